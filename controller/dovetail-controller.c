@@ -1,0 +1,3 @@
+#include <config.h>
+#include "lib/dovetail-idl.h"
+int main(void) { return 0; }

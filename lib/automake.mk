@@ -1,0 +1,29 @@
+# libdovetail: the schema and its IDL, address and identifier parsing,
+# and (later) policy resolution, pools and caches.  No I/O loop and no
+# OpenFlow sockets live here.
+
+noinst_LTLIBRARIES += lib/libdovetail.la
+lib_libdovetail_la_SOURCES = \
+	lib/dt-addr.c \
+	lib/dt-addr.h
+nodist_lib_libdovetail_la_SOURCES = \
+	lib/dovetail-idl.c \
+	lib/dovetail-idl.h
+lib_libdovetail_la_LIBADD = $(OVS_LIBS) $(JANSSON_LIBS)
+lib_libdovetail_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+
+pkgdata_DATA += lib/dovetail.ovsschema
+EXTRA_DIST += lib/dovetail.ovsschema lib/dovetail-idl.ann
+
+DOVETAIL_IDL_BUILT = lib/dovetail-idl.c lib/dovetail-idl.h lib/dovetail-idl.ovsidl
+BUILT_SOURCES += $(DOVETAIL_IDL_BUILT)
+CLEANFILES += $(DOVETAIL_IDL_BUILT)
+
+lib/dovetail-idl.ovsidl: lib/dovetail.ovsschema lib/dovetail-idl.ann $(OVS_BUILT_STAMP)
+	$(AM_V_GEN)$(MKDIR_P) lib && $(OVSDB_IDLC) annotate \
+		$(srcdir)/lib/dovetail.ovsschema $(srcdir)/lib/dovetail-idl.ann \
+		> $@.tmp && mv $@.tmp $@
+lib/dovetail-idl.c: lib/dovetail-idl.ovsidl
+	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-source $< > $@.tmp && mv $@.tmp $@
+lib/dovetail-idl.h: lib/dovetail-idl.ovsidl
+	$(AM_V_GEN)$(OVSDB_IDLC) c-idl-header $< > $@.tmp && mv $@.tmp $@

@@ -1,0 +1,33 @@
+/*
+ * dt-addr: parsing and validation of the identifiers an operator types
+ * and the database stores: MAC addresses, IPv4 addresses, VXLAN network
+ * identifiers, OpenFlow datapath ids and dovetail object names.
+ *
+ * Every value that reaches the database through dovetail-ctl, and every
+ * value the controller reads back from it, goes through these functions,
+ * so the rules live in one place.  Each parser returns NULL on success or
+ * a malloc'd error message that quotes the bad value and says what was
+ * expected; the caller frees it.
+ */
+#ifndef DT_ADDR_H
+#define DT_ADDR_H 1
+
+#include <stdint.h>
+#include "openvswitch/types.h"
+#include "openvswitch/compiler.h"
+
+struct eth_addr;
+
+/* Largest VXLAN network identifier (24 bits); 0 is reserved. */
+#define DT_VNI_MAX 0xffffff
+
+char *dt_parse_mac(const char *s, struct eth_addr *mac)
+    OVS_WARN_UNUSED_RESULT;
+char *dt_parse_endpoint_mac(const char *s, struct eth_addr *mac)
+    OVS_WARN_UNUSED_RESULT;
+char *dt_parse_ipv4(const char *s, ovs_be32 *ip) OVS_WARN_UNUSED_RESULT;
+char *dt_parse_vni(const char *s, uint32_t *vni) OVS_WARN_UNUSED_RESULT;
+char *dt_parse_dpid(const char *s, uint64_t *dpid) OVS_WARN_UNUSED_RESULT;
+char *dt_parse_name(const char *what, const char *s) OVS_WARN_UNUSED_RESULT;
+
+#endif /* lib/dt-addr.h */

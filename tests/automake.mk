@@ -1,0 +1,1 @@
+# Unit tests (Check, TAP) and system tests (autotest).

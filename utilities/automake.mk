@@ -1,0 +1,1 @@
+# dovetail-ctl, the database command line, and the quick-start scripts.
