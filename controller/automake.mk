@@ -3,5 +3,11 @@
 
 bin_PROGRAMS += controller/dovetail-controller
 controller_dovetail_controller_SOURCES = \
-	controller/dovetail-controller.c
+	controller/dovetail-controller.c \
+	controller/flowtab.c \
+	controller/flowtab.h \
+	controller/overlay.c \
+	controller/overlay.h \
+	controller/swconn.c \
+	controller/swconn.h
 controller_dovetail_controller_LDADD = lib/libdovetail.la $(OVS_LIBS)

@@ -1,0 +1,32 @@
+/*
+ * overlay: the flows that make one hypervisor's vswitch part of the
+ * overlay fabric, computed from the dovetail database.
+ *
+ * For a switch whose datapath id names a Hypervisor row, it yields the
+ * pipeline of ofproto-ext/pipeline.h: port security on every local
+ * endpoint's port, an ARP responder for every endpoint of the networks
+ * the hypervisor takes part in (so no ARP request ever leaves the
+ * hypervisor), L2 delivery to local ports and VXLAN (VNI = the network's)
+ * to the hypervisor hosting a remote endpoint, and an explicit drop at
+ * the end of every stage.  Endpoints of different networks never share a
+ * flow, so networks are isolated at the ingress vswitch.
+ */
+#ifndef CONTROLLER_OVERLAY_H
+#define CONTROLLER_OVERLAY_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct flowtab;
+struct ovsdb_idl;
+struct simap;
+
+/* Name of the tunnel port on every hypervisor's integration bridge (a
+ * VXLAN port with options:remote_ip=flow and options:key=flow). */
+#define OVERLAY_DEFAULT_TUNNEL_PORT "vxlan0"
+
+bool overlay_build_flows(const struct ovsdb_idl *, uint64_t dpid,
+                         const struct simap *ports, const char *tunnel_port,
+                         struct flowtab *);
+
+#endif /* controller/overlay.h */

@@ -1,0 +1,577 @@
+/*
+ * swconn: an OpenFlow session with one vswitch and the reconciliation of
+ * its flow tables.  See swconn.h for the state machine.
+ */
+#include <config.h>
+#include "controller/swconn.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "controller/flowtab.h"
+#include "coverage.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-match.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofp-switch.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/rconn.h"
+#include "openvswitch/vconn.h"
+#include "openvswitch/vlog.h"
+#include "flow.h"
+#include "simap.h"
+#include "socket-util.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(swconn);
+
+COVERAGE_DEFINE(swconn_connect);
+COVERAGE_DEFINE(swconn_bundle);
+COVERAGE_DEFINE(swconn_bundle_failed);
+COVERAGE_DEFINE(swconn_flow_mod);
+COVERAGE_DEFINE(swconn_packet_in_ignored);
+COVERAGE_DEFINE(swconn_bad_message);
+
+/* Most messages handled from one switch in one swconn_run(), so one busy
+ * switch cannot starve the others. */
+#define MAX_MSGS_PER_RUN 64
+
+/* How long to wait before reading a switch's flows again after one of
+ * our bundles failed, so a persistent failure cannot spin. */
+#define RETRY_MSEC 1000
+
+/* Inactivity probe interval for switch connections, in seconds. */
+#define PROBE_INTERVAL 15
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+struct swconn {
+    struct rconn *rconn;        /* The OpenFlow connection. */
+    enum swconn_state state;    /* See swconn.h. */
+    long long int connected_at; /* Time the connection was accepted. */
+
+    /* Identity, from the features reply. */
+    bool features_sent;         /* Features request sent? */
+    bool has_dpid;              /* Has 'dpid' been learned? */
+    uint64_t dpid;              /* Datapath id. */
+
+    /* Ports, from the port description reply and port-status messages. */
+    struct simap ports;         /* Port name -> OpenFlow port number. */
+    bool changed;               /* Ports changed since swconn_take_changed. */
+
+    /* Flow tables. */
+    struct flowtab installed;   /* What the switch holds, as far as known. */
+    struct flowtab desired;     /* What the controller wants. */
+    bool has_desired;           /* Has the caller ever set 'desired'? */
+    struct flowtab committing;  /* Contents once the pending bundle commits. */
+
+    /* Outstanding requests. */
+    ovs_be32 ports_xid;         /* Port description request. */
+    ovs_be32 dump_xid;          /* Flow-stats request. */
+    bool bundle_pending;        /* A bundle awaits its commit reply. */
+    bool bundle_failed;         /* An error arrived for the pending bundle. */
+    uint32_t bundle_id;         /* Id of the last bundle opened. */
+    ovs_be32 commit_xid;        /* Commit request of the pending bundle. */
+    long long int retry_at;     /* No new dump before this time. */
+
+    /* Statistics for switch/list. */
+    unsigned int n_bundles;     /* Bundles committed. */
+    unsigned int n_flow_mods;   /* Flow_mods in committed bundles. */
+    unsigned int n_failures;    /* Bundles that failed. */
+};
+
+static void swconn_process(struct swconn *, const struct ofpbuf *);
+static void process_features_reply(struct swconn *,
+                                   const struct ofp_header *);
+static void process_port_desc_reply(struct swconn *,
+                                    const struct ofp_header *);
+static void process_port_status(struct swconn *, const struct ofp_header *);
+static void process_flow_stats_reply(struct swconn *,
+                                     const struct ofp_header *);
+static void process_bundle_reply(struct swconn *, const struct ofp_header *);
+static void process_error(struct swconn *, const struct ofp_header *);
+static void start_dump(struct swconn *);
+static void reconcile(struct swconn *);
+static void send_msg(struct swconn *, struct ofpbuf *);
+static enum ofp_version swconn_version(const struct swconn *);
+
+const char *
+swconn_state_name(enum swconn_state state)
+{
+    switch (state) {
+#define SWCONN_STATE(NAME, STR) case SWCONN_##NAME: return STR;
+        SWCONN_STATES
+#undef SWCONN_STATE
+    }
+    return "<unknown>";
+}
+
+/* Creates a session on 'vconn', a connection just accepted from a switch,
+ * and takes ownership of it. */
+struct swconn *
+swconn_create(struct vconn *vconn)
+{
+    struct swconn *sw = xzalloc(sizeof *sw);
+
+    COVERAGE_INC(swconn_connect);
+    sw->rconn = rconn_create(PROBE_INTERVAL, 0, DSCP_DEFAULT,
+                             vconn_get_allowed_versions(vconn));
+    rconn_connect_unreliably(sw->rconn, vconn, NULL);
+    sw->state = SWCONN_FEATURES;
+    sw->connected_at = time_msec();
+    simap_init(&sw->ports);
+    flowtab_init(&sw->installed);
+    flowtab_init(&sw->desired);
+    flowtab_init(&sw->committing);
+    VLOG_INFO("%s: switch connected", rconn_get_name(sw->rconn));
+    return sw;
+}
+
+void
+swconn_destroy(struct swconn *sw)
+{
+    if (sw) {
+        if (sw->has_dpid) {
+            VLOG_INFO("%016"PRIx64": switch disconnected", sw->dpid);
+        }
+        rconn_destroy(sw->rconn);
+        simap_destroy(&sw->ports);
+        flowtab_destroy(&sw->installed);
+        flowtab_destroy(&sw->desired);
+        flowtab_destroy(&sw->committing);
+        free(sw);
+    }
+}
+
+/* Processes what 'sw' received and sends what it owes.  Never blocks. */
+void
+swconn_run(struct swconn *sw)
+{
+    rconn_run(sw->rconn);
+
+    if (sw->state == SWCONN_FEATURES && !sw->features_sent
+        && rconn_get_version(sw->rconn) > 0) {
+        /* Version negotiated: ask the switch who it is. */
+        sw->features_sent = true;
+        send_msg(sw, ofpraw_alloc(OFPRAW_OFPT_FEATURES_REQUEST,
+                                  swconn_version(sw), 0));
+    }
+
+    for (int i = 0; i < MAX_MSGS_PER_RUN; i++) {
+        struct ofpbuf *msg = rconn_recv(sw->rconn);
+        if (!msg) {
+            break;
+        }
+        swconn_process(sw, msg);
+        ofpbuf_delete(msg);
+    }
+
+    if (sw->state == SWCONN_DUMP && !sw->dump_xid
+        && time_msec() >= sw->retry_at) {
+        start_dump(sw);
+    }
+    if (sw->state == SWCONN_READY && sw->has_desired && !sw->bundle_pending) {
+        reconcile(sw);
+    }
+}
+
+void
+swconn_wait(struct swconn *sw)
+{
+    rconn_run_wait(sw->rconn);
+    rconn_recv_wait(sw->rconn);
+    if (sw->state == SWCONN_DUMP && !sw->dump_xid) {
+        poll_timer_wait_until(sw->retry_at);
+    }
+}
+
+bool
+swconn_is_alive(const struct swconn *sw)
+{
+    return rconn_is_alive(sw->rconn);
+}
+
+/* Stores the switch's datapath id in '*dpid' and returns true, if it is
+ * known yet. */
+bool
+swconn_get_dpid(const struct swconn *sw, uint64_t *dpid)
+{
+    *dpid = sw->dpid;
+    return sw->has_dpid;
+}
+
+/* Returns the switch's ports, name -> OpenFlow port number. */
+const struct simap *
+swconn_get_ports(const struct swconn *sw)
+{
+    return &sw->ports;
+}
+
+/* Returns true once the switch's identity and ports are known, that is,
+ * when the caller can compute the flows it wants for it. */
+bool
+swconn_ports_known(const struct swconn *sw)
+{
+    return sw->state == SWCONN_DUMP || sw->state == SWCONN_READY;
+}
+
+/* Returns true, once, after the switch's identity or ports changed, so
+ * the caller computes its desired flows again. */
+bool
+swconn_take_changed(struct swconn *sw)
+{
+    bool changed = sw->changed;
+    sw->changed = false;
+    return changed;
+}
+
+/* Replaces the flows the controller wants on 'sw' by the contents of
+ * 'desired', which is left empty. */
+void
+swconn_set_desired(struct swconn *sw, struct flowtab *desired)
+{
+    flowtab_clear(&sw->desired);
+    flowtab_swap(&sw->desired, desired);
+    sw->has_desired = true;
+}
+
+/* Returns true if 'sw' holds exactly the flows the controller wants. */
+bool
+swconn_is_synced(const struct swconn *sw)
+{
+    return (sw->state == SWCONN_READY && sw->has_desired
+            && !sw->bundle_pending
+            && flowtab_equal(&sw->desired, &sw->installed));
+}
+
+/* Appends one line describing 'sw' to 's'. */
+void
+swconn_format(const struct swconn *sw, struct ds *s)
+{
+    if (sw->has_dpid) {
+        ds_put_format(s, "%016"PRIx64, sw->dpid);
+    } else {
+        ds_put_cstr(s, "(unknown dpid)");
+    }
+    ds_put_format(s, " %s state=%s version=%s ports=%zu flows=%zu "
+                  "desired=%s bundles=%u flow_mods=%u failures=%u "
+                  "connected=%llds%s",
+                  rconn_get_name(sw->rconn), swconn_state_name(sw->state),
+                  rconn_get_version(sw->rconn) > 0
+                  ? ofputil_version_to_string(rconn_get_version(sw->rconn))
+                  : "none",
+                  simap_count(&sw->ports), flowtab_count(&sw->installed),
+                  sw->has_desired ? "yes" : "no", sw->n_bundles,
+                  sw->n_flow_mods, sw->n_failures,
+                  (time_msec() - sw->connected_at) / 1000,
+                  swconn_is_synced(sw) ? " synced" : "");
+}
+
+/* Appends 'sw''s installed (or desired) flows to 's'. */
+void
+swconn_format_flows(const struct swconn *sw, bool installed, struct ds *s)
+{
+    flowtab_format(installed ? &sw->installed : &sw->desired, s);
+}
+
+static enum ofp_version
+swconn_version(const struct swconn *sw)
+{
+    int version = rconn_get_version(sw->rconn);
+    ovs_assert(version > 0 && version < 0xff);
+    return version;
+}
+
+static void
+send_msg(struct swconn *sw, struct ofpbuf *b)
+{
+    int error = rconn_send(sw->rconn, b, NULL);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: send: %s", rconn_get_name(sw->rconn),
+                     ovs_strerror(error));
+    }
+}
+
+static void
+swconn_process(struct swconn *sw, const struct ofpbuf *msg)
+{
+    const struct ofp_header *oh = msg->data;
+    enum ofptype type;
+
+    if (ofptype_decode(&type, oh)) {
+        COVERAGE_INC(swconn_bad_message);
+        VLOG_WARN_RL(&rl, "%s: undecodable message", rconn_get_name(sw->rconn));
+        return;
+    }
+
+    /* An if-chain rather than a switch: most of the many message types
+     * are ignored, and -Wswitch-enum would have us list them all. */
+    if (type == OFPTYPE_ECHO_REQUEST) {
+        send_msg(sw, ofputil_encode_echo_reply(oh));
+    } else if (type == OFPTYPE_FEATURES_REPLY) {
+        process_features_reply(sw, oh);
+    } else if (type == OFPTYPE_PORT_DESC_STATS_REPLY) {
+        process_port_desc_reply(sw, oh);
+    } else if (type == OFPTYPE_PORT_STATUS) {
+        process_port_status(sw, oh);
+    } else if (type == OFPTYPE_FLOW_STATS_REPLY) {
+        process_flow_stats_reply(sw, oh);
+    } else if (type == OFPTYPE_BUNDLE_CONTROL) {
+        process_bundle_reply(sw, oh);
+    } else if (type == OFPTYPE_ERROR) {
+        process_error(sw, oh);
+    } else if (type == OFPTYPE_PACKET_IN) {
+        COVERAGE_INC(swconn_packet_in_ignored);
+    } else if (VLOG_IS_DBG_ENABLED()) {
+        char *s = ofp_to_string(oh, msg->size, NULL, NULL, 1);
+        VLOG_DBG_RL(&rl, "%s: ignored: %s", rconn_get_name(sw->rconn), s);
+        free(s);
+    }
+}
+
+static void
+process_features_reply(struct swconn *sw, const struct ofp_header *oh)
+{
+    struct ofputil_switch_features features;
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    enum ofperr error;
+
+    if (sw->state != SWCONN_FEATURES) {
+        return;
+    }
+    error = ofputil_pull_switch_features(&b, &features);
+    if (error) {
+        COVERAGE_INC(swconn_bad_message);
+        VLOG_WARN_RL(&rl, "%s: bad features reply: %s",
+                     rconn_get_name(sw->rconn), ofperr_to_string(error));
+        rconn_disconnect(sw->rconn);
+        return;
+    }
+    sw->dpid = features.datapath_id;
+    sw->has_dpid = true;
+    sw->changed = true;
+    VLOG_INFO("%s: datapath id %016"PRIx64, rconn_get_name(sw->rconn),
+              sw->dpid);
+
+    struct ofpbuf *req = ofputil_encode_port_desc_stats_request(
+        swconn_version(sw), OFPP_ANY);
+    sw->ports_xid = ((struct ofp_header *) req->data)->xid;
+    simap_clear(&sw->ports);
+    sw->state = SWCONN_PORTS;
+    send_msg(sw, req);
+}
+
+static void
+process_port_desc_reply(struct swconn *sw, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    struct ofputil_phy_port pp;
+    int error;
+
+    if (sw->state != SWCONN_PORTS || oh->xid != sw->ports_xid) {
+        return;
+    }
+    ofpraw_pull_assert(&b);
+    while (!(error = ofputil_pull_phy_port(oh->version, &b, &pp))) {
+        simap_put(&sw->ports, pp.name, ofp_to_u16(pp.port_no));
+    }
+    if (error != EOF) {
+        COVERAGE_INC(swconn_bad_message);
+        VLOG_WARN_RL(&rl, "%016"PRIx64": bad port description reply",
+                     sw->dpid);
+    }
+    if (!ofpmp_more(oh)) {
+        sw->changed = true;
+        sw->state = SWCONN_DUMP;
+        start_dump(sw);
+    }
+}
+
+static void
+process_port_status(struct swconn *sw, const struct ofp_header *oh)
+{
+    struct ofputil_port_status ps;
+    enum ofperr error = ofputil_decode_port_status(oh, &ps);
+
+    if (error) {
+        COVERAGE_INC(swconn_bad_message);
+        VLOG_WARN_RL(&rl, "%016"PRIx64": bad port status: %s", sw->dpid,
+                     ofperr_to_string(error));
+        return;
+    }
+    if (sw->state == SWCONN_FEATURES || sw->state == SWCONN_PORTS) {
+        /* The port description reply, still to come or in progress, will
+         * be at least as fresh. */
+        return;
+    }
+    if (ps.reason == OFPPR_DELETE) {
+        simap_find_and_delete(&sw->ports, ps.desc.name);
+    } else {
+        simap_put(&sw->ports, ps.desc.name, ofp_to_u16(ps.desc.port_no));
+    }
+    VLOG_DBG("%016"PRIx64": port %s %s", sw->dpid, ps.desc.name,
+             ps.reason == OFPPR_DELETE ? "deleted" : "added or modified");
+    sw->changed = true;
+}
+
+/* Asks the switch for every flow it holds. */
+static void
+start_dump(struct swconn *sw)
+{
+    struct ofputil_flow_stats_request fsr = {
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = 0xff,
+    };
+    enum ofputil_protocol protocol;
+    struct ofpbuf *req;
+
+    match_init_catchall(&fsr.match);
+    protocol = ofputil_protocol_from_ofp_version(swconn_version(sw));
+    req = ofputil_encode_flow_stats_request(&fsr, protocol);
+    sw->dump_xid = ((struct ofp_header *) req->data)->xid;
+    flowtab_clear(&sw->installed);
+    send_msg(sw, req);
+}
+
+static void
+process_flow_stats_reply(struct swconn *sw, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    uint64_t ofpacts_stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(ofpacts_stub);
+
+    if (sw->state != SWCONN_DUMP || !sw->dump_xid || oh->xid != sw->dump_xid) {
+        return;
+    }
+    for (;;) {
+        struct ofputil_flow_stats fs;
+        int retval = ofputil_decode_flow_stats_reply(&fs, &b, false,
+                                                     &ofpacts);
+        if (retval) {
+            if (retval != EOF) {
+                COVERAGE_INC(swconn_bad_message);
+                VLOG_WARN_RL(&rl, "%016"PRIx64": bad flow stats reply",
+                             sw->dpid);
+            }
+            break;
+        }
+        flowtab_add_stats(&sw->installed, &fs);
+    }
+    ofpbuf_uninit(&ofpacts);
+
+    if (!ofpmp_more(oh)) {
+        VLOG_INFO("%016"PRIx64": switch holds %zu flows", sw->dpid,
+                  flowtab_count(&sw->installed));
+        sw->dump_xid = 0;
+        sw->state = SWCONN_READY;
+    }
+}
+
+/* Sends the difference between the desired and installed flows as one
+ * atomic bundle, if there is any difference. */
+static void
+reconcile(struct swconn *sw)
+{
+    enum ofp_version version = swconn_version(sw);
+    enum ofputil_protocol protocol;
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    struct ofpbuf *msg;
+    size_t n;
+
+    protocol = ofputil_protocol_from_ofp_version(version);
+    n = flowtab_diff(&sw->desired, &sw->installed, protocol, &msgs);
+    if (!n) {
+        return;
+    }
+
+    COVERAGE_INC(swconn_bundle);
+    COVERAGE_ADD(swconn_flow_mod, n);
+    struct ofputil_bundle_ctrl_msg bc = {
+        .bundle_id = ++sw->bundle_id,
+        .type = OFPBCT_OPEN_REQUEST,
+        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
+    };
+    send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
+    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        struct ofputil_bundle_add_msg bam = {
+            .bundle_id = bc.bundle_id,
+            .flags = bc.flags,
+            .msg = msg->data,
+        };
+        send_msg(sw, ofputil_encode_bundle_add(version, &bam));
+        ofpbuf_delete(msg);
+    }
+    bc.type = OFPBCT_COMMIT_REQUEST;
+    msg = ofputil_encode_bundle_ctrl_request(version, &bc);
+    sw->commit_xid = ((struct ofp_header *) msg->data)->xid;
+    send_msg(sw, msg);
+
+    VLOG_INFO("%016"PRIx64": bundle %"PRIu32" with %zu flow_mods", sw->dpid,
+              bc.bundle_id, n);
+    sw->n_flow_mods += n;
+    sw->bundle_pending = true;
+    sw->bundle_failed = false;
+    flowtab_clone(&sw->committing, &sw->desired);
+}
+
+static void
+bundle_done(struct swconn *sw, bool ok)
+{
+    sw->bundle_pending = false;
+    if (ok) {
+        sw->n_bundles++;
+        flowtab_swap(&sw->installed, &sw->committing);
+        flowtab_clear(&sw->committing);
+    } else {
+        COVERAGE_INC(swconn_bundle_failed);
+        sw->n_failures++;
+        VLOG_WARN_RL(&rl, "%016"PRIx64": bundle %"PRIu32" failed; reading "
+                     "the switch's flows again", sw->dpid, sw->bundle_id);
+        flowtab_clear(&sw->committing);
+        sw->state = SWCONN_DUMP;
+        sw->dump_xid = 0;
+        sw->retry_at = time_msec() + RETRY_MSEC;
+    }
+}
+
+static void
+process_bundle_reply(struct swconn *sw, const struct ofp_header *oh)
+{
+    struct ofputil_bundle_ctrl_msg bc;
+
+    if (ofputil_decode_bundle_ctrl(oh, &bc)) {
+        COVERAGE_INC(swconn_bad_message);
+        return;
+    }
+    if (sw->bundle_pending && bc.bundle_id == sw->bundle_id
+        && bc.type == OFPBCT_COMMIT_REPLY) {
+        bundle_done(sw, !sw->bundle_failed);
+    }
+}
+
+static void
+process_error(struct swconn *sw, const struct ofp_header *oh)
+{
+    enum ofperr error = ofperr_decode_msg(oh, NULL);
+
+    VLOG_WARN_RL(&rl, "%016"PRIx64": switch reported error: %s", sw->dpid,
+                 ofperr_to_string(error));
+    if (sw->bundle_pending) {
+        sw->bundle_failed = true;
+        if (oh->xid == sw->commit_xid) {
+            bundle_done(sw, false);
+        }
+    }
+}
