@@ -38,6 +38,7 @@ static struct ofpbuf *encode_flow_mod(const struct flowtab_flow *,
                                       uint16_t command,
                                       enum ofputil_protocol);
 static int compare_flows(const void *, const void *);
+static void forget_raw_encodings(struct ofpact *, size_t ofpacts_len);
 
 void
 flowtab_init(struct flowtab *ft)
@@ -214,10 +215,7 @@ flowtab_format(const struct flowtab *ft, struct ds *s)
             ds_put_format(s, ",%s", ds_cstr(&match));
         }
         ds_destroy(&match);
-        ds_put_cstr(s, " actions=");
-        struct ofpact_format_params fp = { .s = s };
-        ofpacts_format(f->ofpacts, f->ofpacts_len, &fp);
-        ds_put_char(s, '\n');
+        ds_put_format(s, " actions=%s\n", f->actions_s);
     }
     free(flows);
 }
@@ -264,6 +262,12 @@ flowtab_insert(struct flowtab *ft, uint8_t table_id, uint16_t priority,
     f->cookie = cookie;
     f->ofpacts = xmemdup(ofpacts, ofpacts_len);
     f->ofpacts_len = ofpacts_len;
+    forget_raw_encodings(f->ofpacts, f->ofpacts_len);
+
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .s = &actions };
+    ofpacts_format(f->ofpacts, f->ofpacts_len, &fp);
+    f->actions_s = ds_steal_cstr(&actions);
     hmap_insert(&ft->flows, &f->node, hash);
     return true;
 }
@@ -273,15 +277,14 @@ flow_destroy(struct flowtab_flow *f)
 {
     minimatch_destroy(&f->match);
     free(f->ofpacts);
+    free(f->actions_s);
     free(f);
 }
 
 static bool
 flow_actions_equal(const struct flowtab_flow *a, const struct flowtab_flow *b)
 {
-    return (a->cookie == b->cookie
-            && ofpacts_equal(a->ofpacts, a->ofpacts_len,
-                             b->ofpacts, b->ofpacts_len));
+    return a->cookie == b->cookie && !strcmp(a->actions_s, b->actions_s);
 }
 
 static struct ofpbuf *
@@ -323,4 +326,17 @@ compare_flows(const void *a_, const void *b_)
     ds_destroy(&sa);
     ds_destroy(&sb);
     return cmp;
+}
+
+/* Every ofpact remembers the wire encoding it was decoded from ('raw'), so
+ * the same action parsed from text and read back from a switch would
+ * compare unequal.  Forgets it: the controller compares meanings. */
+static void
+forget_raw_encodings(struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    struct ofpact *a;
+
+    OFPACT_FOR_EACH (a, ofpacts, ofpacts_len) {
+        a->raw = UINT8_MAX;
+    }
 }

@@ -39,6 +39,11 @@ struct flowtab_flow {
     ovs_be64 cookie;
     struct ofpact *ofpacts;     /* Owned by the flow. */
     size_t ofpacts_len;         /* Bytes in 'ofpacts'. */
+    char *actions_s;            /* 'ofpacts' formatted: ofpacts hold
+                                 * padding and decoding details that differ
+                                 * between a flow parsed from text and the
+                                 * same flow read back from a switch, so
+                                 * flows are compared by this. */
 };
 
 /* A set of flows. */

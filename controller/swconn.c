@@ -505,6 +505,12 @@ reconcile(struct swconn *sw)
     };
     send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
     LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        if (VLOG_IS_DBG_ENABLED()) {
+            char *s = ofp_to_string(msg->data, msg->size, NULL, NULL, 1);
+            VLOG_DBG("%016"PRIx64": bundle %"PRIu32": %s", sw->dpid,
+                     bc.bundle_id, s);
+            free(s);
+        }
         struct ofputil_bundle_add_msg bam = {
             .bundle_id = bc.bundle_id,
             .flags = bc.flags,
