@@ -11,3 +11,5 @@ controller_dovetail_controller_SOURCES = \
 	controller/swconn.c \
 	controller/swconn.h
 controller_dovetail_controller_LDADD = lib/libdovetail.la $(OVS_LIBS)
+
+dist_man_MANS += controller/dovetail-controller.8
