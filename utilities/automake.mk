@@ -1,1 +1,14 @@
 # dovetail-ctl, the database command line, and the quick-start scripts.
+
+bin_PROGRAMS += utilities/dovetail-ctl
+utilities_dovetail_ctl_SOURCES = utilities/dovetail-ctl.c
+utilities_dovetail_ctl_LDADD = lib/libdovetail.la $(OVS_LIBS)
+
+# The manual page gets the version substituted.
+man_MANS += utilities/dovetail-ctl.8
+EXTRA_DIST += utilities/dovetail-ctl.8.in
+CLEANFILES += utilities/dovetail-ctl.8
+utilities/dovetail-ctl.8: utilities/dovetail-ctl.8.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) utilities && \
+	$(SED) -e 's|[@]VERSION[@]|$(PACKAGE_VERSION)|g' \
+		$(srcdir)/utilities/dovetail-ctl.8.in > $@.tmp && mv $@.tmp $@
