@@ -14,3 +14,56 @@ tests_test_dt_addr_SOURCES = tests/test-dt-addr.c tests/check-tap.c \
 	tests/check-tap.h
 tests_test_dt_addr_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_dt_addr_LDADD = $(UNIT_TEST_LDADD)
+
+# System tests: an Autotest suite (tests/testsuite.at) that runs real
+# ovsdb-server, ovs-vswitchd and dovetail processes in namespaces.
+#   make check TESTSUITEFLAGS='-j2 -k harness'
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/ovs-macros.at \
+	tests/dovetail-macros.at \
+	tests/harness.at
+# Written by others; included with m4_sinclude, so they may be missing.
+TESTSUITE_AT_OPTIONAL = \
+	tests/dovetail-ctl.at \
+	tests/fabric.at
+TESTSUITE = $(srcdir)/tests/testsuite
+TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
+EXTRA_DIST += \
+	$(TESTSUITE_AT) \
+	$(TESTSUITE) \
+	tests/atlocal.in \
+	$(srcdir)/tests/package.m4 \
+	utilities/dovetail-fabric.sh
+
+# Our programs first, then the Open vSwitch daemons and utilities the tests
+# run (ovs-vswitchd, ovsdb-server, ovsdb-tool, ovs-vsctl, ovs-ofctl,
+# ovs-appctl) from the OVS build.
+AUTOTEST_PATH = controller:utilities:tests:$(OVSBUILDDIR)/utilities:$(OVSBUILDDIR)/vswitchd:$(OVSBUILDDIR)/ovsdb
+
+check-local: $(TESTSUITE)
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+		$(TESTSUITEFLAGS)
+
+clean-local:
+	test ! -f '$(TESTSUITE)' || \
+		$(SHELL) '$(TESTSUITE)' -C tests --clean
+	rm -rf '$(TESTSUITE_DIR)'
+
+AUTOM4TE = $(SHELL) $(top_srcdir)/build-aux/missing autom4te
+AUTOTEST = $(AUTOM4TE) --language=autotest
+$(TESTSUITE): $(srcdir)/tests/package.m4 $(TESTSUITE_AT) \
+		$(wildcard $(addprefix $(srcdir)/,$(TESTSUITE_AT_OPTIONAL)))
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(srcdir)/tests' -o $@.tmp $@.at
+	$(AM_V_at)mv $@.tmp $@
+
+# The ':;' works around a Bash 3.2 bug when the output is not writable.
+$(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN):;{ \
+	  echo '# Signature of the current package.' && \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} > '$@'

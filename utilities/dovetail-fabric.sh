@@ -1,0 +1,618 @@
+# dovetail-fabric.sh: build a dovetail overlay fabric out of network
+# namespaces, veths and userspace (netdev) Open vSwitch instances.
+#
+# This file is sourced (POSIX sh or bash), never executed.  It is the one
+# piece of code shared by the autotest system tests (tests/dovetail-macros.at)
+# and the demo script, so both build exactly the same fabric:
+#
+#                      root netns of the fabric
+#        +---------------------------------------------------+
+#        |  Linux bridge ${DT_PREFIX}underlay  (172.31.0.0/24) |
+#        +----+-----------------------+----------------------+
+#             | veth ${DT_PREFIX}ul-hv1 | veth ${DT_PREFIX}ul-hv2
+#   netns ${DT_PREFIX}hv1             netns ${DT_PREFIX}hv2        ...
+#   +-------------------------+      +-------------------------+
+#   | ovsdb-server            |      | ovsdb-server            |
+#   | ovs-vswitchd (netdev):  |      | ovs-vswitchd (netdev):  |
+#   |   br-phy: uplink,       |      |   br-phy: uplink,       |
+#   |     IP 172.31.0.1/24    |      |     IP 172.31.0.2/24    |
+#   |   br-int: vxlan0, vm1   |      |   br-int: vxlan0, vm2   |
+#   +-----------+-------------+      +-----------+-------------+
+#               | veth vm1 <-> eth0              | veth vm2 <-> eth0
+#          netns ${DT_PREFIX}vm1            netns ${DT_PREFIX}vm2
+#
+# Runner indirection.  Every command that must run in the fabric's root
+# network namespace goes through 'dt_root CMD...'; commands for a
+# hypervisor or a VM through 'dt_hv_exec HV CMD...' and
+# 'dt_vm_exec VM CMD...'.  By default dt_root runs the command directly
+# (the demo, in the host's namespaces, with netns names prefixed by
+# $DT_PREFIX); the test suite redefines dt_root, after sourcing this file,
+# to enter a per-test holder namespace.  Unix-socket clients (ovs-vsctl,
+# ovs-ofctl, ovs-appctl, dovetail-ctl) need no wrapper, only the socket
+# paths this file computes.
+#
+# Variables read (set them before calling dt_fabric_init):
+#   DT_PREFIX             prefix for netns and root-ns link names ("").
+#   DT_SCHEMA             dovetail OVSDB schema (lib/dovetail.ovsschema).
+#   DT_OVS_SCHEMA         Open vSwitch schema (vswitchd/vswitch.ovsschema).
+#   DT_CONTROLLER_TARGET  OpenFlow target for every br-int
+#                         (default unix:$DT_RUNDIR/controller.sock).
+#   DT_VM_IPV6            "yes" keeps IPv6 on VM links (default: disabled,
+#                         so no router solicitations or MLD reports reach
+#                         the fabric unasked).
+#   DT_TIMEOUT            seconds the helpers wait for a condition (10).
+#
+# Files in $DT_RUNDIR:
+#   dovetail-db.{sock,pid,log}, dovetail.db     dovetail ovsdb-server
+#   dovetail-controller.{pid,log,ctl}, controller.sock
+#   hvN/                  one hypervisor: conf.db, db.sock, *.pid, *.log,
+#                         *.ctl, br-int.mgmt, controller.sock (a symlink)
+#   vm-VM.hv              the hypervisor VM is on now
+#   vm-VM.mac, vm-VM.ip   its addresses
+#   ping-NAME.{pid,out}   background pings
+#   netns.names           every netns the fabric created (no prefix)
+#   netns.inodes          their inodes
+
+# Where this file's source tree is (for lib/dovetail.ovsschema), if the
+# shell tells (bash does).
+if test -z "$DT_SRCDIR" && test -n "${BASH_SOURCE:-}"; then
+    DT_SRCDIR=$(cd "$(dirname "$BASH_SOURCE")/.." && pwd)
+fi
+
+# ---------------------------------------------------------------------
+# Runners.
+
+if ! command -v dt_root >/dev/null 2>&1; then
+    # dt_root CMD...: runs CMD in the fabric's root network namespace.
+    dt_root () {
+        "$@"
+    }
+fi
+
+# dt_hv_exec HV CMD...: runs CMD inside hypervisor HV's network namespace.
+dt_hv_exec () {
+    local hv=$1; shift
+    dt_root ip netns exec "$DT_PREFIX$hv" "$@"
+}
+
+# dt_vm_exec VM CMD...: runs CMD inside VM's network namespace.
+dt_vm_exec () {
+    local vm=$1; shift
+    dt_root ip netns exec "$DT_PREFIX$vm" "$@"
+}
+
+# ---------------------------------------------------------------------
+# Fabric.
+
+# dt_fabric_init RUNDIR: sets DT_RUNDIR (made absolute, created) and
+# creates the underlay, a Linux bridge ${DT_PREFIX}underlay in the root
+# netns.
+dt_fabric_init () {
+    mkdir -p "$1" || return 1
+    DT_RUNDIR=$(cd "$1" && pwd); export DT_RUNDIR
+    : "${DT_PREFIX=}"
+    : "${DT_TIMEOUT:=10}"
+    if test -z "$DT_CONTROLLER_TARGET" || test "$dt_target_defaulted" = yes
+    then
+        DT_CONTROLLER_TARGET=unix:$DT_RUNDIR/controller.sock
+        dt_target_defaulted=yes
+    fi
+    if test -z "$DT_SCHEMA"; then
+        DT_SCHEMA=$(dt_find_file lib/dovetail.ovsschema \
+                                  /usr/share/dovetail/dovetail.ovsschema)
+    fi
+    if test -z "$DT_OVS_SCHEMA"; then
+        DT_OVS_SCHEMA=$(dt_find_file \
+                        /usr/share/openvswitch/vswitch.ovsschema)
+    fi
+    export DT_PREFIX DT_SCHEMA DT_OVS_SCHEMA DT_CONTROLLER_TARGET
+
+    local br=${DT_PREFIX}underlay
+    dt_root ip link show "$br" >/dev/null 2>&1 \
+        || dt_root ip link add "$br" type bridge forward_delay 0 stp_state 0 \
+        || return 1
+    dt_root ip link set lo up
+    dt_root sysctl -qw "net.ipv6.conf.$br.disable_ipv6=1"
+    dt_root ip link set "$br" up
+}
+
+# dt_fabric_stop: stops the controller, the dovetail database, every
+# hypervisor's daemons, background pings, and deletes every VM and
+# hypervisor netns, veth and the underlay.  Idempotent; safe on a fabric
+# that was only partly built.
+dt_fabric_stop () {
+    test -n "$DT_RUNDIR" && test -d "$DT_RUNDIR" || return 0
+    local f name hv
+
+    for f in "$DT_RUNDIR"/ping-*.pid; do
+        test -e "$f" || continue
+        name=${f##*/ping-}; name=${name%.pid}
+        dt_ping_stop "$name" >/dev/null 2>&1
+    done
+
+    dt_controller_stop >/dev/null 2>&1
+
+    for f in "$DT_RUNDIR"/hv[0-9]*/; do
+        test -d "$f" || continue
+        hv=${f%/}; hv=${hv##*/}
+        dt_hv_stop "$hv"
+    done
+
+    dt_daemon_stop "$DT_RUNDIR/dovetail-db.ctl" "$DT_RUNDIR/dovetail-db.pid"
+
+    # VMs first, so that their veths never move into a dying hypervisor.
+    if test -e "$DT_RUNDIR/netns.names"; then
+        for name in $(grep -v '^hv[0-9]' "$DT_RUNDIR/netns.names") \
+                    $(grep '^hv[0-9]' "$DT_RUNDIR/netns.names"); do
+            dt_netns_del "$name"
+        done
+    fi
+    for f in "$DT_RUNDIR"/hv[0-9]*/; do
+        test -d "$f" || continue
+        hv=${f%/}; hv=${hv##*/}
+        dt_root ip link del "${DT_PREFIX}ul-$hv" >/dev/null 2>&1
+    done
+    rm -f "$DT_RUNDIR"/vm-*.hv
+    dt_root ip link del "${DT_PREFIX}underlay" >/dev/null 2>&1
+    return 0
+}
+
+# ---------------------------------------------------------------------
+# The dovetail database and controller.
+
+# dt_db_start: creates $DT_RUNDIR/dovetail.db from $DT_SCHEMA (if absent)
+# and starts an ovsdb-server on it listening on
+# $DT_RUNDIR/dovetail-db.sock.  Exports DOVETAIL_DB.
+dt_db_start () {
+    local d=$DT_RUNDIR
+    if test ! -e "$d/dovetail.db"; then
+        ovsdb-tool create "$d/dovetail.db" "$DT_SCHEMA" || return 1
+    fi
+    dt_root ovsdb-server --detach --no-chdir -vconsole:off \
+        --pidfile="$d/dovetail-db.pid" --log-file="$d/dovetail-db.log" \
+        --unixctl="$d/dovetail-db.ctl" \
+        --remote=punix:"$d/dovetail-db.sock" "$d/dovetail.db" || return 1
+    DOVETAIL_DB=unix:$d/dovetail-db.sock; export DOVETAIL_DB
+}
+
+# dt_controller_start [ARG...]: starts dovetail-controller on $DOVETAIL_DB,
+# listening on punix:$DT_RUNDIR/controller.sock, with ARGs appended.
+dt_controller_start () {
+    local d=$DT_RUNDIR
+    dt_root dovetail-controller --db="$DOVETAIL_DB" --detach \
+        --pidfile="$d/dovetail-controller.pid" \
+        --log-file="$d/dovetail-controller.log" \
+        --unixctl="$d/dovetail-controller.ctl" \
+        "$@" punix:"$d/controller.sock"
+}
+
+# dt_controller_stop: asks the controller to exit and waits for it.
+dt_controller_stop () {
+    dt_daemon_stop "$DT_RUNDIR/dovetail-controller.ctl" \
+                   "$DT_RUNDIR/dovetail-controller.pid"
+}
+
+# dt_controller_kill: kills the controller with SIGKILL (a crash) and
+# waits until it is gone.
+dt_controller_kill () {
+    local pidfile=$DT_RUNDIR/dovetail-controller.pid pid
+    pid=$(cat "$pidfile" 2>/dev/null) || return 0
+    kill -9 "$pid" 2>/dev/null
+    dt_wait_gone "$pid"
+    rm -f "$pidfile"
+}
+
+# ---------------------------------------------------------------------
+# Hypervisors.
+
+# dt_hv_dpid N: prints hypervisor hvN's br-int datapath id (16 hex digits).
+dt_hv_dpid () {
+    printf '%016x\n' "$1"
+}
+
+# dt_hv_ip N: prints hvN's underlay (tunnel) IP address.
+dt_hv_ip () {
+    echo "172.31.0.$1"
+}
+
+# dt_hv_mac N: prints the MAC of hvN's br-phy (the tunnel source MAC).
+dt_hv_mac () {
+    printf '02:00:ac:1f:%02x:%02x\n' $(($1 / 256)) $(($1 % 256))
+}
+
+# dt_hv_start N: starts hypervisor hvN: netns ${DT_PREFIX}hvN, an uplink
+# veth into the underlay, ovsdb-server and ovs-vswitchd in $DT_RUNDIR/hvN,
+# br-phy (underlay IP) and br-int (VM ports, vxlan0, the controller).
+# Primes the tunnel neighbour caches of hvN and every running hypervisor
+# and registers hvN with dovetail-ctl if possible.
+dt_hv_start () {
+    local n=$1 hv=hv$1 d=$DT_RUNDIR/hv$1 ul=${DT_PREFIX}ul-hv$1
+    local dpid ip mac target
+    dpid=$(dt_hv_dpid "$n")
+    ip=$(dt_hv_ip "$n")
+    mac=$(dt_hv_mac "$n")
+    mkdir -p "$d" || return 1
+
+    dt_netns_add "$hv" || return 1
+    # The underlay is IPv4 only: no IPv6 chatter on br-phy or the uplink.
+    dt_hv_exec "$hv" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+    dt_root ip link add "$ul" type veth peer name uplink \
+        netns "$DT_PREFIX$hv" || return 1
+    dt_root sysctl -qw "net.ipv6.conf.$ul.disable_ipv6=1"
+    dt_root ip link set "$ul" master "${DT_PREFIX}underlay" up || return 1
+    dt_root ethtool -K "$ul" tx off >/dev/null 2>&1
+    dt_hv_exec "$hv" ip link set lo up
+    dt_hv_exec "$hv" ip link set uplink up || return 1
+
+    # Daemons.  OVS_RUNDIR is what ovs-vswitchd accepts "unix:" controller
+    # targets under, and where it puts br-*.mgmt.
+    rm -f "$d/conf.db"
+    ovsdb-tool create "$d/conf.db" "$DT_OVS_SCHEMA" || return 1
+    dt_hv_exec "$hv" env OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" \
+        OVS_SYSCONFDIR="$d" \
+        ovsdb-server --detach --no-chdir -vconsole:off \
+        --pidfile="$d/ovsdb-server.pid" \
+        --log-file="$d/ovsdb-server.log" --unixctl="$d/ovsdb-server.ctl" \
+        --remote=punix:"$d/db.sock" "$d/conf.db" || return 1
+    dt_vsctl "$hv" --no-wait init || return 1
+    dt_hv_exec "$hv" env OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" \
+        OVS_SYSCONFDIR="$d" \
+        ovs-vswitchd --detach --no-chdir -vconsole:off \
+        --pidfile="$d/ovs-vswitchd.pid" \
+        --log-file="$d/ovs-vswitchd.log" --unixctl="$d/ovs-vswitchd.ctl" \
+        --disable-system unix:"$d/db.sock" || return 1
+
+    # The underlay bridge: uplink plus the tunnel IP on its internal port.
+    dt_vsctl "$hv" -- add-br br-phy \
+        -- set bridge br-phy datapath_type=netdev \
+               other-config:hwaddr="$mac" \
+        -- add-port br-phy uplink || return 1
+    dt_ofctl "$hv" del-flows br-phy
+    dt_ofctl "$hv" add-flow br-phy actions=NORMAL || return 1
+    dt_hv_exec "$hv" ip addr add "$ip/24" dev br-phy || return 1
+    dt_hv_exec "$hv" ip link set br-phy up || return 1
+
+    # The integration bridge.
+    target=$(dt_hv_controller_target "$hv")
+    dt_vsctl "$hv" -- add-br br-int \
+        -- set bridge br-int datapath_type=netdev fail-mode=secure \
+               other-config:datapath-id="$dpid" \
+               other-config:disable-in-band=true \
+               protocols=OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15 \
+        -- add-port br-int vxlan0 \
+        -- set interface vxlan0 type=vxlan options:remote_ip=flow \
+               options:key=flow options:local_ip="$ip" \
+        -- set-controller br-int "$target" \
+        -- set controller br-int max_backoff=1000 inactivity_probe=5000 \
+        || return 1
+
+    # Userspace tunnels route by OVS's copy of the routing table, which it
+    # learns over netlink: wait for the underlay subnet to show up.
+    dt_wait_until "dt_appctl $hv ovs/route/show | grep -q 'br-phy'" \
+        || { echo "$hv: underlay route never reached ovs-vswitchd" >&2
+             return 1; }
+
+    dt_hv_prime_neighbours "$n"
+
+    if test -n "$DOVETAIL_DB" && command -v dovetail-ctl >/dev/null 2>&1
+    then
+        dovetail-ctl hypervisor-add "$hv" "$dpid" "$ip" || return 1
+    fi
+}
+
+# dt_hv_stop HV: stops HV's ovs-vswitchd (removing its bridges and taps)
+# and ovsdb-server.  The netns and uplink stay (dt_fabric_stop removes
+# them).
+dt_hv_stop () {
+    local d=$DT_RUNDIR/$1
+    dt_daemon_stop "$d/ovs-vswitchd.ctl" "$d/ovs-vswitchd.pid" --cleanup
+    dt_daemon_stop "$d/ovsdb-server.ctl" "$d/ovsdb-server.pid"
+}
+
+# dt_vsctl HV ARG...: ovs-vsctl against HV's database.
+dt_vsctl () {
+    local hv=$1; shift
+    ovs-vsctl --timeout="${DT_TIMEOUT:-10}" \
+              --db=unix:"$DT_RUNDIR/$hv/db.sock" "$@"
+}
+
+# dt_ofctl HV [OPTION...] CMD [BRIDGE] [ARG...]: ovs-ofctl -O OpenFlow13
+# against a bridge of HV through its management socket.  BRIDGE (a name
+# beginning "br-") defaults to br-int:
+#   dt_ofctl hv1 add-flow 'in_port=1,actions=2'
+#   dt_ofctl hv1 --no-stats dump-flows br-phy
+dt_ofctl () {
+    local hv=$1 opts='' br=br-int cmd; shift
+    while test $# -gt 0; do
+        case $1 in
+        -*) opts="$opts $1"; shift ;;
+        *) break ;;
+        esac
+    done
+    cmd=$1; shift
+    case $1 in
+    br-*) br=$1; shift ;;
+    esac
+    ovs-ofctl -O OpenFlow13 --timeout="${DT_TIMEOUT:-10}" $opts "$cmd" \
+              "unix:$DT_RUNDIR/$hv/$br.mgmt" "$@"
+}
+
+# dt_appctl HV ARG...: ovs-appctl to HV's ovs-vswitchd.
+dt_appctl () {
+    local hv=$1; shift
+    ovs-appctl --timeout="${DT_TIMEOUT:-10}" \
+               -t "$DT_RUNDIR/$hv/ovs-vswitchd.ctl" "$@"
+}
+
+# ---------------------------------------------------------------------
+# VMs.
+
+# dt_vm_add VM HV MAC IP/PLEN: creates netns ${DT_PREFIX}VM with eth0
+# (MAC, IP/PLEN, mtu 1450), its veth peer named VM in HV's netns, plugged
+# into HV's br-int as port VM (external_ids:iface-id=VM).
+dt_vm_add () {
+    local vm=$1 hv=$2 mac=$3 ip=$4
+    dt_netns_add "$vm" || return 1
+    if test "$DT_VM_IPV6" != yes; then
+        dt_vm_exec "$vm" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1
+    fi
+    dt_hv_exec "$hv" ip link add "$vm" type veth peer name eth0 \
+        netns "$DT_PREFIX$vm" || return 1
+    dt_vm_exec "$vm" ip link set lo up
+    if test "$DT_VM_IPV6" != yes; then
+        dt_vm_exec "$vm" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
+    fi
+    dt_vm_exec "$vm" ip link set eth0 address "$mac" mtu 1450 || return 1
+    dt_vm_exec "$vm" ip addr add "$ip" dev eth0 || return 1
+    dt_vm_exec "$vm" ethtool -K eth0 tx off >/dev/null 2>&1
+    dt_vm_exec "$vm" ip link set eth0 up || return 1
+    echo "$mac" > "$DT_RUNDIR/vm-$vm.mac"
+    echo "$ip" > "$DT_RUNDIR/vm-$vm.ip"
+    dt_vm_plug "$vm" "$hv"
+}
+
+# dt_vm_move VM NEWHV: unplugs VM from its hypervisor's br-int, moves the
+# hypervisor side of its veth into NEWHV's netns and plugs it into NEWHV's
+# br-int.  MAC and IP stay.
+dt_vm_move () {
+    local vm=$1 new=$2 old
+    old=$(dt_vm_hv "$vm") || return 1
+    dt_vsctl "$old" --if-exists del-port br-int "$vm" || return 1
+    dt_hv_exec "$old" ip link set "$vm" netns "$DT_PREFIX$new" || return 1
+    dt_vm_plug "$vm" "$new"
+}
+
+# dt_vm_hv VM: prints the hypervisor VM is on.
+dt_vm_hv () {
+    cat "$DT_RUNDIR/vm-$1.hv"
+}
+
+# dt_vm_ofport VM: prints the OpenFlow port number of VM on its hypervisor
+# (waits until ovs-vswitchd assigned one).
+dt_vm_ofport () {
+    local hv
+    hv=$(dt_vm_hv "$1") || return 1
+    dt_ofport "$hv" "$1"
+}
+
+# dt_ofport HV PORT: prints PORT's OpenFlow port number on HV.
+dt_ofport () {
+    local hv=$1 port=$2 ofport i=0
+    while :; do
+        ofport=$(dt_vsctl "$hv" get interface "$port" ofport 2>/dev/null)
+        case $ofport in
+        ''|-1|'[]') ;;
+        *) echo "$ofport"; return 0 ;;
+        esac
+        i=$((i + 1))
+        test $i -lt $((${DT_TIMEOUT:-10} * 10)) || return 1
+        sleep 0.1
+    done
+}
+
+# ---------------------------------------------------------------------
+# Traffic.
+
+# dt_ping_start NAME VM DST [INTERVAL]: pings DST from VM in the
+# background, every INTERVAL seconds (0.1), with timestamps (-D) and a
+# line per unanswered request (-O), into $DT_RUNDIR/ping-NAME.out.
+dt_ping_start () {
+    local name=$1 vm=$2 dst=$3 interval=${4:-0.1}
+    local out=$DT_RUNDIR/ping-$name.out pidfile=$DT_RUNDIR/ping-$name.pid
+    rm -f "$pidfile" "$out"
+    # The pidfile names ping itself, not the runners wrapped around it.
+    dt_vm_exec "$vm" sh -c 'echo $$ > "$1"; shift; exec "$@"' sh "$pidfile" \
+        ping -D -O -n -i "$interval" "$dst" </dev/null >"$out" 2>&1 &
+    dt_wait_until "test -s '$pidfile'"
+}
+
+# dt_ping_stop NAME: stops ping NAME and prints
+# "transmitted=N received=N lost=N duplicates=N".
+dt_ping_stop () {
+    local name=$1 pid
+    local out=$DT_RUNDIR/ping-$name.out pidfile=$DT_RUNDIR/ping-$name.pid
+    pid=$(cat "$pidfile" 2>/dev/null)
+    if test -n "$pid" && dt_pid_alive "$pid"; then
+        kill -INT "$pid"
+        dt_wait_gone "$pid" || kill -9 "$pid" 2>/dev/null
+    fi
+    rm -f "$pidfile"
+    dt_ping_summary "$out"
+}
+
+# dt_ping_summary FILE: prints ping output FILE's summary as
+# "transmitted=N received=N lost=N duplicates=N".
+dt_ping_summary () {
+    awk '
+        / packets transmitted, / { tx = $1; rx = $4; summary = 1 }
+        /icmp_seq=.*DUP!/ { dup++; next }
+        /icmp_seq=[0-9]+ .*time=/ { seen++ }
+        /no answer yet for icmp_seq=/ { unanswered++ }
+        END {
+            if (!summary) { rx = seen; tx = seen + unanswered }
+            printf "transmitted=%d received=%d lost=%d duplicates=%d\n",
+                   tx, rx, tx - rx, dup
+        }' "$1" 2>/dev/null
+}
+
+# ---------------------------------------------------------------------
+# Helpers.
+
+# dt_wait_until 'SHELL CONDITION': evaluates the condition every 0.1 s for
+# up to $DT_TIMEOUT seconds; returns 0 as soon as it holds, 1 on timeout.
+dt_wait_until () {
+    local i=0 limit=$((${DT_TIMEOUT:-10} * 10))
+    while ! eval "$1"; do
+        i=$((i + 1))
+        test $i -lt $limit || return 1
+        sleep 0.1
+    done
+}
+
+# dt_wait_gone PID: waits until process PID no longer exists.
+dt_wait_gone () {
+    dt_wait_until "! dt_pid_alive $1"
+}
+
+# dt_pid_alive PID: succeeds if PID exists and is not a zombie (a daemon's
+# parent is init, which may take a while to reap it).
+dt_pid_alive () {
+    local state
+    state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' \
+            "/proc/$1/status" 2>/dev/null) || return 1
+    test -n "$state" && test "$state" != Z && test "$state" != X
+}
+
+# dt_daemon_stop CTL PIDFILE [EXIT-ARG]: asks the OVS-style daemon behind
+# unixctl socket CTL to exit, waits, and kills it if it does not go.
+dt_daemon_stop () {
+    local ctl=$1 pidfile=$2 pid
+    pid=$(cat "$pidfile" 2>/dev/null)
+    if test -n "$pid" && dt_pid_alive "$pid"; then
+        ovs-appctl --timeout=5 -t "$ctl" exit $3 >/dev/null 2>&1
+        if ! dt_wait_gone "$pid"; then
+            kill -9 "$pid" 2>/dev/null
+            dt_wait_gone "$pid"
+        fi
+    fi
+    rm -f "$pidfile"
+}
+
+# dt_vm_plug VM HV: brings VM's hypervisor-side veth up in HV and adds it
+# to HV's br-int; records that VM is on HV.
+dt_vm_plug () {
+    local vm=$1 hv=$2 mac
+    mac=$(cat "$DT_RUNDIR/vm-$vm.mac")
+    if test "$DT_VM_IPV6" != yes; then
+        dt_hv_exec "$hv" sysctl -qw "net.ipv6.conf.$vm.disable_ipv6=1"
+    fi
+    dt_hv_exec "$hv" ip link set "$vm" mtu 1450 up || return 1
+    dt_vsctl "$hv" -- add-port br-int "$vm" \
+        -- set interface "$vm" external_ids:iface-id="$vm" \
+               external_ids:attached-mac="$mac" || return 1
+    echo "$hv" > "$DT_RUNDIR/vm-$vm.hv"
+}
+
+# dt_hv_controller_target HV: prints the controller target for HV's
+# br-int.  ovs-vswitchd only connects to "unix:" targets inside its own
+# OVS_RUNDIR, so a socket elsewhere is reached through a symlink there.
+dt_hv_controller_target () {
+    local d=$DT_RUNDIR/$1 path
+    case $DT_CONTROLLER_TARGET in
+    unix:*)
+        path=${DT_CONTROLLER_TARGET#unix:}
+        case $path in
+        "$d"/*) echo "$DT_CONTROLLER_TARGET" ;;
+        *) ln -sf "$path" "$d/controller.sock"
+           echo "unix:$d/controller.sock" ;;
+        esac ;;
+    *) echo "$DT_CONTROLLER_TARGET" ;;
+    esac
+}
+
+# dt_hv_prime_neighbours N: tells hvN's tunnel neighbour cache (and its
+# kernel) the br-phy MAC of every other running hypervisor, and them
+# hvN's, so that no tunnelled packet waits for ARP.
+dt_hv_prime_neighbours () {
+    local n=$1 f m
+    for f in "$DT_RUNDIR"/hv*/ovs-vswitchd.pid; do
+        test -e "$f" || continue
+        m=${f%/ovs-vswitchd.pid}; m=${m##*/hv}
+        test "$m" = "$n" && continue
+        dt_hv_neigh_set "$n" "$m"
+        dt_hv_neigh_set "$m" "$n"
+    done
+}
+
+# dt_hv_neigh_set N M: on hvN, resolves hvM's underlay IP to its MAC.
+dt_hv_neigh_set () {
+    local ip mac
+    ip=$(dt_hv_ip "$2"); mac=$(dt_hv_mac "$2")
+    dt_appctl "hv$1" tnl/neigh/set br-phy "$ip" "$mac" >/dev/null
+    dt_hv_exec "hv$1" ip neigh replace "$ip" lladdr "$mac" dev br-phy \
+        nud permanent
+}
+
+# dt_netns_add NAME: creates netns ${DT_PREFIX}NAME and records its inode
+# in $DT_RUNDIR/netns.inodes (so a cleanup can find processes left in it
+# even after it was deleted).
+dt_netns_add () {
+    dt_root ip netns add "$DT_PREFIX$1" || return 1
+    echo "$1" >> "$DT_RUNDIR/netns.names"
+    dt_root stat -L -c %i "/run/netns/$DT_PREFIX$1" \
+        >> "$DT_RUNDIR/netns.inodes" 2>/dev/null
+    return 0
+}
+
+# dt_netns_del NAME: kills every process in netns ${DT_PREFIX}NAME and
+# deletes it (and with it every link inside).
+dt_netns_del () {
+    local ino
+    ino=$(dt_root stat -L -c %i "/run/netns/$DT_PREFIX$1" 2>/dev/null) \
+        || return 0
+    dt_kill_netns_procs "$ino"
+    dt_root ip netns del "$DT_PREFIX$1" 2>/dev/null
+}
+
+# dt_netns_pids INODE...: prints the pid of every process whose network
+# namespace has one of the INODEs.
+dt_netns_pids () {
+    local p ns ino
+    for p in /proc/[0-9]*; do
+        ns=$(readlink "$p/ns/net" 2>/dev/null) || continue
+        for ino; do
+            if test "$ns" = "net:[$ino]"; then
+                echo "${p#/proc/}"
+                break
+            fi
+        done
+    done
+}
+
+# dt_kill_netns_procs INODE...: kills (SIGKILL) every process in those
+# network namespaces, repeating until none is left.
+dt_kill_netns_procs () {
+    local pids i=0
+    while pids=$(dt_netns_pids "$@") && test -n "$pids"; do
+        kill -9 $pids 2>/dev/null
+        i=$((i + 1))
+        test $i -lt 50 || return 1
+        sleep 0.1
+    done
+}
+
+# dt_find_file CANDIDATE...: prints the first CANDIDATE that exists,
+# relative ones looked up beside this script's source tree.
+dt_find_file () {
+    local f
+    for f; do
+        case $f in
+        /*) test -e "$f" && { echo "$f"; return 0; } ;;
+        *) test -n "$DT_SRCDIR" && test -e "$DT_SRCDIR/$f" \
+               && { echo "$DT_SRCDIR/$f"; return 0; } ;;
+        esac
+    done
+    return 1
+}
