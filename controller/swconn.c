@@ -244,6 +244,9 @@ swconn_set_desired(struct swconn *sw, struct flowtab *desired)
     flowtab_clear(&sw->desired);
     flowtab_swap(&sw->desired, desired);
     sw->has_desired = true;
+    if (sw->state == SWCONN_READY && !sw->bundle_pending) {
+        reconcile(sw);
+    }
 }
 
 /* Returns true if 'sw' holds exactly the flows the controller wants. */

@@ -22,9 +22,7 @@ TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/ovs-macros.at \
 	tests/dovetail-macros.at \
-	tests/harness.at
-# Written by others; included with m4_sinclude, so they may be missing.
-TESTSUITE_AT_OPTIONAL = \
+	tests/harness.at \
 	tests/dovetail-ctl.at \
 	tests/fabric.at
 TESTSUITE = $(srcdir)/tests/testsuite
@@ -52,8 +50,7 @@ clean-local:
 
 AUTOM4TE = $(SHELL) $(top_srcdir)/build-aux/missing autom4te
 AUTOTEST = $(AUTOM4TE) --language=autotest
-$(TESTSUITE): $(srcdir)/tests/package.m4 $(TESTSUITE_AT) \
-		$(wildcard $(addprefix $(srcdir)/,$(TESTSUITE_AT_OPTIONAL)))
+$(TESTSUITE): $(srcdir)/tests/package.m4 $(TESTSUITE_AT)
 	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(srcdir)/tests' -o $@.tmp $@.at
 	$(AM_V_at)mv $@.tmp $@
 
