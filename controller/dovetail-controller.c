@@ -32,6 +32,7 @@
 #include "fatal-signal.h"
 #include "lib/dovetail-idl.h"
 #include "lib/dt-addr.h"
+#include "lib/dt-db.h"
 #include "memory.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -391,19 +392,14 @@ switch_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
     LIST_FOR_EACH (node, list_node, &switches) {
         struct ds line = DS_EMPTY_INITIALIZER;
-        const struct dtrec_hypervisor *hv;
-        const char *name = "unknown";
+        const struct dtrec_hypervisor *hv = NULL;
         uint64_t dpid;
 
         if (swconn_get_dpid(node->swconn, &dpid)) {
-            DTREC_HYPERVISOR_FOR_EACH (hv, idl) {
-                if ((uint64_t) hv->datapath_id == dpid) {
-                    name = hv->name;
-                }
-            }
+            hv = dt_db_find_hypervisor_by_dpid(idl, dpid);
         }
         swconn_format(node->swconn, &line);
-        ds_put_format(&line, " hypervisor=%s", name);
+        ds_put_format(&line, " hypervisor=%s", hv ? hv->name : "unknown");
         svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }
     svec_sort(&lines);

@@ -17,6 +17,7 @@
 #include "hmapx.h"
 #include "lib/dovetail-idl.h"
 #include "lib/dt-addr.h"
+#include "lib/dt-db.h"
 #include "ofproto-ext/pipeline.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
@@ -39,8 +40,6 @@ struct ep_addrs {
     ovs_be32 *ips;              /* Valid IPv4 addresses only. */
 };
 
-static const struct dtrec_hypervisor *find_hypervisor(
-    const struct ovsdb_idl *, uint64_t dpid);
 static bool ep_addrs_get(const struct dtrec_endpoint *, struct ep_addrs *);
 static void add_flow(struct flowtab *, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
@@ -56,7 +55,8 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                     const struct simap *ports, const char *tunnel_port,
                     struct flowtab *flows)
 {
-    const struct dtrec_hypervisor *hv = find_hypervisor(idl, dpid);
+    const struct dtrec_hypervisor *hv
+        = dt_db_find_hypervisor_by_dpid(idl, dpid);
     const struct simap_node *tun_node = simap_find(ports, tunnel_port);
     const struct dtrec_endpoint *ep;
     struct hmapx local_nets = HMAPX_INITIALIZER(&local_nets);
@@ -174,19 +174,6 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
 
     hmapx_destroy(&local_nets);
     return true;
-}
-
-static const struct dtrec_hypervisor *
-find_hypervisor(const struct ovsdb_idl *idl, uint64_t dpid)
-{
-    const struct dtrec_hypervisor *hv;
-
-    DTREC_HYPERVISOR_FOR_EACH (hv, idl) {
-        if ((uint64_t) hv->datapath_id == dpid) {
-            return hv;
-        }
-    }
-    return NULL;
 }
 
 /* Validates 'ep''s MAC, network and IPv4 addresses into 'a'.  Returns

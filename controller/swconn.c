@@ -314,7 +314,8 @@ swconn_process(struct swconn *sw, const struct ofpbuf *msg)
 
     if (ofptype_decode(&type, oh)) {
         COVERAGE_INC(swconn_bad_message);
-        VLOG_WARN_RL(&rl, "%s: undecodable message", rconn_get_name(sw->rconn));
+        VLOG_WARN_RL(&rl, "%s: undecodable message",
+                     rconn_get_name(sw->rconn));
         return;
     }
 

@@ -5,7 +5,9 @@
 noinst_LTLIBRARIES += lib/libdovetail.la
 lib_libdovetail_la_SOURCES = \
 	lib/dt-addr.c \
-	lib/dt-addr.h
+	lib/dt-addr.h \
+	lib/dt-db.c \
+	lib/dt-db.h
 nodist_lib_libdovetail_la_SOURCES = \
 	lib/dovetail-idl.c \
 	lib/dovetail-idl.h

@@ -52,6 +52,7 @@
 
 #include "lib/dovetail-idl.h"
 #include "lib/dt-addr.h"
+#include "lib/dt-db.h"
 
 VLOG_DEFINE_THIS_MODULE(dovetail_ctl);
 
@@ -368,60 +369,6 @@ set_error(struct ctl_context *ctx, char *error)
     return false;
 }
 
-/* Looking rows up. */
-
-static const struct dtrec_virtual_network *
-find_network(struct ctl_context *ctx, const char *name)
-{
-    const struct dtrec_virtual_network *net;
-
-    DTREC_VIRTUAL_NETWORK_FOR_EACH (net, ctx->idl) {
-        if (!strcmp(net->name, name)) {
-            return net;
-        }
-    }
-    return NULL;
-}
-
-static const struct dtrec_virtual_network *
-find_network_by_vni(struct ctl_context *ctx, int64_t vni)
-{
-    const struct dtrec_virtual_network *net;
-
-    DTREC_VIRTUAL_NETWORK_FOR_EACH (net, ctx->idl) {
-        if (net->vni == vni) {
-            return net;
-        }
-    }
-    return NULL;
-}
-
-static const struct dtrec_hypervisor *
-find_hypervisor(struct ctl_context *ctx, const char *name)
-{
-    const struct dtrec_hypervisor *hv;
-
-    DTREC_HYPERVISOR_FOR_EACH (hv, ctx->idl) {
-        if (!strcmp(hv->name, name)) {
-            return hv;
-        }
-    }
-    return NULL;
-}
-
-static const struct dtrec_hypervisor *
-find_hypervisor_by_dpid(struct ctl_context *ctx, int64_t dpid)
-{
-    const struct dtrec_hypervisor *hv;
-
-    DTREC_HYPERVISOR_FOR_EACH (hv, ctx->idl) {
-        if (hv->datapath_id == dpid) {
-            return hv;
-        }
-    }
-    return NULL;
-}
-
 /* Returns true if 's' is an IPv4 address equal to 'ip', comparing parsed
  * addresses so that equal addresses written differently still match; a
  * stored value that does not parse (set with the generic commands) is
@@ -520,7 +467,8 @@ lookup_network(struct ctl_context *ctx, const char *name, bool if_exists)
     if (set_error(ctx, dt_parse_name("network", name))) {
         return NULL;
     }
-    const struct dtrec_virtual_network *net = find_network(ctx, name);
+    const struct dtrec_virtual_network *net
+        = dt_db_find_network(ctx->idl, name);
     if (!net && !if_exists) {
         ctl_error(ctx, "\"%s\": no such network", name);
     }
@@ -534,7 +482,7 @@ lookup_hypervisor(struct ctl_context *ctx, const char *name, bool if_exists)
     if (set_error(ctx, dt_parse_name("hypervisor", name))) {
         return NULL;
     }
-    const struct dtrec_hypervisor *hv = find_hypervisor(ctx, name);
+    const struct dtrec_hypervisor *hv = dt_db_find_hypervisor(ctx->idl, name);
     if (!hv && !if_exists) {
         ctl_error(ctx, "\"%s\": no such hypervisor", name);
     }
@@ -730,7 +678,8 @@ cmd_network_add(struct ctl_context *ctx)
         return;
     }
 
-    const struct dtrec_virtual_network *net = find_network(ctx, name);
+    const struct dtrec_virtual_network *net
+        = dt_db_find_network(ctx->idl, name);
     if (net) {
         if (!may_exist) {
             ctl_error(ctx, "\"%s\": network already exists", name);
@@ -740,7 +689,7 @@ cmd_network_add(struct ctl_context *ctx)
         }
         return;
     }
-    net = find_network_by_vni(ctx, vni);
+    net = dt_db_find_network_by_vni(ctx->idl, vni);
     if (net) {
         ctl_error(ctx, "\"%s\": VNI already used by network \"%s\"",
                   vni_s, net->name);
@@ -816,7 +765,7 @@ cmd_hypervisor_add(struct ctl_context *ctx)
         return;
     }
 
-    const struct dtrec_hypervisor *hv = find_hypervisor(ctx, name);
+    const struct dtrec_hypervisor *hv = dt_db_find_hypervisor(ctx->idl, name);
     if (hv) {
         if (!may_exist) {
             ctl_error(ctx, "\"%s\": hypervisor already exists", name);
@@ -828,7 +777,7 @@ cmd_hypervisor_add(struct ctl_context *ctx)
         }
         return;
     }
-    hv = find_hypervisor_by_dpid(ctx, dpid);
+    hv = dt_db_find_hypervisor_by_dpid(ctx->idl, dpid);
     if (hv) {
         ctl_error(ctx, "\"%s\": datapath id already used by hypervisor "
                   "\"%s\"", dpid_s, hv->name);

@@ -10,6 +10,7 @@
 # dt-hv2, VMs in dt-vm1..dt-vm4.  Everything it runs keeps its files in
 # /run/dovetail-demo.  The host's own network is not touched.
 set -u
+# (dovetail-fabric.sh reads unset variables on purpose: not under set -u.)
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 rundir=/run/dovetail-demo
@@ -24,14 +25,17 @@ say() { printf '==> %s\n' "$*"; }
 die() { printf 'dovetail-demo: %s\n' "$*" >&2; exit 1; }
 
 setup_env() {
-    local build=$1 ovs
-    ovs=$build/ovs
+    local build=$1 ovs ovssrc
     test -x "$build/controller/dovetail-controller" \
         || die "$build: no dovetail build there (run ./quickstart demo)"
-    PATH=$build/controller:$build/utilities:$ovs/vswitchd:$ovs/ovsdb:$ovs/utilities:$PATH
+    # The Open vSwitch tree the build used (configure's --with-ovs-*).
+    ovs=$(sed -n 's/^OVSBUILDDIR = //p' "$build/Makefile")
+    ovssrc=$(sed -n 's/^OVSDIR = //p' "$build/Makefile")
+    dt_path=$build/controller:$build/utilities:$ovs/vswitchd:$ovs/ovsdb:$ovs/utilities
+    PATH=$dt_path:$PATH
     export PATH
     DT_SCHEMA=$top/lib/dovetail.ovsschema
-    DT_OVS_SCHEMA=$ovs/vswitchd/vswitch.ovsschema
+    DT_OVS_SCHEMA=$ovssrc/vswitchd/vswitch.ovsschema
     DT_CONTROLLER_TARGET=tcp:172.31.0.254:6653
     export DT_PREFIX DT_SCHEMA DT_OVS_SCHEMA DT_CONTROLLER_TARGET
 }
@@ -47,6 +51,7 @@ stop() {
     if [ -d "$rundir" ]; then
         say "stopping the demo fabric in $rundir"
         DT_RUNDIR=$rundir
+        set +u
         . "$top/utilities/dovetail-fabric.sh"
         DT_TIMEOUT=3 dt_fabric_stop
     fi
@@ -92,6 +97,7 @@ start() {
 
     say "creating the fabric namespace $fabric_ns (underlay bridge, database, controller)"
     ip netns add "$fabric_ns" || die "ip netns add $fabric_ns failed"
+    set +u
     . "$top/utilities/dovetail-fabric.sh"
     dt_fabric_init "$rundir" || die "could not create the underlay"
     echo fabric >> "$rundir/netns.names"
@@ -139,7 +145,7 @@ PAIRS
 
 The demo fabric is running.  Look at it with:
 
-    export PATH=$PATH
+    export PATH=$dt_path:\$PATH
     export DOVETAIL_DB=$DOVETAIL_DB
     dovetail-ctl show
     ovs-appctl -t $rundir/dovetail-controller.ctl switch/list

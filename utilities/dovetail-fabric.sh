@@ -179,7 +179,7 @@ dt_db_start () {
 # listening on punix:$DT_RUNDIR/controller.sock, with ARGs appended.
 dt_controller_start () {
     local d=$DT_RUNDIR
-    dt_root dovetail-controller --db="$DOVETAIL_DB" --detach \
+    dt_root dovetail-controller --db="$DOVETAIL_DB" --detach -vconsole:off \
         --pidfile="$d/dovetail-controller.pid" \
         --log-file="$d/dovetail-controller.log" \
         --unixctl="$d/dovetail-controller.ctl" \
@@ -555,9 +555,9 @@ dt_hv_neigh_set () {
         nud permanent
 }
 
-# dt_netns_add NAME: creates netns ${DT_PREFIX}NAME and records its inode
-# in $DT_RUNDIR/netns.inodes (so a cleanup can find processes left in it
-# even after it was deleted).
+# dt_netns_add NAME: creates netns ${DT_PREFIX}NAME and records its name
+# and inode in $DT_RUNDIR (for the record only: the kernel reuses inode
+# numbers once a namespace is gone, so cleanups never search by them).
 dt_netns_add () {
     dt_root ip netns add "$DT_PREFIX$1" || return 1
     echo "$1" >> "$DT_RUNDIR/netns.names"
