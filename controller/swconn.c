@@ -258,6 +258,13 @@ swconn_is_synced(const struct swconn *sw)
             && flowtab_equal(&sw->desired, &sw->installed));
 }
 
+/* Returns the number of flows 'sw' is believed to hold. */
+size_t
+swconn_count_flows(const struct swconn *sw)
+{
+    return flowtab_count(&sw->installed);
+}
+
 /* Appends one line describing 'sw' to 's'. */
 void
 swconn_format(const struct swconn *sw, struct ds *s)

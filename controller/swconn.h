@@ -22,6 +22,7 @@
 #define CONTROLLER_SWCONN_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ds;
@@ -56,6 +57,7 @@ bool swconn_take_changed(struct swconn *);
 void swconn_set_desired(struct swconn *, struct flowtab *);
 bool swconn_is_synced(const struct swconn *);
 
+size_t swconn_count_flows(const struct swconn *);
 void swconn_format(const struct swconn *, struct ds *);
 void swconn_format_flows(const struct swconn *, bool installed, struct ds *);
 
