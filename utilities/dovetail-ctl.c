@@ -555,72 +555,64 @@ compare_endpoints(const void *a_, const void *b_)
     return cmp ? cmp : strcmp((*a)->mac, (*b)->mac);
 }
 
-/* Returns a malloc'd array of the networks, sorted by name, and stores
- * their number in '*n'. */
+/* Returns a malloc'd array of every row of 'table', sorted by 'compare',
+ * and stores their number in '*n'.  The array holds pointers to the
+ * table's dtrec_* structs (each begins with its ovsdb_idl_row), so
+ * 'compare' and the caller treat it as an array of those. */
+static const void **
+sorted_rows(struct ctl_context *ctx, const struct ovsdb_idl_table_class *table,
+            int (*compare)(const void *, const void *), size_t *n)
+{
+    const struct ovsdb_idl_row *row;
+    const void **rows = NULL;
+    size_t allocated = 0;
+
+    *n = 0;
+    for (row = ovsdb_idl_first_row(ctx->idl, table); row;
+         row = ovsdb_idl_next_row(row)) {
+        if (*n >= allocated) {
+            rows = x2nrealloc(rows, &allocated, sizeof *rows);
+        }
+        rows[(*n)++] = row;
+    }
+    if (*n) {
+        qsort(rows, *n, sizeof *rows, compare);
+    }
+    return rows;
+}
+
+/* The networks, sorted by name; see sorted_rows(). */
 static const struct dtrec_virtual_network **
 sorted_networks(struct ctl_context *ctx, size_t *n)
 {
-    const struct dtrec_virtual_network **nets = NULL;
-    const struct dtrec_virtual_network *net;
-    size_t allocated = 0;
-
-    *n = 0;
-    DTREC_VIRTUAL_NETWORK_FOR_EACH (net, ctx->idl) {
-        if (*n >= allocated) {
-            nets = x2nrealloc(nets, &allocated, sizeof *nets);
-        }
-        nets[(*n)++] = net;
-    }
-    if (*n) {
-        qsort(nets, *n, sizeof *nets, compare_networks);
-    }
-    return nets;
+    return (const struct dtrec_virtual_network **)
+        sorted_rows(ctx, &dtrec_table_virtual_network, compare_networks, n);
 }
 
-/* Like sorted_networks(), for hypervisors. */
+/* The hypervisors, sorted by name; see sorted_rows(). */
 static const struct dtrec_hypervisor **
 sorted_hypervisors(struct ctl_context *ctx, size_t *n)
 {
-    const struct dtrec_hypervisor **hvs = NULL;
-    const struct dtrec_hypervisor *hv;
-    size_t allocated = 0;
-
-    *n = 0;
-    DTREC_HYPERVISOR_FOR_EACH (hv, ctx->idl) {
-        if (*n >= allocated) {
-            hvs = x2nrealloc(hvs, &allocated, sizeof *hvs);
-        }
-        hvs[(*n)++] = hv;
-    }
-    if (*n) {
-        qsort(hvs, *n, sizeof *hvs, compare_hypervisors);
-    }
-    return hvs;
+    return (const struct dtrec_hypervisor **)
+        sorted_rows(ctx, &dtrec_table_hypervisor, compare_hypervisors, n);
 }
 
-/* Like sorted_networks(), for the endpoints in 'net' (all endpoints if
- * 'net' is NULL). */
+/* The endpoints in 'net' (all endpoints if 'net' is NULL), sorted by
+ * network name and MAC; see sorted_rows(). */
 static const struct dtrec_endpoint **
 sorted_endpoints(struct ctl_context *ctx,
                  const struct dtrec_virtual_network *net, size_t *n)
 {
-    const struct dtrec_endpoint **eps = NULL;
-    const struct dtrec_endpoint *ep;
-    size_t allocated = 0;
+    const struct dtrec_endpoint **eps = (const struct dtrec_endpoint **)
+        sorted_rows(ctx, &dtrec_table_endpoint, compare_endpoints, n);
+    size_t kept = 0;
 
-    *n = 0;
-    DTREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
-        if (net && !endpoint_in_network(ep, net)) {
-            continue;
+    for (size_t i = 0; i < *n; i++) {
+        if (!net || endpoint_in_network(eps[i], net)) {
+            eps[kept++] = eps[i];
         }
-        if (*n >= allocated) {
-            eps = x2nrealloc(eps, &allocated, sizeof *eps);
-        }
-        eps[(*n)++] = ep;
     }
-    if (*n) {
-        qsort(eps, *n, sizeof *eps, compare_endpoints);
-    }
+    *n = kept;
     return eps;
 }
 
