@@ -3,7 +3,10 @@
  *
  * It listens for OpenFlow connections from the hypervisors' vswitches
  * (ptcp:, pssl:, punix:), follows the dovetail database through an OVSDB
- * IDL replica, and keeps every connected switch's flow tables equal to
+ * IDL replica (one server, or the members of a Raft cluster: the IDL
+ * moves to another member by itself when one fails), mirrors the policy
+ * service's state into lib/dt-dps's indexes so that a policy request is
+ * answered without waiting on the database, and keeps every connected switch's flow tables equal to
  * what the database says that hypervisor should hold (overlay.c), by
  * diffing desired against installed flows and applying the difference in
  * atomic bundles (swconn.c).  Nothing is sent to a switch before the
@@ -33,6 +36,9 @@
 #include "lib/dovetail-idl.h"
 #include "lib/dt-addr.h"
 #include "lib/dt-db.h"
+#include "lib/dt-dps-idl.h"
+#include "lib/dt-dps.h"
+#include "coverage.h"
 #include "memory.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -50,6 +56,9 @@
 
 VLOG_DEFINE_THIS_MODULE(dovetail_controller);
 
+COVERAGE_DEFINE(controller_dps_sync);
+COVERAGE_DEFINE(controller_dps_resolve);
+
 /* Most switch connections served at once. */
 #define MAX_SWITCHES 4096
 
@@ -62,6 +71,9 @@ struct switch_node {
 /* The database and the IDL replica of it. */
 static char *db_remote;
 static struct ovsdb_idl *idl;
+
+/* The policy service's indexes, rebuilt from 'idl' when it changes. */
+static struct dps *dps;
 
 /* Listeners and switches. */
 static struct pvconn **listeners;
@@ -86,6 +98,8 @@ static void report_memory(void);
 static unixctl_cb_func dovetail_exit;
 static unixctl_cb_func switch_list;
 static unixctl_cb_func switch_flows;
+static unixctl_cb_func dps_resolve_cmd;
+static unixctl_cb_func dps_show_cmd;
 
 int
 main(int argc, char *argv[])
@@ -110,6 +124,10 @@ main(int argc, char *argv[])
     unixctl_command_register("switch/list", "", 0, 0, switch_list, NULL);
     unixctl_command_register("switch/flows", "DPID [installed|desired]",
                              1, 2, switch_flows, NULL);
+    unixctl_command_register("dps/resolve", "NETWORK SRC DST", 3, 3,
+                             dps_resolve_cmd, NULL);
+    unixctl_command_register("dps/show", "", 0, 0, dps_show_cmd, NULL);
+    dps = dps_create();
 
     idl = ovsdb_idl_create(db_remote, &dtrec_idl_class, true, true);
     ovsdb_idl_set_leader_only(idl, false);
@@ -128,6 +146,12 @@ main(int argc, char *argv[])
         unsigned int seqno = ovsdb_idl_get_seqno(idl);
         bool db_changed = seqno != last_seqno;
         last_seqno = seqno;
+        if (db_changed) {
+            /* The policy service's indexes follow the replica, so that a
+             * resolution never waits on the database. */
+            dps_sync_from_idl(dps, idl);
+            COVERAGE_INC(controller_dps_sync);
+        }
 
         accept_switches();
         run_switches(db_changed);
@@ -160,6 +184,7 @@ main(int argc, char *argv[])
         pvconn_close(listeners[i]);
     }
     free(listeners);
+    dps_destroy(dps);
     ovsdb_idl_destroy(idl);
     unixctl_server_destroy(unixctl);
     free(db_remote);
@@ -249,6 +274,12 @@ report_memory(void)
                        swconn_count_flows(node->swconn));
     }
     ovsdb_idl_get_memory_usage(idl, &usage);
+
+    struct dps_stats stats;
+    dps_get_stats(dps, &stats);
+    simap_increase(&usage, "dps-endpoints", stats.n_endpoints);
+    simap_increase(&usage, "dps-policies", stats.n_policies);
+    simap_increase(&usage, "dps-kB", stats.bytes / 1024);
     memory_report(&usage);
     simap_destroy(&usage);
 }
@@ -438,6 +469,52 @@ switch_flows(struct unixctl_conn *conn, int argc, const char *argv[],
         swconn_format_flows(sw, installed, &s);
         unixctl_command_reply(conn, ds_cstr(&s));
     }
+    ds_destroy(&s);
+}
+
+/* "dps/resolve NETWORK SRC DST": resolves a policy request as a vswitch's
+ * miss would, from the controller's own indexes. */
+static void
+dps_resolve_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[], void *aux OVS_UNUSED)
+{
+    struct dps_resolution res;
+    char *error = dps_resolve_request(dps, argv[1], argv[2], argv[3], &res);
+
+    COVERAGE_INC(controller_dps_resolve);
+    if (error) {
+        unixctl_command_reply_error(conn, error);
+        free(error);
+    } else {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        dps_resolution_format(&res, &s);
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+/* "dps/show": what the policy service's indexes hold. */
+static void
+dps_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct dps_stats st;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    dps_get_stats(dps, &st);
+    ds_put_format(&s, "database: %s (%s)\n", db_remote,
+                  ovsdb_idl_is_connected(idl) ? "connected" : "not connected");
+    ds_put_format(&s, "networks: %"PRIuSIZE"\n"
+                  "domains: %"PRIuSIZE"\n"
+                  "actions: %"PRIuSIZE"\n"
+                  "policies: %"PRIuSIZE"\n"
+                  "endpoints: %"PRIuSIZE"\n"
+                  "addresses: %"PRIuSIZE"\n"
+                  "hypervisors: %"PRIuSIZE"\n"
+                  "memory: %"PRIuSIZE" bytes\n",
+                  st.n_networks, st.n_domains, st.n_actions, st.n_policies,
+                  st.n_endpoints, st.n_ips, st.n_hypervisors, st.bytes);
+    unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
 

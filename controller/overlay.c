@@ -176,7 +176,8 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
     return true;
 }
 
-/* Validates 'ep''s MAC, network and IPv4 addresses into 'a'.  Returns
+/* Validates 'ep''s MAC, network and IPv4 addresses into 'a' (IPv6
+ * addresses are left to later stages).  Returns
  * false, logging why, if the endpoint cannot have flows.  On success the
  * caller frees a->ips. */
 static bool
@@ -184,7 +185,9 @@ ep_addrs_get(const struct dtrec_endpoint *ep, struct ep_addrs *a)
 {
     char *error;
 
-    if (!ep->network) {
+    if (!ep->network || !ep->mac) {
+        /* Without a MAC (an external endpoint, or one whose address is
+         * not known yet) there is nothing to switch to. */
         return false;
     }
     error = dt_parse_endpoint_mac(ep->mac, &a->mac);
@@ -197,16 +200,20 @@ ep_addrs_get(const struct dtrec_endpoint *ep, struct ep_addrs *a)
     }
     snprintf(a->mac_s, sizeof a->mac_s, ETH_ADDR_FMT, ETH_ADDR_ARGS(a->mac));
     a->vni = ep->network->vni;
-    a->ips = xmalloc((ep->n_ips ? ep->n_ips : 1) * sizeof *a->ips);
+    a->ips = xmalloc((ep->n_addresses ? ep->n_addresses : 1)
+                     * sizeof *a->ips);
     a->n_ips = 0;
-    for (size_t i = 0; i < ep->n_ips; i++) {
-        error = dt_parse_ipv4(ep->ips[i], &a->ips[a->n_ips]);
+    for (size_t i = 0; i < ep->n_addresses; i++) {
+        struct in6_addr ip;
+
+        error = dt_parse_ip(ep->addresses[i]->ip, &ip, NULL);
         if (error) {
             COVERAGE_INC(overlay_bad_row);
-            VLOG_WARN_RL(&rl, "endpoint %s: %s", ep->mac, error);
+            VLOG_WARN_RL(&rl, "endpoint %s: %s", ep->name, error);
             free(error);
-        } else {
-            a->n_ips++;
+        } else if (IN6_IS_ADDR_V4MAPPED(&ip)) {
+            /* The ARP responder and port security here are IPv4's. */
+            a->ips[a->n_ips++] = in6_addr_get_mapped_ipv4(&ip);
         }
     }
     return true;

@@ -6,8 +6,18 @@ noinst_LTLIBRARIES += lib/libdovetail.la
 lib_libdovetail_la_SOURCES = \
 	lib/dt-addr.c \
 	lib/dt-addr.h \
+	lib/dt-blueprint.c \
+	lib/dt-blueprint.h \
+	lib/dt-blueprint-db.c \
+	lib/dt-blueprint-db.h \
+	lib/dt-check.c \
+	lib/dt-check.h \
 	lib/dt-db.c \
-	lib/dt-db.h
+	lib/dt-db.h \
+	lib/dt-dps.c \
+	lib/dt-dps.h \
+	lib/dt-dps-idl.c \
+	lib/dt-dps-idl.h
 nodist_lib_libdovetail_la_SOURCES = \
 	lib/dovetail-idl.c \
 	lib/dovetail-idl.h

@@ -77,6 +77,139 @@ dt_parse_ipv4(const char *s, ovs_be32 *ip)
     return NULL;
 }
 
+/* Parses 's' as an IPv4 address (dotted quad) or an IPv6 address into
+ * '*ip', IPv4 as an IPv4-mapped IPv6 address.  If 'canonical' is nonnull,
+ * writes the address's canonical text there (at least INET6_ADDRSTRLEN
+ * bytes), which is how the database stores it. */
+char *
+dt_parse_ip(const char *s, struct in6_addr *ip, char *canonical)
+{
+    struct in_addr in4;
+
+    if (inet_pton(AF_INET, s, &in4) == 1) {
+        in6_addr_set_mapped_ipv4(ip, in4.s_addr);
+    } else if (!strchr(s, ':') || inet_pton(AF_INET6, s, ip) != 1
+               || IN6_IS_ADDR_V4MAPPED(ip)) {
+        return xasprintf("\"%s\": malformed IP address (expected a.b.c.d "
+                         "or an IPv6 address)", s);
+    }
+    if (canonical) {
+        dt_format_ip(ip, canonical);
+    }
+    return NULL;
+}
+
+/* Writes 'ip' (IPv4-mapped for IPv4) as text into 'buf', which must have
+ * room for INET6_ADDRSTRLEN bytes.  Returns 'buf'. */
+char *
+dt_format_ip(const struct in6_addr *ip, char *buf)
+{
+    if (IN6_IS_ADDR_V4MAPPED(ip)) {
+        ovs_be32 ip4 = in6_addr_get_mapped_ipv4(ip);
+        inet_ntop(AF_INET, &ip4, buf, INET6_ADDRSTRLEN);
+    } else {
+        inet_ntop(AF_INET6, ip, buf, INET6_ADDRSTRLEN);
+    }
+    return buf;
+}
+
+/* Parses 's' as an IP prefix "ADDR/LEN" (IPv4 or IPv6; a bare address
+ * means a host prefix) into '*prefix' and '*plen', where '*plen' counts
+ * IPv6 bits, so an IPv4 /24 gives 96 + 24.  Bits beyond the prefix
+ * length must be zero. */
+char *
+dt_parse_ip_prefix(const char *s, struct in6_addr *prefix,
+                   unsigned int *plen)
+{
+    const char *slash = strchr(s, '/');
+    char *addr = slash ? xmemdup0(s, slash - s) : xstrdup(s);
+    char *error = dt_parse_ip(addr, prefix, NULL);
+    free(addr);
+    if (error) {
+        free(error);
+        return xasprintf("\"%s\": malformed IP prefix (expected "
+                         "ADDRESS/LENGTH, e.g. 10.1.0.0/16)", s);
+    }
+
+    bool is_v4 = IN6_IS_ADDR_V4MAPPED(prefix);
+    unsigned int max = is_v4 ? 32 : 128;
+    unsigned int len = max;
+    if (slash) {
+        const char *p = slash + 1;
+        if (!isdigit((unsigned char) *p) || strlen(p) > 3
+            || strspn(p, "0123456789") != strlen(p)
+            || (len = atoi(p)) > max) {
+            return xasprintf("\"%s\": invalid prefix length (expected 0 to "
+                             "%u)", s, max);
+        }
+    }
+    *plen = len + (is_v4 ? 96 : 0);
+
+    struct in6_addr mask = ipv6_create_mask(*plen);
+    struct in6_addr masked = ipv6_addr_bitand(prefix, &mask);
+    if (!ipv6_addr_equals(&masked, prefix)) {
+        return xasprintf("\"%s\": host bits set beyond the prefix length",
+                         s);
+    }
+    return NULL;
+}
+
+/* Parses 's' as an OUI, the first three bytes of a MAC address written
+ * "xx:xx:xx", into '*oui' (the bytes as a 24-bit number).  The I/G bit
+ * must be clear: an OUI that tenants' VM MACs are made from is unicast. */
+char *
+dt_parse_oui(const char *s, uint32_t *oui)
+{
+    char mac[18];
+    struct eth_addr ea;
+
+    if (strlen(s) != 8) {
+        return xasprintf("\"%s\": malformed OUI (expected xx:xx:xx)", s);
+    }
+    snprintf(mac, sizeof mac, "%s:00:00:00", s);
+    char *error = dt_parse_mac(mac, &ea);
+    if (error) {
+        free(error);
+        return xasprintf("\"%s\": malformed OUI (expected xx:xx:xx)", s);
+    }
+    if (eth_addr_is_multicast(ea)) {
+        return xasprintf("\"%s\": not a unicast OUI (the I/G bit is set)",
+                         s);
+    }
+    *oui = (ea.ea[0] << 16) | (ea.ea[1] << 8) | ea.ea[2];
+    return NULL;
+}
+
+/* Returns "ADDRESS/LENGTH" for a prefix that dt_parse_ip_prefix() parsed,
+ * in canonical form (an IPv4 length counts IPv4 bits), malloc'd. */
+char *
+dt_format_ip_prefix(const struct in6_addr *prefix, unsigned int plen)
+{
+    char buf[INET6_ADDRSTRLEN];
+    bool is_v4 = IN6_IS_ADDR_V4MAPPED(prefix);
+
+    return xasprintf("%s/%u", dt_format_ip(prefix, buf),
+                     is_v4 ? plen - 96 : plen);
+}
+
+/* Parses 's' as a policy TTL: whole seconds from 1 to DT_TTL_MAX. */
+char *
+dt_parse_ttl(const char *s, uint32_t *ttl)
+{
+    char *end;
+    unsigned long long value;
+
+    errno = 0;
+    value = isdigit((unsigned char) s[0]) ? strtoull(s, &end, 10) : 0;
+    if (!isdigit((unsigned char) s[0]) || *end || errno
+        || value < 1 || value > DT_TTL_MAX) {
+        return xasprintf("\"%s\": invalid TTL (expected whole seconds from "
+                         "1 to %d)", s, DT_TTL_MAX);
+    }
+    *ttl = value;
+    return NULL;
+}
+
 /* Parses 's' as a VXLAN network identifier, a decimal integer from 1 to
  * DT_VNI_MAX, into '*vni'. */
 char *

@@ -20,12 +20,23 @@ struct eth_addr;
 
 /* Largest VXLAN network identifier (24 bits); 0 is reserved. */
 #define DT_VNI_MAX 0xffffff
+#define DT_TTL_MAX 86400        /* A day; the schema's bound too. */
+
+struct in6_addr;
 
 char *dt_parse_mac(const char *s, struct eth_addr *mac)
     OVS_WARN_UNUSED_RESULT;
 char *dt_parse_endpoint_mac(const char *s, struct eth_addr *mac)
     OVS_WARN_UNUSED_RESULT;
 char *dt_parse_ipv4(const char *s, ovs_be32 *ip) OVS_WARN_UNUSED_RESULT;
+char *dt_parse_ip(const char *s, struct in6_addr *ip, char *canonical)
+    OVS_WARN_UNUSED_RESULT;
+char *dt_format_ip(const struct in6_addr *ip, char *buf);
+char *dt_parse_ip_prefix(const char *s, struct in6_addr *prefix,
+                         unsigned int *plen) OVS_WARN_UNUSED_RESULT;
+char *dt_format_ip_prefix(const struct in6_addr *prefix, unsigned int plen);
+char *dt_parse_oui(const char *s, uint32_t *oui) OVS_WARN_UNUSED_RESULT;
+char *dt_parse_ttl(const char *s, uint32_t *ttl) OVS_WARN_UNUSED_RESULT;
 char *dt_parse_vni(const char *s, uint32_t *vni) OVS_WARN_UNUSED_RESULT;
 char *dt_parse_dpid(const char *s, uint64_t *dpid) OVS_WARN_UNUSED_RESULT;
 char *dt_parse_name(const char *what, const char *s) OVS_WARN_UNUSED_RESULT;

@@ -15,6 +15,20 @@ tests_test_dt_addr_SOURCES = tests/test-dt-addr.c tests/check-tap.c \
 tests_test_dt_addr_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_dt_addr_LDADD = $(UNIT_TEST_LDADD)
 
+check_PROGRAMS += tests/test-dt-dps
+TESTS += tests/test-dt-dps
+tests_test_dt_dps_SOURCES = tests/test-dt-dps.c tests/check-tap.c \
+	tests/check-tap.h
+tests_test_dt_dps_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_dt_dps_LDADD = $(UNIT_TEST_LDADD)
+
+check_PROGRAMS += tests/test-dt-blueprint
+TESTS += tests/test-dt-blueprint
+tests_test_dt_blueprint_SOURCES = tests/test-dt-blueprint.c \
+	tests/check-tap.c tests/check-tap.h
+tests_test_dt_blueprint_CFLAGS = $(UNIT_TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_test_dt_blueprint_LDADD = $(UNIT_TEST_LDADD)
+
 # System tests: an Autotest suite (tests/testsuite.at) that runs real
 # ovsdb-server, ovs-vswitchd and dovetail processes in namespaces.
 #   make check TESTSUITEFLAGS='-j2 -k harness'
@@ -24,7 +38,10 @@ TESTSUITE_AT = \
 	tests/dovetail-macros.at \
 	tests/harness.at \
 	tests/dovetail-ctl.at \
-	tests/fabric.at
+	tests/fabric.at \
+	tests/dps.at \
+	tests/blueprint.at \
+	tests/cluster.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 EXTRA_DIST += \

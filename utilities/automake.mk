@@ -1,7 +1,11 @@
 # dovetail-ctl, the database command line, and the quick-start scripts.
 
 bin_PROGRAMS += utilities/dovetail-ctl
-utilities_dovetail_ctl_SOURCES = utilities/dovetail-ctl.c
+utilities_dovetail_ctl_SOURCES = \
+	utilities/dovetail-ctl.c \
+	utilities/dtctl.h \
+	utilities/dtctl-tables.c \
+	utilities/dtctl-views.c
 utilities_dovetail_ctl_LDADD = lib/libdovetail.la $(OVS_LIBS)
 
 # The manual page gets the version substituted.
@@ -12,3 +16,9 @@ utilities/dovetail-ctl.8: utilities/dovetail-ctl.8.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) utilities && \
 	$(SED) -e 's|[@]VERSION[@]|$(PACKAGE_VERSION)|g' \
 		$(srcdir)/utilities/dovetail-ctl.8.in > $@.tmp && mv $@.tmp $@
+
+# dovetail-bench: benchmarks of the policy service.
+bin_PROGRAMS += utilities/dovetail-bench
+utilities_dovetail_bench_SOURCES = utilities/dovetail-bench.c
+utilities_dovetail_bench_LDADD = lib/libdovetail.la $(OVS_LIBS)
+dist_man_MANS += utilities/dovetail-bench.8

@@ -1,33 +1,37 @@
 /*
  * dovetail-ctl: the command line for the dovetail database.
  *
- * An operator describes the fabric in the dovetail OVSDB database: the
- * virtual networks (a name and a VXLAN network identifier each), the
- * hypervisors (a name, the datapath id of their bridge and the IP their
- * tunnels start from) and the endpoints (a VM interface: a MAC and IPs in
- * one network, attached to a port on one hypervisor).  dovetail-controller
- * reads the same database and programs the switches from it.
+ * An operator describes the fabric in the dovetail OVSDB database, the
+ * state of the DOVE policy service: tenants and their OUIs, virtual
+ * networks, and in each network its policy domains, policy actions
+ * (allow, deny, or a waypoint appliance), one-way policies between domains
+ * plus a default policy, and endpoints (a vMAC and vIPs, a domain, and a
+ * location: a port on a hypervisor, or an external prefix).  Hypervisors
+ * are named with the datapath id of their bridge and their tunnel address.
+ * dovetail-controller reads the same database and programs the switches.
  *
- * This program is the database's only writer meant for people.  Like
- * vtep-ctl and ovn-nbctl it is built on OVS's db-ctl-base: the command
+ * Like vtep-ctl and ovn-nbctl it is built on OVS's db-ctl-base: the command
  * line is a sequence of commands separated by "--", executed in a single
  * OVSDB transaction, so either every command takes effect or none does.
- * On top of the generic commands (list, get, set, create, ...) it adds
- * the dovetail commands (network-add, endpoint-move, show, ...), which
- * validate every argument with lib/dt-addr before touching the database
- * and check the fabric's uniqueness rules (one VNI per network, one MAC
- * and one IP per network, ...).  A failed check reports the bad value on
- * stderr and exits with status 1 without committing anything.
+ * On top of the generic commands (list, get, set, create, ...) it has a
+ * family of commands per table (dtctl-tables.c) and whole-network views
+ * and blueprints (dtctl-views.c).  Every argument is validated with
+ * lib/dt-addr before anything is looked up; before committing, the
+ * transaction's policies get their tracking numbers (lib/dt-db) and the
+ * whole database is held to the rules the schema cannot express
+ * (lib/dt-check).  A failed check reports the bad value on stderr and
+ * exits with status 1 without committing anything.
  *
- * Commands look rows up by iterating the IDL's tables rather than keeping
- * a cache: the IDL reflects the changes earlier commands made in the same
- * transaction, so "network-add blue 10 -- endpoint-add blue ..." works.
+ * Commands look rows up by iterating the IDL's tables: the IDL reflects
+ * the changes earlier commands made in the same transaction, so
+ * "network-add blue 10 -- domain-add blue web" works.
  */
 #include <config.h>
 
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +56,9 @@
 
 #include "lib/dovetail-idl.h"
 #include "lib/dt-addr.h"
+#include "lib/dt-check.h"
 #include "lib/dt-db.h"
+#include "utilities/dtctl.h"
 
 VLOG_DEFINE_THIS_MODULE(dovetail_ctl);
 
@@ -68,8 +74,11 @@ static bool dry_run;
 /* --timeout: Time to wait for a connection to 'db'. */
 static unsigned int timeout;
 
-/* Format for table output. */
+/* Format for table output, and whether --format chose it.  The generic
+ * "list" and "find" print records one per paragraph by default, as in
+ * ovs-vsctl; dovetail's own listings print a table. */
 static struct table_style table_style = TABLE_STYLE_DEFAULT;
+static bool format_given;
 
 /* The IDL and the current transaction, if any.  For dtctl_exit() only,
  * so that ctl_fatal() can abort the transaction; other code uses the
@@ -115,8 +124,12 @@ main(int argc, char *argv[])
 
     ctl_timeout_setup(timeout);
 
+    /* With --timeout, keep trying to reach the database (and, for a
+     * cluster, its leader: during an election no member accepts writes)
+     * until the timeout; without it, fail at once if it cannot be
+     * reached. */
     struct ovsdb_idl *idl = the_idl = ovsdb_idl_create(db, &dtrec_idl_class,
-                                                       false, false);
+                                                       false, timeout != 0);
     run_prerequisites(commands, n_commands, idl);
 
     /* Retry the whole command sequence each time the database changes
@@ -190,6 +203,9 @@ parse_options(int argc, char *argv[], struct shash *local_options)
         int c = getopt_long(argc, argv, short_options, options, &idx);
         if (c == -1) {
             break;
+        }
+        if (c == 'f') {
+            format_given = true;
         }
 
         switch (c) {
@@ -276,39 +292,86 @@ usage(void)
 %s: dovetail database command line\n\
 usage: %s [OPTIONS] COMMAND [ARG...] [-- COMMAND [ARG...]]...\n\
 \n\
-General commands:\n\
-  show                        print an overview of the database\n\
+Views:\n\
+  show [NETWORK]              print each network as a tree (all of them\n\
+                              followed by the hypervisors, or NETWORK)\n\
+  resolve NETWORK SRC DST     resolve a policy request from endpoint SRC to\n\
+                              DST (an IP, a MAC or an endpoint) and say why\n\
+  policy-graph NETWORK        print the policy graph in Graphviz dot\n\
+  export NETWORK              print NETWORK as a JSON blueprint\n\
+  [--replace] import FILE     create the network a JSON blueprint describes\n\
 \n\
-Network commands:\n\
-  network-add NETWORK VNI     create NETWORK with VXLAN network id VNI\n\
-  network-del NETWORK         delete NETWORK (it must have no endpoints)\n\
-  network-list                print NETWORK (VNI) for every network\n\
+Tenants:\n\
+  tenant-add TENANT [OUI...]  create TENANT owning the OUIs (xx:xx:xx)\n\
+  tenant-del TENANT           delete TENANT (no network may name it)\n\
+  tenant-list                 list tenants\n\
 \n\
-Hypervisor commands:\n\
+Networks:\n\
+  [--tenant=TENANT] [--mode=overlay|sarp|channel] network-add NETWORK VNI\n\
+                              create NETWORK with VXLAN network id VNI\n\
+  network-del NETWORK         delete NETWORK with its domains, actions,\n\
+                              policies and groups (it must have no endpoints)\n\
+  network-list                list networks\n\
+\n\
+Policy domains:\n\
+  domain-add NETWORK DOMAIN   create DOMAIN in NETWORK\n\
+  domain-del NETWORK DOMAIN   delete DOMAIN (no policy or endpoint may use it)\n\
+  domain-list [NETWORK]       list domains with their members\n\
+  domain-set-dhcp NETWORK DOMAIN [IP...]\n\
+                              set the DHCP servers of DOMAIN's endpoints\n\
+\n\
+Policy actions:\n\
+  action-add NETWORK ACTION allow|deny [KEY=VALUE...]\n\
+  action-add NETWORK ACTION waypoint LOCATION [KEY=VALUE...]\n\
+                              create ACTION; a waypoint is an appliance at\n\
+                              LOCATION with opaque configuration KEY=VALUE\n\
+  action-del NETWORK ACTION   delete ACTION (no policy may use it)\n\
+  action-list [NETWORK]       list actions\n\
+\n\
+Policies (one-way, from a source domain to a destination domain):\n\
+  [--ttl=SECS] policy-add NETWORK SRC DST ACTION[,ACTION...]\n\
+  --default [--ttl=SECS] policy-add NETWORK ACTION[,ACTION...]\n\
+                              create the policy SRC -> DST, or the default\n\
+  [--ttl=SECS] policy-set NETWORK SRC DST [ACTION[,ACTION...]]\n\
+  --default [--ttl=SECS] policy-set NETWORK [ACTION[,ACTION...]]\n\
+                              change a policy's actions and/or TTL\n\
+  policy-del NETWORK SRC DST | --default policy-del NETWORK\n\
+  policy-list [NETWORK]       list policies with TTL and tracking number\n\
+\n\
+Endpoints:\n\
+  [--domain=DOMAIN] [--hypervisor=HV --port=PORT] [--external=PREFIX]\n\
+  endpoint-add NETWORK ENDPOINT [MAC [IP...]]\n\
+                              create ENDPOINT in NETWORK\n\
+  endpoint-del ENDPOINT       delete ENDPOINT\n\
+  endpoint-move ENDPOINT [HV PORT]\n\
+                              attach ENDPOINT to PORT on HV (or detach it)\n\
+  endpoint-set-domain ENDPOINT [DOMAIN]\n\
+  endpoint-set-addresses ENDPOINT [MAC] [IP...]\n\
+  endpoint-list [NETWORK]     list endpoints\n\
+\n\
+Hypervisors:\n\
   hypervisor-add HV DPID TUNNEL_IP\n\
                               create HV, bridge datapath id DPID, whose\n\
                               tunnels start from TUNNEL_IP\n\
-  hypervisor-del HV           delete HV (its endpoints become unbound)\n\
-  hypervisor-list             print HV dpid=DPID tunnel_ip=IP for each\n\
+  hypervisor-del HV           delete HV (its endpoints become unattached)\n\
+  hypervisor-list             list hypervisors\n\
 \n\
-Endpoint commands:\n\
-  endpoint-add NETWORK MAC IP HV PORT\n\
-                              create the endpoint MAC with IP in NETWORK,\n\
-                              attached to PORT on HV\n\
-  endpoint-del NETWORK MAC    delete endpoint MAC from NETWORK\n\
-  endpoint-move NETWORK MAC HV PORT\n\
-                              attach endpoint MAC to PORT on HV\n\
-  endpoint-list [NETWORK]     print NETWORK MAC IP HV:PORT for each\n\
+Multicast groups:\n\
+  mcast-group-add NETWORK GROUP [ENDPOINT...]\n\
+  mcast-group-del NETWORK GROUP\n\
+  mcast-group-list [NETWORK]\n\
 \n\
-Add commands take --may-exist, delete commands --if-exists.\n\
+A command's options come before its name, as in ovs-vsctl.  Add commands\n\
+take --may-exist, delete commands --if-exists.  Listings print in the\n\
+--format chosen (table, list, csv, html or json).\n\
 \n\
 %s\
 %s\
 \n\
 Options:\n\
-  --db=DATABASE               connect to DATABASE\n\
-                              (default: $DOVETAIL_DB, else\n\
-                              unix:%s/dovetail-db.sock)\n\
+  --db=DATABASE               connect to DATABASE, or several comma-separated\n\
+                              members of a clustered database (default:\n\
+                              $DOVETAIL_DB, else unix:%s/dovetail-db.sock)\n\
   -t, --timeout=SECS          wait at most SECS seconds\n\
   --dry-run                   do not commit changes to database\n\
   --oneline                   print exactly one line of output per command\n",
@@ -326,24 +389,33 @@ Other options:\n\
 
 /* Generic commands name rows by these columns as well as by UUID:
  * "list Virtual_Network blue", "get Virtual_Network 100 name",
- * "get Hypervisor hv1 tunnel_ip", "list Endpoint 00:00:00:00:00:01" (an
- * error if that MAC is in more than one network). */
+ * "get Hypervisor hv1 tunnel_ip", "list Endpoint web1", "list Tenant
+ * acme", and domains and actions by name where the name is used in one
+ * network only ("set Policy_Action FW-1 location=9.2.5.1"). */
 static const struct ctl_table_class tables[DTREC_N_TABLES] = {
+    [DTREC_TABLE_TENANT].row_ids[0] = {&dtrec_tenant_col_name, NULL, NULL},
     [DTREC_TABLE_VIRTUAL_NETWORK].row_ids = {
         {&dtrec_virtual_network_col_name, NULL, NULL},
         {&dtrec_virtual_network_col_vni, NULL, NULL},
     },
+    [DTREC_TABLE_POLICY_DOMAIN].row_ids[0]
+    = {&dtrec_policy_domain_col_name, NULL, NULL},
+    [DTREC_TABLE_POLICY_ACTION].row_ids[0]
+    = {&dtrec_policy_action_col_name, NULL, NULL},
     [DTREC_TABLE_HYPERVISOR].row_ids[0]
     = {&dtrec_hypervisor_col_name, NULL, NULL},
     [DTREC_TABLE_ENDPOINT].row_ids[0]
-    = {&dtrec_endpoint_col_mac, NULL, NULL},
+    = {&dtrec_endpoint_col_name, NULL, NULL},
+    [DTREC_TABLE_MULTICAST_GROUP].row_ids[0]
+    = {&dtrec_multicast_group_col_group, NULL, NULL},
 };
 
-/* Replicates every column of every dovetail table: the dovetail commands
- * read across all three tables (show, the uniqueness checks), and the
- * database is small. */
-static void
-pre_dtctl(struct ctl_context *ctx)
+/* What the command files share (dtctl.h). */
+
+/* Replicates every column of every dovetail table: the commands read
+ * across tables (show, the checks before commit). */
+void
+dtctl_pre(struct ctl_context *ctx)
 {
     for (size_t i = 0; i < DTREC_N_TABLES; i++) {
         const struct ovsdb_idl_table_class *tc = &dtrec_table_classes[i];
@@ -355,11 +427,8 @@ pre_dtctl(struct ctl_context *ctx)
     }
 }
 
-/* Stores 'error' (a malloc'd message from a dt-addr parser, or NULL) as
- * the command's error.  Returns true if there was one, so that callers
- * read "if (set_error(ctx, dt_parse_...)) { return; }". */
-static bool
-set_error(struct ctl_context *ctx, char *error)
+bool
+dtctl_error(struct ctl_context *ctx, char *error)
 {
     if (error) {
         ovs_assert(!ctx->error);
@@ -369,199 +438,104 @@ set_error(struct ctl_context *ctx, char *error)
     return false;
 }
 
-/* Returns true if 's' is an IPv4 address equal to 'ip', comparing parsed
- * addresses so that equal addresses written differently still match; a
- * stored value that does not parse (set with the generic commands) is
- * compared as text. */
-static bool
-ip_matches(const char *s, ovs_be32 ip, const char *ip_s)
+bool
+dtctl_option(const struct ctl_context *ctx, const char *name)
 {
-    ovs_be32 other;
-    char *error = dt_parse_ipv4(s, &other);
-
-    if (error) {
-        free(error);
-        return !strcmp(s, ip_s);
-    }
-    return other == ip;
+    return shash_find(&ctx->options, name) != NULL;
 }
 
-/* Like ip_matches() for MAC addresses. */
-static bool
-mac_matches(const char *s, struct eth_addr mac, const char *mac_s)
+const char *
+dtctl_option_value(const struct ctl_context *ctx, const char *name)
 {
-    struct eth_addr other;
-    char *error = dt_parse_mac(s, &other);
-
-    if (error) {
-        free(error);
-        return !strcmp(s, mac_s);
-    }
-    return eth_addr_equals(other, mac);
+    return shash_find_data(&ctx->options, name);
 }
 
-static const struct dtrec_hypervisor *
-find_hypervisor_by_tunnel_ip(struct ctl_context *ctx, ovs_be32 ip,
-                             const char *ip_s)
+/* Looks up a row by name: 'what' names its kind for messages, 'where'
+ * (may be NULL) the network it is looked up in, 'row' is what the finder
+ * returned. */
+static const void *
+lookup_result(struct ctl_context *ctx, const char *what, const char *name,
+              const char *where, const void *row, bool if_exists)
 {
-    const struct dtrec_hypervisor *hv;
-
-    DTREC_HYPERVISOR_FOR_EACH (hv, ctx->idl) {
-        if (ip_matches(hv->tunnel_ip, ip, ip_s)) {
-            return hv;
+    if (!row && !if_exists) {
+        if (where) {
+            ctl_error(ctx, "\"%s\": no such %s in network \"%s\"",
+                      name, what, where);
+        } else {
+            ctl_error(ctx, "\"%s\": no such %s", name, what);
         }
     }
-    return NULL;
+    return row;
 }
 
-static bool
-endpoint_in_network(const struct dtrec_endpoint *ep,
-                    const struct dtrec_virtual_network *net)
+const struct dtrec_virtual_network *
+dtctl_network(struct ctl_context *ctx, const char *name, bool if_exists)
 {
-    return ep->network && uuid_equals(&ep->network->header_.uuid,
-                                      &net->header_.uuid);
-}
-
-/* Returns the endpoint with 'mac' in 'net', or NULL. */
-static const struct dtrec_endpoint *
-find_endpoint(struct ctl_context *ctx,
-              const struct dtrec_virtual_network *net,
-              struct eth_addr mac, const char *mac_s)
-{
-    const struct dtrec_endpoint *ep;
-
-    DTREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
-        if (endpoint_in_network(ep, net) && mac_matches(ep->mac, mac, mac_s)) {
-            return ep;
-        }
-    }
-    return NULL;
-}
-
-/* Returns the endpoint in 'net' that has 'ip' among its IPs, or NULL. */
-static const struct dtrec_endpoint *
-find_endpoint_by_ip(struct ctl_context *ctx,
-                    const struct dtrec_virtual_network *net,
-                    ovs_be32 ip, const char *ip_s)
-{
-    const struct dtrec_endpoint *ep;
-
-    DTREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
-        if (endpoint_in_network(ep, net)) {
-            for (size_t i = 0; i < ep->n_ips; i++) {
-                if (ip_matches(ep->ips[i], ip, ip_s)) {
-                    return ep;
-                }
-            }
-        }
-    }
-    return NULL;
-}
-
-/* Looks up the network named 'name', validating the name first.  On
- * failure sets ctx->error (unless 'if_exists' and the name is merely
- * unknown) and returns NULL. */
-static const struct dtrec_virtual_network *
-lookup_network(struct ctl_context *ctx, const char *name, bool if_exists)
-{
-    if (set_error(ctx, dt_parse_name("network", name))) {
+    if (dtctl_error(ctx, dt_parse_name("network", name))) {
         return NULL;
     }
-    const struct dtrec_virtual_network *net
-        = dt_db_find_network(ctx->idl, name);
-    if (!net && !if_exists) {
-        ctl_error(ctx, "\"%s\": no such network", name);
-    }
-    return net;
+    return lookup_result(ctx, "network", name, NULL,
+                         dt_db_find_network(ctx->idl, name), if_exists);
 }
 
-/* Like lookup_network(), for hypervisors. */
-static const struct dtrec_hypervisor *
-lookup_hypervisor(struct ctl_context *ctx, const char *name, bool if_exists)
+const struct dtrec_hypervisor *
+dtctl_hypervisor(struct ctl_context *ctx, const char *name, bool if_exists)
 {
-    if (set_error(ctx, dt_parse_name("hypervisor", name))) {
+    if (dtctl_error(ctx, dt_parse_name("hypervisor", name))) {
         return NULL;
     }
-    const struct dtrec_hypervisor *hv = dt_db_find_hypervisor(ctx->idl, name);
-    if (!hv && !if_exists) {
-        ctl_error(ctx, "\"%s\": no such hypervisor", name);
-    }
-    return hv;
+    return lookup_result(ctx, "hypervisor", name, NULL,
+                         dt_db_find_hypervisor(ctx->idl, name), if_exists);
 }
 
-/* Formatting. */
-
-/* Appends the endpoint's IPs to 's', sorted and separated by commas, or
- * "(none)". */
-static void
-format_ips(const struct dtrec_endpoint *ep, struct ds *s)
+const struct dtrec_tenant *
+dtctl_tenant(struct ctl_context *ctx, const char *name, bool if_exists)
 {
-    if (!ep->n_ips) {
-        ds_put_cstr(s, "(none)");
-        return;
+    if (dtctl_error(ctx, dt_parse_name("tenant", name))) {
+        return NULL;
     }
+    return lookup_result(ctx, "tenant", name, NULL,
+                         dt_db_find_tenant(ctx->idl, name), if_exists);
+}
 
-    struct svec ips = SVEC_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < ep->n_ips; i++) {
-        svec_add(&ips, ep->ips[i]);
+const struct dtrec_policy_domain *
+dtctl_domain(struct ctl_context *ctx, const struct dtrec_virtual_network *net,
+             const char *name, bool if_exists)
+{
+    if (dtctl_error(ctx, dt_parse_name("domain", name))) {
+        return NULL;
     }
-    svec_sort(&ips);
-    for (size_t i = 0; i < ips.n; i++) {
-        ds_put_format(s, "%s%s", i ? "," : "", ips.names[i]);
+    return lookup_result(ctx, "domain", name, net->name,
+                         dt_db_find_domain(ctx->idl, net, name), if_exists);
+}
+
+const struct dtrec_policy_action *
+dtctl_action(struct ctl_context *ctx, const struct dtrec_virtual_network *net,
+             const char *name, bool if_exists)
+{
+    if (dtctl_error(ctx, dt_parse_name("action", name))) {
+        return NULL;
     }
-    svec_destroy(&ips);
+    return lookup_result(ctx, "action", name, net->name,
+                         dt_db_find_action(ctx->idl, net, name), if_exists);
 }
 
-/* Appends where the endpoint is attached to 's': "HV:PORT", with
- * "(none)" for a missing hypervisor (e.g. after hypervisor-del) and no
- * ":PORT" for a missing port. */
-static void
-format_location(const struct dtrec_endpoint *ep, struct ds *s)
+const struct dtrec_endpoint *
+dtctl_endpoint(struct ctl_context *ctx, const char *name, bool if_exists)
 {
-    ds_put_cstr(s, ep->hypervisor ? ep->hypervisor->name : "(none)");
-    if (ep->port) {
-        ds_put_format(s, ":%s", ep->port);
+    if (dtctl_error(ctx, dt_parse_name("endpoint", name))) {
+        return NULL;
     }
+    return lookup_result(ctx, "endpoint", name, NULL,
+                         dt_db_find_endpoint(ctx->idl, name), if_exists);
 }
 
-static int
-compare_networks(const void *a_, const void *b_)
-{
-    const struct dtrec_virtual_network *const *a = a_;
-    const struct dtrec_virtual_network *const *b = b_;
-
-    return strcmp((*a)->name, (*b)->name);
-}
-
-static int
-compare_hypervisors(const void *a_, const void *b_)
-{
-    const struct dtrec_hypervisor *const *a = a_;
-    const struct dtrec_hypervisor *const *b = b_;
-
-    return strcmp((*a)->name, (*b)->name);
-}
-
-/* Orders endpoints by network name, then MAC. */
-static int
-compare_endpoints(const void *a_, const void *b_)
-{
-    const struct dtrec_endpoint *const *a = a_;
-    const struct dtrec_endpoint *const *b = b_;
-    const char *a_net = (*a)->network ? (*a)->network->name : "";
-    const char *b_net = (*b)->network ? (*b)->network->name : "";
-    int cmp = strcmp(a_net, b_net);
-
-    return cmp ? cmp : strcmp((*a)->mac, (*b)->mac);
-}
-
-/* Returns a malloc'd array of every row of 'table', sorted by 'compare',
- * and stores their number in '*n'.  The array holds pointers to the
- * table's dtrec_* structs (each begins with its ovsdb_idl_row), so
- * 'compare' and the caller treat it as an array of those. */
-static const void **
-sorted_rows(struct ctl_context *ctx, const struct ovsdb_idl_table_class *table,
-            int (*compare)(const void *, const void *), size_t *n)
+const void **
+dtctl_sorted_rows(struct ctl_context *ctx,
+                  const struct ovsdb_idl_table_class *table,
+                  bool (*filter)(const void *row, const void *aux),
+                  const void *aux,
+                  int (*compare)(const void *, const void *), size_t *n)
 {
     const struct ovsdb_idl_row *row;
     const void **rows = NULL;
@@ -570,6 +544,9 @@ sorted_rows(struct ctl_context *ctx, const struct ovsdb_idl_table_class *table,
     *n = 0;
     for (row = ovsdb_idl_first_row(ctx->idl, table); row;
          row = ovsdb_idl_next_row(row)) {
+        if (filter && !filter(row, aux)) {
+            continue;
+        }
         if (*n >= allocated) {
             rows = x2nrealloc(rows, &allocated, sizeof *rows);
         }
@@ -581,411 +558,232 @@ sorted_rows(struct ctl_context *ctx, const struct ovsdb_idl_table_class *table,
     return rows;
 }
 
-/* The networks, sorted by name; see sorted_rows(). */
-static const struct dtrec_virtual_network **
-sorted_networks(struct ctl_context *ctx, size_t *n)
+/* Name of the network a row of each kind is in, for sorting and
+ * filtering.  Every table these serve has a "network" column first among
+ * the columns that matter; the accessors differ only in type. */
+#define NETWORK_OF(ROW) ((ROW)->network ? (ROW)->network->name : "")
+
+static int
+compare_networks(const void *a_, const void *b_)
 {
-    return (const struct dtrec_virtual_network **)
-        sorted_rows(ctx, &dtrec_table_virtual_network, compare_networks, n);
+    const struct dtrec_virtual_network *const *a = a_, *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
 }
 
-/* The hypervisors, sorted by name; see sorted_rows(). */
-static const struct dtrec_hypervisor **
-sorted_hypervisors(struct ctl_context *ctx, size_t *n)
+static int
+compare_hypervisors(const void *a_, const void *b_)
 {
-    return (const struct dtrec_hypervisor **)
-        sorted_rows(ctx, &dtrec_table_hypervisor, compare_hypervisors, n);
+    const struct dtrec_hypervisor *const *a = a_, *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
 }
 
-/* The endpoints in 'net' (all endpoints if 'net' is NULL), sorted by
- * network name and MAC; see sorted_rows(). */
-static const struct dtrec_endpoint **
-sorted_endpoints(struct ctl_context *ctx,
-                 const struct dtrec_virtual_network *net, size_t *n)
+static int
+compare_domains(const void *a_, const void *b_)
 {
-    const struct dtrec_endpoint **eps = (const struct dtrec_endpoint **)
-        sorted_rows(ctx, &dtrec_table_endpoint, compare_endpoints, n);
-    size_t kept = 0;
+    const struct dtrec_policy_domain *const *a = a_, *const *b = b_;
+    int cmp = strcmp(NETWORK_OF(*a), NETWORK_OF(*b));
+    return cmp ? cmp : strcmp((*a)->name, (*b)->name);
+}
 
-    for (size_t i = 0; i < *n; i++) {
-        if (!net || endpoint_in_network(eps[i], net)) {
-            eps[kept++] = eps[i];
+static int
+compare_actions(const void *a_, const void *b_)
+{
+    const struct dtrec_policy_action *const *a = a_, *const *b = b_;
+    int cmp = strcmp(NETWORK_OF(*a), NETWORK_OF(*b));
+    return cmp ? cmp : strcmp((*a)->name, (*b)->name);
+}
+
+/* Policies sort by network, then source and destination domain, with the
+ * default policy last. */
+static int
+compare_policies(const void *a_, const void *b_)
+{
+    const struct dtrec_policy *const *a = a_, *const *b = b_;
+    int cmp = strcmp(NETWORK_OF(*a), NETWORK_OF(*b));
+    if (cmp) {
+        return cmp;
+    }
+    if (!(*a)->src_domain || !(*b)->src_domain) {
+        return !(*a)->src_domain - !(*b)->src_domain;
+    }
+    cmp = strcmp((*a)->src_domain->name, (*b)->src_domain->name);
+    return (cmp ? cmp
+            : strcmp((*a)->dst_domain ? (*a)->dst_domain->name : "",
+                     (*b)->dst_domain ? (*b)->dst_domain->name : ""));
+}
+
+static int
+compare_endpoints(const void *a_, const void *b_)
+{
+    const struct dtrec_endpoint *const *a = a_, *const *b = b_;
+    int cmp = strcmp(NETWORK_OF(*a), NETWORK_OF(*b));
+    return cmp ? cmp : strcmp((*a)->name, (*b)->name);
+}
+
+/* Filters for dtctl_sorted_rows(): is the row in network 'aux'?  The
+ * network column's offset differs per table, hence one per table. */
+static bool
+domain_in(const void *row, const void *net)
+{
+    return dt_db_same_row(((const struct dtrec_policy_domain *) row)->network,
+                          net);
+}
+
+static bool
+action_in(const void *row, const void *net)
+{
+    return dt_db_same_row(((const struct dtrec_policy_action *) row)->network,
+                          net);
+}
+
+static bool
+policy_in(const void *row, const void *net)
+{
+    return dt_db_same_row(((const struct dtrec_policy *) row)->network, net);
+}
+
+static bool
+endpoint_in(const void *row, const void *net)
+{
+    return dt_db_same_row(((const struct dtrec_endpoint *) row)->network,
+                          net);
+}
+
+const struct dtrec_virtual_network **
+dtctl_networks(struct ctl_context *ctx, size_t *n)
+{
+    return (const struct dtrec_virtual_network **) dtctl_sorted_rows(
+        ctx, &dtrec_table_virtual_network, NULL, NULL, compare_networks, n);
+}
+
+const struct dtrec_hypervisor **
+dtctl_hypervisors(struct ctl_context *ctx, size_t *n)
+{
+    return (const struct dtrec_hypervisor **) dtctl_sorted_rows(
+        ctx, &dtrec_table_hypervisor, NULL, NULL, compare_hypervisors, n);
+}
+
+const struct dtrec_policy_domain **
+dtctl_domains(struct ctl_context *ctx,
+              const struct dtrec_virtual_network *net, size_t *n)
+{
+    return (const struct dtrec_policy_domain **) dtctl_sorted_rows(
+        ctx, &dtrec_table_policy_domain, net ? domain_in : NULL, net,
+        compare_domains, n);
+}
+
+const struct dtrec_policy_action **
+dtctl_actions(struct ctl_context *ctx,
+              const struct dtrec_virtual_network *net, size_t *n)
+{
+    return (const struct dtrec_policy_action **) dtctl_sorted_rows(
+        ctx, &dtrec_table_policy_action, net ? action_in : NULL, net,
+        compare_actions, n);
+}
+
+const struct dtrec_policy **
+dtctl_policies(struct ctl_context *ctx,
+               const struct dtrec_virtual_network *net, size_t *n)
+{
+    return (const struct dtrec_policy **) dtctl_sorted_rows(
+        ctx, &dtrec_table_policy, net ? policy_in : NULL, net,
+        compare_policies, n);
+}
+
+const struct dtrec_endpoint **
+dtctl_endpoints(struct ctl_context *ctx,
+                const struct dtrec_virtual_network *net, size_t *n)
+{
+    return (const struct dtrec_endpoint **) dtctl_sorted_rows(
+        ctx, &dtrec_table_endpoint, net ? endpoint_in : NULL, net,
+        compare_endpoints, n);
+}
+
+/* Appends the endpoint's IPs to 's', sorted and separated by commas. */
+void
+dtctl_format_ips(const struct dtrec_endpoint *ep, struct ds *s)
+{
+    struct svec ips = SVEC_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < ep->n_addresses; i++) {
+        svec_add(&ips, ep->addresses[i]->ip);
+    }
+    svec_sort(&ips);
+    for (size_t i = 0; i < ips.n; i++) {
+        ds_put_format(s, "%s%s", i ? "," : "", ips.names[i]);
+    }
+    svec_destroy(&ips);
+}
+
+/* Appends where the endpoint is: "HV:PORT", "HV", "external PREFIX [via
+ * HV[:PORT]]", or "(none)" if it is not attached anywhere. */
+void
+dtctl_format_location(const struct dtrec_endpoint *ep, struct ds *s)
+{
+    size_t start = s->length;
+
+    if (ep->external_prefix) {
+        ds_put_format(s, "external %s", ep->external_prefix);
+        if (ep->hypervisor) {
+            ds_put_cstr(s, " via ");
         }
     }
-    *n = kept;
-    return eps;
-}
-
-/* "show". */
-
-static void
-cmd_show(struct ctl_context *ctx)
-{
-    size_t n_nets, n_hvs;
-    const struct dtrec_virtual_network **nets = sorted_networks(ctx,
-                                                                &n_nets);
-    const struct dtrec_hypervisor **hvs = sorted_hypervisors(ctx, &n_hvs);
-
-    for (size_t i = 0; i < n_nets; i++) {
-        const struct dtrec_virtual_network *net = nets[i];
-        size_t n_eps;
-        const struct dtrec_endpoint **eps = sorted_endpoints(ctx, net,
-                                                             &n_eps);
-
-        ds_put_format(&ctx->output, "network %s (vni %"PRId64")\n",
-                      net->name, net->vni);
-        for (size_t j = 0; j < n_eps; j++) {
-            ds_put_format(&ctx->output, "    endpoint %s\n", eps[j]->mac);
-            ds_put_cstr(&ctx->output, "        ips: ");
-            format_ips(eps[j], &ctx->output);
-            ds_put_cstr(&ctx->output, "\n        hypervisor: ");
-            format_location(eps[j], &ctx->output);
-            ds_put_char(&ctx->output, '\n');
-        }
-        free(eps);
-    }
-    for (size_t i = 0; i < n_hvs; i++) {
-        ds_put_format(&ctx->output, "hypervisor %s\n"
-                      "    dpid: %016"PRIx64"\n"
-                      "    tunnel_ip: %s\n",
-                      hvs[i]->name, (uint64_t) hvs[i]->datapath_id,
-                      hvs[i]->tunnel_ip);
-    }
-    free(nets);
-    free(hvs);
-}
-
-/* Network commands. */
-
-static void
-cmd_network_add(struct ctl_context *ctx)
-{
-    const char *name = ctx->argv[1];
-    const char *vni_s = ctx->argv[2];
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    uint32_t vni;
-
-    if (set_error(ctx, dt_parse_name("network", name))
-        || set_error(ctx, dt_parse_vni(vni_s, &vni))) {
-        return;
-    }
-
-    const struct dtrec_virtual_network *net
-        = dt_db_find_network(ctx->idl, name);
-    if (net) {
-        if (!may_exist) {
-            ctl_error(ctx, "\"%s\": network already exists", name);
-        } else if (net->vni != vni) {
-            ctl_error(ctx, "\"%s\": network already exists with VNI "
-                      "%"PRId64, name, net->vni);
-        }
-        return;
-    }
-    net = dt_db_find_network_by_vni(ctx->idl, vni);
-    if (net) {
-        ctl_error(ctx, "\"%s\": VNI already used by network \"%s\"",
-                  vni_s, net->name);
-        return;
-    }
-
-    struct dtrec_virtual_network *new_net
-        = dtrec_virtual_network_insert(ctx->txn);
-    dtrec_virtual_network_set_name(new_net, name);
-    dtrec_virtual_network_set_vni(new_net, vni);
-}
-
-static void
-cmd_network_del(struct ctl_context *ctx)
-{
-    const char *name = ctx->argv[1];
-    bool if_exists = shash_find(&ctx->options, "--if-exists") != NULL;
-
-    const struct dtrec_virtual_network *net = lookup_network(ctx, name,
-                                                             if_exists);
-    if (!net) {
-        return;
-    }
-
-    size_t n_eps = 0;
-    const struct dtrec_endpoint *ep;
-    DTREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
-        n_eps += endpoint_in_network(ep, net);
-    }
-    if (n_eps) {
-        ctl_error(ctx, "\"%s\": network still has %"PRIuSIZE" endpoint%s "
-                  "(delete %s first)", name, n_eps, n_eps > 1 ? "s" : "",
-                  n_eps > 1 ? "them" : "it");
-        return;
-    }
-    dtrec_virtual_network_delete(net);
-}
-
-static void
-cmd_network_list(struct ctl_context *ctx)
-{
-    size_t n;
-    const struct dtrec_virtual_network **nets = sorted_networks(ctx, &n);
-
-    for (size_t i = 0; i < n; i++) {
-        ds_put_format(&ctx->output, "%s (%"PRId64")\n",
-                      nets[i]->name, nets[i]->vni);
-    }
-    free(nets);
-}
-
-/* Hypervisor commands. */
-
-static void
-cmd_hypervisor_add(struct ctl_context *ctx)
-{
-    const char *name = ctx->argv[1];
-    const char *dpid_s = ctx->argv[2];
-    const char *ip_s = ctx->argv[3];
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    uint64_t dpid;
-    ovs_be32 ip;
-
-    if (set_error(ctx, dt_parse_name("hypervisor", name))
-        || set_error(ctx, dt_parse_dpid(dpid_s, &dpid))
-        || set_error(ctx, dt_parse_ipv4(ip_s, &ip))) {
-        return;
-    }
-    if (dpid > INT64_MAX) {
-        /* OVSDB integers are signed 64-bit. */
-        ctl_error(ctx, "\"%s\": datapath id too large for the database "
-                  "(at most %016"PRIx64")", dpid_s, (uint64_t) INT64_MAX);
-        return;
-    }
-
-    const struct dtrec_hypervisor *hv = dt_db_find_hypervisor(ctx->idl, name);
-    if (hv) {
-        if (!may_exist) {
-            ctl_error(ctx, "\"%s\": hypervisor already exists", name);
-        } else if (hv->datapath_id != dpid
-                   || !ip_matches(hv->tunnel_ip, ip, ip_s)) {
-            ctl_error(ctx, "\"%s\": hypervisor already exists with dpid "
-                      "%016"PRIx64" and tunnel IP %s", name,
-                      (uint64_t) hv->datapath_id, hv->tunnel_ip);
-        }
-        return;
-    }
-    hv = dt_db_find_hypervisor_by_dpid(ctx->idl, dpid);
-    if (hv) {
-        ctl_error(ctx, "\"%s\": datapath id already used by hypervisor "
-                  "\"%s\"", dpid_s, hv->name);
-        return;
-    }
-    hv = find_hypervisor_by_tunnel_ip(ctx, ip, ip_s);
-    if (hv) {
-        ctl_error(ctx, "\"%s\": tunnel IP already used by hypervisor \"%s\"",
-                  ip_s, hv->name);
-        return;
-    }
-
-    struct dtrec_hypervisor *new_hv = dtrec_hypervisor_insert(ctx->txn);
-    char *ip_norm = xasprintf(IP_FMT, IP_ARGS(ip));
-    dtrec_hypervisor_set_name(new_hv, name);
-    dtrec_hypervisor_set_datapath_id(new_hv, dpid);
-    dtrec_hypervisor_set_tunnel_ip(new_hv, ip_norm);
-    free(ip_norm);
-}
-
-static void
-cmd_hypervisor_del(struct ctl_context *ctx)
-{
-    bool if_exists = shash_find(&ctx->options, "--if-exists") != NULL;
-    const struct dtrec_hypervisor *hv = lookup_hypervisor(ctx, ctx->argv[1],
-                                                          if_exists);
-    if (!hv) {
-        return;
-    }
-
-    /* The database drops the weak references itself on commit; clearing
-     * them here too keeps later commands in this transaction (e.g. "--
-     * show") from seeing a deleted hypervisor. */
-    const struct dtrec_endpoint *ep;
-    DTREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
-        if (ep->hypervisor
-            && uuid_equals(&ep->hypervisor->header_.uuid, &hv->header_.uuid)) {
-            dtrec_endpoint_set_hypervisor(ep, NULL);
+    if (ep->hypervisor) {
+        ds_put_cstr(s, ep->hypervisor->name);
+        if (ep->port) {
+            ds_put_format(s, ":%s", ep->port);
         }
     }
-    dtrec_hypervisor_delete(hv);
+    if (s->length == start) {
+        ds_put_cstr(s, "(none)");
+    }
 }
 
-static void
-cmd_hypervisor_list(struct ctl_context *ctx)
+/* Appends the policy's actions in order, separated by commas. */
+void
+dtctl_format_policy_actions(const struct dtrec_policy *policy, struct ds *s)
 {
-    size_t n;
-    const struct dtrec_hypervisor **hvs = sorted_hypervisors(ctx, &n);
+    const struct dtrec_policy_action **actions = dt_db_policy_actions(policy);
 
-    for (size_t i = 0; i < n; i++) {
-        ds_put_format(&ctx->output, "%s dpid=%016"PRIx64" tunnel_ip=%s\n",
-                      hvs[i]->name, (uint64_t) hvs[i]->datapath_id,
-                      hvs[i]->tunnel_ip);
+    for (size_t i = 0; i < policy->n_actions; i++) {
+        ds_put_format(s, "%s%s", i ? "," : "", actions[i]->name);
     }
-    free(hvs);
+    free(actions);
 }
 
-/* Endpoint commands. */
-
-static void
-cmd_endpoint_add(struct ctl_context *ctx)
+/* Appends "SRC -> DST" or "default". */
+void
+dtctl_format_policy_name(const struct dtrec_policy *policy, struct ds *s)
 {
-    const char *net_name = ctx->argv[1];
-    const char *mac_s = ctx->argv[2];
-    const char *ip_s = ctx->argv[3];
-    const char *hv_name = ctx->argv[4];
-    const char *port = ctx->argv[5];
-    bool may_exist = shash_find(&ctx->options, "--may-exist") != NULL;
-    struct eth_addr mac;
-    ovs_be32 ip;
-
-    /* Every argument's syntax first, then the lookups. */
-    if (set_error(ctx, dt_parse_name("network", net_name))
-        || set_error(ctx, dt_parse_endpoint_mac(mac_s, &mac))
-        || set_error(ctx, dt_parse_ipv4(ip_s, &ip))
-        || set_error(ctx, dt_parse_name("hypervisor", hv_name))
-        || set_error(ctx, dt_parse_name("port", port))) {
-        return;
+    if (policy->src_domain && policy->dst_domain) {
+        ds_put_format(s, "%s -> %s", policy->src_domain->name,
+                      policy->dst_domain->name);
+    } else {
+        ds_put_cstr(s, "default");
     }
-    const struct dtrec_virtual_network *net = lookup_network(ctx, net_name,
-                                                             false);
-    if (!net) {
-        return;
-    }
-    const struct dtrec_hypervisor *hv = lookup_hypervisor(ctx, hv_name,
-                                                          false);
-    if (!hv) {
-        return;
-    }
-
-    const struct dtrec_endpoint *ep = find_endpoint(ctx, net, mac, mac_s);
-    if (ep) {
-        if (!may_exist) {
-            ctl_error(ctx, "\"%s\": network \"%s\" already has an endpoint "
-                      "with this MAC", mac_s, net_name);
-        } else if (ep->n_ips != 1 || !ip_matches(ep->ips[0], ip, ip_s)
-                   || ep->hypervisor != hv
-                   || !ep->port || strcmp(ep->port, port)) {
-            struct ds where = DS_EMPTY_INITIALIZER;
-            format_ips(ep, &where);
-            ds_put_cstr(&where, " on ");
-            format_location(ep, &where);
-            ctl_error(ctx, "\"%s\": endpoint already exists in network "
-                      "\"%s\" with %s", mac_s, net_name, ds_cstr(&where));
-            ds_destroy(&where);
-        }
-        return;
-    }
-    ep = find_endpoint_by_ip(ctx, net, ip, ip_s);
-    if (ep) {
-        ctl_error(ctx, "\"%s\": IP already used in network \"%s\" by "
-                  "endpoint %s", ip_s, net_name, ep->mac);
-        return;
-    }
-
-    struct dtrec_endpoint *new_ep = dtrec_endpoint_insert(ctx->txn);
-    char *mac_norm = xasprintf(ETH_ADDR_FMT, ETH_ADDR_ARGS(mac));
-    char *ip_norm = xasprintf(IP_FMT, IP_ARGS(ip));
-    const char *ips[] = { ip_norm };
-    dtrec_endpoint_set_network(new_ep, net);
-    dtrec_endpoint_set_mac(new_ep, mac_norm);
-    dtrec_endpoint_set_ips(new_ep, ips, 1);
-    dtrec_endpoint_set_hypervisor(new_ep, hv);
-    dtrec_endpoint_set_port(new_ep, port);
-    free(mac_norm);
-    free(ip_norm);
 }
 
-static void
-cmd_endpoint_del(struct ctl_context *ctx)
+struct table *
+dtctl_table(struct ctl_context *ctx, ...)
 {
-    const char *net_name = ctx->argv[1];
-    const char *mac_s = ctx->argv[2];
-    bool if_exists = shash_find(&ctx->options, "--if-exists") != NULL;
-    struct eth_addr mac;
+    struct table *table = xmalloc(sizeof *table);
+    const char *heading;
+    va_list args;
 
-    if (set_error(ctx, dt_parse_name("network", net_name))
-        || set_error(ctx, dt_parse_mac(mac_s, &mac))) {
-        return;
+    table_init(table);
+    va_start(args, ctx);
+    while ((heading = va_arg(args, const char *)) != NULL) {
+        table_add_column(table, "%s", heading);
     }
-    const struct dtrec_virtual_network *net = lookup_network(ctx, net_name,
-                                                             if_exists);
-    if (!net) {
-        return;
-    }
-    const struct dtrec_endpoint *ep = find_endpoint(ctx, net, mac, mac_s);
-    if (!ep) {
-        if (!if_exists) {
-            ctl_error(ctx, "\"%s\": no such endpoint in network \"%s\"",
-                      mac_s, net_name);
-        }
-        return;
-    }
-    dtrec_endpoint_delete(ep);
+    va_end(args);
+    ctx->table = table;
+    return table;
 }
 
-static void
-cmd_endpoint_move(struct ctl_context *ctx)
+void
+dtctl_cell(struct table *table, const char *text)
 {
-    const char *net_name = ctx->argv[1];
-    const char *mac_s = ctx->argv[2];
-    const char *hv_name = ctx->argv[3];
-    const char *port = ctx->argv[4];
-    struct eth_addr mac;
-
-    if (set_error(ctx, dt_parse_name("network", net_name))
-        || set_error(ctx, dt_parse_mac(mac_s, &mac))
-        || set_error(ctx, dt_parse_name("hypervisor", hv_name))
-        || set_error(ctx, dt_parse_name("port", port))) {
-        return;
-    }
-    const struct dtrec_virtual_network *net = lookup_network(ctx, net_name,
-                                                             false);
-    if (!net) {
-        return;
-    }
-    const struct dtrec_hypervisor *hv = lookup_hypervisor(ctx, hv_name,
-                                                          false);
-    if (!hv) {
-        return;
-    }
-    const struct dtrec_endpoint *ep = find_endpoint(ctx, net, mac, mac_s);
-    if (!ep) {
-        ctl_error(ctx, "\"%s\": no such endpoint in network \"%s\"",
-                  mac_s, net_name);
-        return;
-    }
-
-    dtrec_endpoint_set_hypervisor(ep, hv);
-    dtrec_endpoint_set_port(ep, port);
-}
-
-static void
-cmd_endpoint_list(struct ctl_context *ctx)
-{
-    const struct dtrec_virtual_network *net = NULL;
-
-    if (ctx->argc > 1) {
-        net = lookup_network(ctx, ctx->argv[1], false);
-        if (!net) {
-            return;
-        }
-    }
-
-    size_t n;
-    const struct dtrec_endpoint **eps = sorted_endpoints(ctx, net, &n);
-    for (size_t i = 0; i < n; i++) {
-        ds_put_format(&ctx->output, "%s %s ",
-                      eps[i]->network ? eps[i]->network->name : "(none)",
-                      eps[i]->mac);
-        format_ips(eps[i], &ctx->output);
-        ds_put_char(&ctx->output, ' ');
-        format_location(eps[i], &ctx->output);
-        ds_put_char(&ctx->output, '\n');
-    }
-    free(eps);
+    table_add_cell(table)->text = xstrdup(text);
 }
 
 /* Running the commands. */
@@ -994,6 +792,14 @@ static void
 run_prerequisites(struct ctl_command *commands, size_t n_commands,
                   struct ovsdb_idl *idl)
 {
+    /* Every table and column, whatever the commands: the checks before
+     * commit (dt_check_db(), dt_db_bump_tracking()) read the whole
+     * database, also after a generic "set" that asked for one column. */
+    struct ctl_context all;
+    ctl_context_init(&all, NULL, idl, NULL, NULL, NULL);
+    dtctl_pre(&all);
+    ctl_context_done(&all, NULL);
+
     for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
         if (c->syntax->prerequisites) {
             struct ctl_context ctx;
@@ -1060,6 +866,14 @@ do_dtctl(const char *args, struct ctl_command *commands, size_t n_commands,
             ctl_fatal("row id \"%s\" is referenced but never created "
                       "(e.g. with \"-- --id=%s create ...\")",
                       node->name, node->name);
+        }
+    }
+
+    if (ctl_might_write_to_db(commands, n_commands)) {
+        dt_db_bump_tracking(idl);
+        char *error = dt_check_db(idl);
+        if (error) {
+            ctl_fatal("%s", error);
         }
     }
 
@@ -1149,7 +963,15 @@ print_output(struct ctl_command *c)
     struct ds *ds = &c->output;
 
     if (c->table) {
-        table_print(c->table, &table_style);
+        struct table_style style = table_style;
+        if (!format_given && strcmp(c->syntax->name, "list")
+            && strcmp(c->syntax->name, "find")) {
+            style.format = TF_TABLE;
+        }
+        if (c->table->n_rows || style.format != TF_TABLE) {
+            /* An empty listing prints nothing, not a lone heading. */
+            table_print(c->table, &style);
+        }
     } else if (oneline) {
         ds_chomp(ds, '\n');
         for (size_t i = 0; i < ds->length; i++) {
@@ -1173,33 +995,6 @@ print_output(struct ctl_command *c)
     }
 }
 
-static const struct ctl_command_syntax dtctl_commands[] = {
-    {"show", 0, 0, "", pre_dtctl, cmd_show, NULL, "", RO},
-
-    {"network-add", 2, 2, "NETWORK VNI", pre_dtctl, cmd_network_add, NULL,
-     "--may-exist", RW},
-    {"network-del", 1, 1, "NETWORK", pre_dtctl, cmd_network_del, NULL,
-     "--if-exists", RW},
-    {"network-list", 0, 0, "", pre_dtctl, cmd_network_list, NULL, "", RO},
-
-    {"hypervisor-add", 3, 3, "HV DPID TUNNEL_IP", pre_dtctl,
-     cmd_hypervisor_add, NULL, "--may-exist", RW},
-    {"hypervisor-del", 1, 1, "HV", pre_dtctl, cmd_hypervisor_del, NULL,
-     "--if-exists", RW},
-    {"hypervisor-list", 0, 0, "", pre_dtctl, cmd_hypervisor_list, NULL, "",
-     RO},
-
-    {"endpoint-add", 5, 5, "NETWORK MAC IP HV PORT", pre_dtctl,
-     cmd_endpoint_add, NULL, "--may-exist", RW},
-    {"endpoint-del", 2, 2, "NETWORK MAC", pre_dtctl, cmd_endpoint_del, NULL,
-     "--if-exists", RW},
-    {"endpoint-move", 4, 4, "NETWORK MAC HV PORT", pre_dtctl,
-     cmd_endpoint_move, NULL, "", RW},
-    {"endpoint-list", 0, 1, "[NETWORK]", pre_dtctl, cmd_endpoint_list, NULL,
-     "", RO},
-
-    {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
-};
 
 /* Registers the generic db-ctl-base commands (without their generic
  * "show", which would not know how to draw the fabric) and ours. */
@@ -1208,5 +1003,6 @@ dtctl_cmd_init(void)
 {
     ctl_init(&dtrec_idl_class, dtrec_table_classes, tables, NULL,
              dtctl_exit);
-    ctl_register_commands(dtctl_commands);
+    ctl_register_commands(dtctl_table_commands);
+    ctl_register_commands(dtctl_view_commands);
 }

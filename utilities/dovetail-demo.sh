@@ -120,10 +120,10 @@ start() {
     dt_vm_add vm2 hv2 02:00:00:00:01:02 10.0.0.2/24 || die "vm2"
     dt_vm_add vm3 hv1 02:00:00:00:02:03 10.0.0.3/24 || die "vm3"
     dt_vm_add vm4 hv2 02:00:00:00:02:04 10.0.0.4/24 || die "vm4"
-    ctl -- endpoint-add blue 02:00:00:00:01:01 10.0.0.1 hv1 vm1 \
-        -- endpoint-add blue 02:00:00:00:01:02 10.0.0.2 hv2 vm2 \
-        -- endpoint-add red 02:00:00:00:02:03 10.0.0.3 hv1 vm3 \
-        -- endpoint-add red 02:00:00:00:02:04 10.0.0.4 hv2 vm4
+    ctl -- --hypervisor=hv1 --port=vm1 endpoint-add blue vm1 02:00:00:00:01:01 10.0.0.1 \
+        -- --hypervisor=hv2 --port=vm2 endpoint-add blue vm2 02:00:00:00:01:02 10.0.0.2 \
+        -- --hypervisor=hv1 --port=vm3 endpoint-add red vm3 02:00:00:00:02:03 10.0.0.3 \
+        -- --hypervisor=hv2 --port=vm4 endpoint-add red vm4 02:00:00:00:02:04 10.0.0.4
 
     say "waiting for the controller to program both hypervisors"
     dt_wait_until "test \$(ovs-appctl -t $rundir/dovetail-controller.ctl switch/list | grep -c ' synced ') = 2 \

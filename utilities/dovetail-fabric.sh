@@ -616,3 +616,186 @@ dt_find_file () {
     done
     return 1
 }
+
+# ---------------------------------------------------------------------
+# A clustered dovetail database.
+#
+# dt_cluster_start runs the dovetail database ("Dovetail") as a Raft
+# cluster of ovsdb-servers in the fabric's root netns, every member on
+# loopback, instead of the single server of dt_db_start.  Member I:
+#
+#   $DT_RUNDIR/dbI/dovetail.db                its copy of the log
+#   $DT_RUNDIR/dbI/ovsdb-server.{pid,log,ctl} its daemon
+#   tcp:127.0.0.1:$((DT_CLUSTER_RAFT_PORT + I))  Raft, to the other members
+#   tcp:127.0.0.1:$((DT_CLUSTER_PORT + I))       OVSDB clients
+#
+# Clients name every member, comma-separated (dt_cluster_remotes), and
+# find the leader themselves.  The ports are on loopback of the fabric's
+# root netns: clients run there too (dt_cluster_ctl, dt_controller_start).
+#
+# Variables read:
+#   DT_CLUSTER_PORT       base of the client ports (6640: 6641, 6642...).
+#   DT_CLUSTER_RAFT_PORT  base of the Raft ports (6650: 6651, 6652...).
+# Files in $DT_RUNDIR: cluster.size, the number of members.
+
+# dt_cluster_start N: creates an N-member cluster (member 1 creates it
+# from $DT_SCHEMA, the others join it; files that exist are kept), starts
+# every member and waits until all of them are cluster members that
+# agree on a leader.  Exports DOVETAIL_DB (dt_cluster_remotes).
+dt_cluster_start () {
+    local n=$1 i j others
+    test "$n" -ge 1 2>/dev/null || return 1
+    echo "$n" > "$DT_RUNDIR/cluster.size"
+    for i in $(seq "$n"); do
+        mkdir -p "$DT_RUNDIR/db$i" || return 1
+        test ! -e "$DT_RUNDIR/db$i/dovetail.db" || continue
+        if test "$i" = 1; then
+            ovsdb-tool create-cluster "$DT_RUNDIR/db1/dovetail.db" \
+                "$DT_SCHEMA" "$(dt_cluster_raft_address 1)" || return 1
+        else
+            others=
+            for j in $(seq "$n"); do
+                test "$j" = "$i" \
+                    || others="$others $(dt_cluster_raft_address "$j")"
+            done
+            ovsdb-tool join-cluster "$DT_RUNDIR/db$i/dovetail.db" Dovetail \
+                "$(dt_cluster_raft_address "$i")" $others || return 1
+        fi
+    done
+    for i in $(seq "$n"); do
+        dt_cluster_member_start "$i" || return 1
+    done
+    dt_wait_until dt_cluster_converged \
+        || { echo "cluster: no leader all members agree on" >&2
+             return 1; }
+    DOVETAIL_DB=$(dt_cluster_remotes); export DOVETAIL_DB
+}
+
+# dt_cluster_member_start I: starts member I's ovsdb-server on its
+# existing database file (a member dt_cluster_kill killed rejoins with
+# the log it had and catches up from the leader).
+dt_cluster_member_start () {
+    local d=$DT_RUNDIR/db$1
+    dt_root ovsdb-server --detach --no-chdir -vconsole:off \
+        --pidfile="$d/ovsdb-server.pid" --log-file="$d/ovsdb-server.log" \
+        --unixctl="$d/ovsdb-server.ctl" \
+        --remote="$(dt_cluster_listener "$1")" "$d/dovetail.db"
+}
+
+# dt_cluster_kill I: kills member I with SIGKILL (a crash: no goodbye to
+# the other members, no time to finish what it was doing) and waits
+# until it is gone.
+dt_cluster_kill () {
+    local pidfile=$DT_RUNDIR/db$1/ovsdb-server.pid pid
+    pid=$(cat "$pidfile" 2>/dev/null) || return 0
+    kill -9 "$pid" 2>/dev/null
+    dt_wait_gone "$pid" || return 1
+    rm -f "$pidfile"
+}
+
+# dt_cluster_stop: asks every running member to exit and waits for it.
+dt_cluster_stop () {
+    local i
+    for i in $(dt_cluster_members); do
+        dt_daemon_stop "$DT_RUNDIR/db$i/ovsdb-server.ctl" \
+                       "$DT_RUNDIR/db$i/ovsdb-server.pid"
+    done
+}
+
+# dt_cluster_members: prints the number of every member whose
+# ovsdb-server runs, one a line.
+dt_cluster_members () {
+    local i pid
+    for i in $(seq "$(dt_cluster_size)"); do
+        pid=$(cat "$DT_RUNDIR/db$i/ovsdb-server.pid" 2>/dev/null) \
+            && dt_pid_alive "$pid" && echo "$i"
+    done
+    return 0
+}
+
+# dt_cluster_leader: prints the number of the running member that is the
+# leader, if exactly one says it is and every running member follows it;
+# fails otherwise (no leader yet, an election under way).
+dt_cluster_leader () {
+    local i role leader= sid= lsid
+    for i in $(dt_cluster_members); do
+        role=$(dt_cluster_status "$i" | sed -n 's/^Role: //p')
+        if test "$role" = leader; then
+            test -z "$leader" || return 1
+            leader=$i
+            sid=$(dt_cluster_appctl "$i" cluster/sid Dovetail) || return 1
+        fi
+    done
+    test -n "$leader" || return 1
+    for i in $(dt_cluster_members); do
+        test "$i" = "$leader" && continue
+        lsid=$(dt_cluster_status "$i" | sed -n 's/^Leader: //p')
+        test -n "$lsid" || return 1
+        case $sid in
+        "$lsid"*) ;;
+        *) return 1 ;;
+        esac
+    done
+    echo "$leader"
+}
+
+# dt_cluster_converged: succeeds if every running member is a cluster
+# member (it has joined and is connected) and they agree on a leader.
+dt_cluster_converged () {
+    local i
+    for i in $(dt_cluster_members); do
+        dt_cluster_status "$i" | grep -qx 'Status: cluster member' \
+            || return 1
+    done
+    dt_cluster_leader >/dev/null
+}
+
+# dt_cluster_status I: member I's view of the cluster (cluster/status).
+dt_cluster_status () {
+    dt_cluster_appctl "$1" cluster/status Dovetail
+}
+
+# dt_cluster_appctl I ARG...: ovs-appctl to member I's ovsdb-server.
+dt_cluster_appctl () {
+    local i=$1; shift
+    ovs-appctl --timeout="${DT_TIMEOUT:-10}" \
+               -t "$DT_RUNDIR/db$i/ovsdb-server.ctl" "$@"
+}
+
+# dt_cluster_ctl ARG...: dovetail-ctl against the cluster, from the
+# fabric's root netns.
+dt_cluster_ctl () {
+    dt_root dovetail-ctl --db="$(dt_cluster_remotes)" "$@"
+}
+
+# dt_cluster_remotes: prints the client remotes of every member (running
+# or not), comma-separated: what --db of every client names.
+dt_cluster_remotes () {
+    local i remotes=
+    for i in $(seq "$(dt_cluster_size)"); do
+        remotes=$remotes${remotes:+,}$(dt_cluster_remote "$i")
+    done
+    echo "$remotes"
+}
+
+# dt_cluster_size: prints the number of members (0 without a cluster).
+dt_cluster_size () {
+    cat "$DT_RUNDIR/cluster.size" 2>/dev/null || echo 0
+}
+
+# dt_cluster_remote I: prints member I's client remote.
+dt_cluster_remote () {
+    echo "tcp:127.0.0.1:$((${DT_CLUSTER_PORT:-6640} + $1))"
+}
+
+# dt_cluster_listener I: prints member I's client listener (the
+# --remote of its ovsdb-server, and what ovsdb-server/remove-remote and
+# ovsdb-server/add-remote take).
+dt_cluster_listener () {
+    echo "ptcp:$((${DT_CLUSTER_PORT:-6640} + $1)):127.0.0.1"
+}
+
+# dt_cluster_raft_address I: prints member I's Raft address.
+dt_cluster_raft_address () {
+    echo "tcp:127.0.0.1:$((${DT_CLUSTER_RAFT_PORT:-6650} + $1))"
+}
