@@ -141,6 +141,18 @@ vm1 vm4 10.0.0.4 cannot
 vm4 vm2 10.0.0.2 cannot
 PAIRS
 
+    say "the policy service: loading the DOVE paper's three-tier application"
+    say "(Documentation/blueprints/three-tier.json; its four dSwitches exist only in the database)"
+    ctl hypervisor-add dswitch1 d1 10.0.0.1 -- hypervisor-add dswitch2 d2 10.0.0.2 \
+        -- hypervisor-add dswitch3 d3 10.0.0.3 -- hypervisor-add dswitch4 d4 10.0.0.4 \
+        -- import "$top/Documentation/blueprints/three-tier.json"
+    dt_wait_until "ovs-appctl -t $rundir/dovetail-controller.ctl dps/show | grep -q '^endpoints: 11\$'" \
+        || die "the controller did not load the blueprint"
+    say "the controller resolves load balancer -> application server (LB -> 9.2.10.26):"
+    ovs-appctl -t $rundir/dovetail-controller.ctl dps/resolve three-tier LB 9.2.10.26 | sed 's/^/    /'
+    say "and load balancer -> database (no policy, so the default denies):"
+    ovs-appctl -t $rundir/dovetail-controller.ctl dps/resolve three-tier LB 9.2.10.50 | tail -1 | sed 's/^/    /'
+
     cat <<EOF2
 
 The demo fabric is running.  Look at it with:
@@ -148,6 +160,8 @@ The demo fabric is running.  Look at it with:
     export PATH=$dt_path:\$PATH
     export DOVETAIL_DB=$DOVETAIL_DB
     dovetail-ctl show
+    dovetail-ctl resolve three-tier WS1 LB
+    dovetail-ctl policy-graph three-tier   # Graphviz dot: | dot -Tsvg
     ovs-appctl -t $rundir/dovetail-controller.ctl switch/list
     ovs-appctl -t $rundir/dovetail-controller.ctl coverage/show
     ovs-ofctl -O OpenFlow13 dump-flows unix:$rundir/hv1/br-int.mgmt
