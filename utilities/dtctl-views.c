@@ -184,12 +184,17 @@ cmd_show(struct ctl_context *ctx)
 
 /* "policy-graph". */
 
-/* Appends 'text' as a double-quoted dot string. */
+/* Appends 'text' as a double-quoted dot string, a newline in 'text'
+ * becoming dot's line break "\\n". */
 static void
 put_dot_string(struct ds *s, const char *text)
 {
     ds_put_char(s, '"');
     for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            ds_put_cstr(s, "\\n");
+            continue;
+        }
         if (*p == '"' || *p == '\\') {
             ds_put_char(s, '\\');
         }
@@ -198,11 +203,20 @@ put_dot_string(struct ds *s, const char *text)
     ds_put_char(s, '"');
 }
 
-/* Appends "ACTIONS (ttl T, tracking N)". */
+/* Appends "ACTIONS (ttl T, tracking N)", each action by its description
+ * if it has one ("FW-1"), else by its name. */
 static void
 put_policy_label(const struct dtrec_policy *policy, struct ds *s)
 {
-    dtctl_format_policy_actions(policy, s);
+    const struct dtrec_policy_action **actions = dt_db_policy_actions(policy);
+
+    for (size_t i = 0; i < policy->n_actions; i++) {
+        const char *description = smap_get(&actions[i]->external_ids,
+                                           "description");
+        ds_put_format(s, "%s%s", i ? ", " : "",
+                      description ? description : actions[i]->name);
+    }
+    free(actions);
     ds_put_format(s, " (ttl %"PRId64", tracking %"PRId64")", policy->ttl,
                   policy->tracking_number);
 }
