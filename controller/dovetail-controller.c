@@ -72,8 +72,13 @@ struct switch_node {
 static char *db_remote;
 static struct ovsdb_idl *idl;
 
-/* The policy service's indexes, rebuilt from 'idl' when it changes. */
+/* The policy service's indexes, following 'idl': row by row as it
+ * changes, rebuilt from scratch when that cannot be done (see
+ * dps_sync_tracked()) and after every reconnection to the database. */
 static struct dps *dps;
+static bool dps_synced;         /* Filled from 'idl' since it connected? */
+static unsigned long long int dps_n_rebuilds;
+static unsigned long long int dps_n_updates;
 
 /* Listeners and switches. */
 static struct pvconn **listeners;
@@ -94,6 +99,7 @@ static void run_switches(bool db_changed);
 static void update_desired(struct swconn *);
 static struct swconn *find_switch(const char *dpid_s, struct ds *error);
 static void report_memory(void);
+static void sync_dps(void);
 
 static unixctl_cb_func dovetail_exit;
 static unixctl_cb_func switch_list;
@@ -131,6 +137,7 @@ main(int argc, char *argv[])
 
     idl = ovsdb_idl_create(db_remote, &dtrec_idl_class, true, true);
     ovsdb_idl_set_leader_only(idl, false);
+    ovsdb_idl_track_add_all(idl);
 
     daemonize_complete();
     VLOG_INFO("dovetail-controller %s, database %s", DOVETAIL_VERSION,
@@ -146,11 +153,11 @@ main(int argc, char *argv[])
         unsigned int seqno = ovsdb_idl_get_seqno(idl);
         bool db_changed = seqno != last_seqno;
         last_seqno = seqno;
+        if (!ovsdb_idl_is_connected(idl)) {
+            dps_synced = false;
+        }
         if (db_changed) {
-            /* The policy service's indexes follow the replica, so that a
-             * resolution never waits on the database. */
-            dps_sync_from_idl(dps, idl);
-            COVERAGE_INC(controller_dps_sync);
+            sync_dps();
         }
 
         accept_switches();
@@ -472,6 +479,24 @@ switch_flows(struct unixctl_conn *conn, int argc, const char *argv[],
     ds_destroy(&s);
 }
 
+/* Brings 'dps' up to date with 'idl', so that a resolution never waits on
+ * the database. */
+static void
+sync_dps(void)
+{
+    if (dps_synced && dps_sync_tracked(dps, idl)) {
+        dps_n_updates++;
+    } else {
+        dps_sync_from_idl(dps, idl);
+        dps_n_rebuilds++;
+    }
+    ovsdb_idl_track_clear(idl);
+    /* After a reconnection the replica may have been reloaded wholesale;
+     * rebuild then rather than trust the tracked changes. */
+    dps_synced = ovsdb_idl_is_connected(idl);
+    COVERAGE_INC(controller_dps_sync);
+}
+
 /* "dps/resolve NETWORK SRC DST": resolves a policy request as a vswitch's
  * miss would, from the controller's own indexes. */
 static void
@@ -511,9 +536,11 @@ dps_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   "endpoints: %"PRIuSIZE"\n"
                   "addresses: %"PRIuSIZE"\n"
                   "hypervisors: %"PRIuSIZE"\n"
-                  "memory: %"PRIuSIZE" bytes\n",
+                  "memory: %"PRIuSIZE" bytes\n"
+                  "syncs: %llu rebuilds, %llu row-by-row updates\n",
                   st.n_networks, st.n_domains, st.n_actions, st.n_policies,
-                  st.n_endpoints, st.n_ips, st.n_hypervisors, st.bytes);
+                  st.n_endpoints, st.n_ips, st.n_hypervisors, st.bytes,
+                  dps_n_rebuilds, dps_n_updates);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }

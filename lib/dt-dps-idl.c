@@ -29,6 +29,7 @@
 VLOG_DEFINE_THIS_MODULE(dt_dps_idl);
 
 COVERAGE_DEFINE(dps_idl_rebuild);
+COVERAGE_DEFINE(dps_idl_incremental);
 COVERAGE_DEFINE(dps_idl_bad_row);
 
 static bool skip_row(const char *kind, const char *name, char *error);
@@ -38,36 +39,173 @@ static char *check_domain(const struct dps *,
                           const struct dtrec_virtual_network *,
                           const struct dtrec_policy_domain *);
 
+/* Whether the IDL tracked 'row' as deleted. */
+static bool
+row_is_deleted(const struct ovsdb_idl_row *row)
+{
+    return ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE) > 0;
+}
+
+/* Calls 'remove' for every row of 'table' that 'idl' tracked as deleted. */
+static void
+remove_tracked(struct dps *dps, const struct ovsdb_idl *idl,
+               const struct ovsdb_idl_table_class *table,
+               void (*remove)(struct dps *, const struct uuid *))
+{
+    const struct ovsdb_idl_row *row;
+
+    for (row = ovsdb_idl_track_get_first(idl, table); row;
+         row = ovsdb_idl_track_get_next(row)) {
+        if (row_is_deleted(row)) {
+            remove(dps, &row->uuid);
+        }
+    }
+}
+
+/* The per-row functions, for a table-driven loop over generic rows (each
+ * dtrec_* struct begins with its ovsdb_idl_row). */
+static bool
+sync_network_row(struct dps *dps, const struct ovsdb_idl_row *row)
+{
+    return dps_sync_network(dps, (const struct dtrec_virtual_network *) row);
+}
+
+static bool
+sync_hypervisor_row(struct dps *dps, const struct ovsdb_idl_row *row)
+{
+    return dps_sync_hypervisor(dps, (const struct dtrec_hypervisor *) row);
+}
+
+static bool
+sync_domain_row(struct dps *dps, const struct ovsdb_idl_row *row)
+{
+    return dps_sync_domain(dps, (const struct dtrec_policy_domain *) row);
+}
+
+static bool
+sync_action_row(struct dps *dps, const struct ovsdb_idl_row *row)
+{
+    return dps_sync_action(dps, (const struct dtrec_policy_action *) row);
+}
+
+static bool
+sync_policy_row(struct dps *dps, const struct ovsdb_idl_row *row)
+{
+    return dps_sync_policy(dps, (const struct dtrec_policy *) row);
+}
+
+static bool
+sync_endpoint_row(struct dps *dps, const struct ovsdb_idl_row *row)
+{
+    return dps_sync_endpoint(dps, (const struct dtrec_endpoint *) row);
+}
+
+/* The tables in the order their rows must go into a dps: everything a row
+ * refers to first. */
+static const struct {
+    const struct ovsdb_idl_table_class *table;
+    bool (*sync)(struct dps *, const struct ovsdb_idl_row *);
+} sync_order[] = {
+    { &dtrec_table_virtual_network, sync_network_row },
+    { &dtrec_table_hypervisor, sync_hypervisor_row },
+    { &dtrec_table_policy_domain, sync_domain_row },
+    { &dtrec_table_policy_action, sync_action_row },
+    { &dtrec_table_policy, sync_policy_row },
+    { &dtrec_table_endpoint, sync_endpoint_row },
+};
+
+/* Applies the rows that changed in 'idl' since its tracked changes were
+ * last cleared.  The order keeps every reference the dps holds valid and
+ * every index free of stale entries once it is done:
+ *
+ *   1. deleted endpoints and policies go (nothing refers to them, and a
+ *      row replacing one may reuse its name, address or domain pair);
+ *   2. new and changed networks, hypervisors, domains and actions;
+ *   3. new and changed policies and endpoints (which may now refer to
+ *      what step 2 added, and no longer to what step 4 removes);
+ *   4. deleted actions, domains, hypervisors and networks.
+ *
+ * Returns false, having possibly changed some of the dps, if a change
+ * cannot be applied row by row exactly as a rebuild would apply it: a row
+ * that is skipped (a rebuild would leave out its old version too), a
+ * domain or action moved to another network, a network deleted (its name
+ * may be reused in the same batch), or an Address row changed in place
+ * (the endpoints using it are not marked changed).  The caller then calls
+ * dps_sync_from_idl(). */
+bool
+dps_sync_tracked(struct dps *dps, const struct ovsdb_idl *idl)
+{
+    const struct dtrec_virtual_network *net;
+    const struct dtrec_policy_domain *domain;
+    const struct dtrec_policy_action *action;
+    const struct dtrec_address *address;
+
+    DTREC_ADDRESS_FOR_EACH_TRACKED (address, idl) {
+        if (!dtrec_address_is_new(address)
+            && !dtrec_address_is_deleted(address)) {
+            return false;
+        }
+    }
+    DTREC_VIRTUAL_NETWORK_FOR_EACH_TRACKED (net, idl) {
+        if (dtrec_virtual_network_is_deleted(net)) {
+            return false;
+        }
+    }
+    DTREC_POLICY_DOMAIN_FOR_EACH_TRACKED (domain, idl) {
+        if (!dtrec_policy_domain_is_new(domain)
+            && !dtrec_policy_domain_is_deleted(domain)
+            && dtrec_policy_domain_is_updated(
+                domain, DTREC_POLICY_DOMAIN_COL_NETWORK)) {
+            return false;
+        }
+    }
+    DTREC_POLICY_ACTION_FOR_EACH_TRACKED (action, idl) {
+        if (!dtrec_policy_action_is_new(action)
+            && !dtrec_policy_action_is_deleted(action)
+            && dtrec_policy_action_is_updated(
+                action, DTREC_POLICY_ACTION_COL_NETWORK)) {
+            return false;
+        }
+    }
+
+    COVERAGE_INC(dps_idl_incremental);
+
+    /* 1. */
+    remove_tracked(dps, idl, &dtrec_table_endpoint, dps_endpoint_remove);
+    remove_tracked(dps, idl, &dtrec_table_policy, dps_policy_remove);
+
+    /* 2 and 3. */
+    for (size_t i = 0; i < ARRAY_SIZE(sync_order); i++) {
+        const struct ovsdb_idl_row *row;
+
+        for (row = ovsdb_idl_track_get_first(idl, sync_order[i].table); row;
+             row = ovsdb_idl_track_get_next(row)) {
+            if (!row_is_deleted(row) && !sync_order[i].sync(dps, row)) {
+                return false;
+            }
+        }
+    }
+
+    /* 4. */
+    remove_tracked(dps, idl, &dtrec_table_policy_action, dps_action_remove);
+    remove_tracked(dps, idl, &dtrec_table_policy_domain, dps_domain_remove);
+    remove_tracked(dps, idl, &dtrec_table_hypervisor, dps_hypervisor_remove);
+    return true;
+}
+
 /* Empties 'dps' and fills it from every row of 'idl'. */
 void
 dps_sync_from_idl(struct dps *dps, const struct ovsdb_idl *idl)
 {
-    const struct dtrec_virtual_network *net;
-    const struct dtrec_hypervisor *hv;
-    const struct dtrec_policy_domain *domain;
-    const struct dtrec_policy_action *action;
-    const struct dtrec_policy *policy;
-    const struct dtrec_endpoint *ep;
-
     COVERAGE_INC(dps_idl_rebuild);
     dps_clear(dps);
-    DTREC_VIRTUAL_NETWORK_FOR_EACH (net, idl) {
-        dps_sync_network(dps, net);
-    }
-    DTREC_HYPERVISOR_FOR_EACH (hv, idl) {
-        dps_sync_hypervisor(dps, hv);
-    }
-    DTREC_POLICY_DOMAIN_FOR_EACH (domain, idl) {
-        dps_sync_domain(dps, domain);
-    }
-    DTREC_POLICY_ACTION_FOR_EACH (action, idl) {
-        dps_sync_action(dps, action);
-    }
-    DTREC_POLICY_FOR_EACH (policy, idl) {
-        dps_sync_policy(dps, policy);
-    }
-    DTREC_ENDPOINT_FOR_EACH (ep, idl) {
-        dps_sync_endpoint(dps, ep);
+    for (size_t i = 0; i < ARRAY_SIZE(sync_order); i++) {
+        const struct ovsdb_idl_row *row;
+
+        for (row = ovsdb_idl_first_row(idl, sync_order[i].table); row;
+             row = ovsdb_idl_next_row(row)) {
+            sync_order[i].sync(dps, row);
+        }
     }
 }
 

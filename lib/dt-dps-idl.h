@@ -13,10 +13,10 @@
  * dps_idl_bad_row), so that one bad row never stops the others from
  * resolving.
  *
- * dps_sync_from_idl() rebuilds everything.  The per-row functions do one
- * row each, in the same way, for an incremental sync to reuse; they
- * return whether the row went into the dps and, when it did not, leave
- * the dps unchanged.
+ * dps_sync_from_idl() rebuilds everything; dps_sync_tracked() applies
+ * only the rows the IDL tracked as changed.  The per-row functions do one
+ * row each, in the same way; they return whether the row went into the
+ * dps and, when it did not, leave the dps unchanged.
  */
 #ifndef DT_DPS_IDL_H
 #define DT_DPS_IDL_H 1
@@ -35,6 +35,12 @@ struct dtrec_endpoint;
 /* Empties 'dps' and fills it from every row of 'idl': networks,
  * hypervisors, domains, actions, policies, endpoints, in that order. */
 void dps_sync_from_idl(struct dps *, const struct ovsdb_idl *);
+
+/* Applies to 'dps' the changes 'idl' tracked (ovsdb_idl_track_add_all())
+ * since they were last cleared, row by row, in time proportional to the
+ * change.  Returns false if it could not, in which case the caller must
+ * call dps_sync_from_idl(); see dt-dps-idl.c for when. */
+bool dps_sync_tracked(struct dps *, const struct ovsdb_idl *);
 
 /* Sets the one object that the row describes in the dps (creating it or
  * updating it in place).  Returns true on success, false if the row was
