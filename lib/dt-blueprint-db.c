@@ -51,8 +51,6 @@ static void empty_network(struct ovsdb_idl *,
 static void write_blueprint(struct ovsdb_idl_txn *,
                             const struct dt_blueprint *,
                             const struct import_refs *);
-static bool in_network(const struct dtrec_virtual_network *row_network,
-                       const struct dtrec_virtual_network *);
 
 /* Adds the rows of 'bp', a blueprint that dt_blueprint_from_file() (or
  * dt_blueprint_db_export()) produced, to 'txn' on 'idl': a new network
@@ -106,7 +104,7 @@ dt_blueprint_db_export(const struct ovsdb_idl *idl, const char *network_name,
 
     const struct dtrec_policy_domain *dom;
     DTREC_POLICY_DOMAIN_FOR_EACH (dom, idl) {
-        if (in_network(dom->network, net)) {
+        if (dt_db_same_row(dom->network, net)) {
             struct dt_blueprint_domain *domain
                 = dt_blueprint_add_domain(bp, dom->name);
             domain->description = nullable_xstrdup(
@@ -119,7 +117,7 @@ dt_blueprint_db_export(const struct ovsdb_idl *idl, const char *network_name,
 
     const struct dtrec_policy_action *act;
     DTREC_POLICY_ACTION_FOR_EACH (act, idl) {
-        if (in_network(act->network, net)) {
+        if (dt_db_same_row(act->network, net)) {
             struct dt_blueprint_action *action
                 = dt_blueprint_add_action(bp, act->name, act->kind);
             action->description = nullable_xstrdup(
@@ -132,7 +130,7 @@ dt_blueprint_db_export(const struct ovsdb_idl *idl, const char *network_name,
 
     const struct dtrec_policy *pol;
     DTREC_POLICY_FOR_EACH (pol, idl) {
-        if (in_network(pol->network, net)) {
+        if (dt_db_same_row(pol->network, net)) {
             struct dt_blueprint_policy *policy = dt_blueprint_add_policy(
                 bp, pol->src_domain ? pol->src_domain->name : NULL,
                 pol->dst_domain ? pol->dst_domain->name : NULL, pol->ttl);
@@ -148,7 +146,7 @@ dt_blueprint_db_export(const struct ovsdb_idl *idl, const char *network_name,
 
     const struct dtrec_endpoint *e;
     DTREC_ENDPOINT_FOR_EACH (e, idl) {
-        if (in_network(e->network, net)) {
+        if (dt_db_same_row(e->network, net)) {
             struct dt_blueprint_endpoint *ep
                 = dt_blueprint_add_endpoint(bp, e->name);
             ep->domain = e->domain ? xstrdup(e->domain->name) : NULL;
@@ -179,7 +177,7 @@ check_import(struct ovsdb_idl *idl, const struct dt_blueprint *bp,
 
     const struct dtrec_virtual_network *other
         = dt_db_find_network_by_vni(idl, bp->vni);
-    if (other && !in_network(other, refs->old)) {
+    if (other && !dt_db_same_row(other, refs->old)) {
         return xasprintf("vni: VNI %"PRIu32" is already used by network "
                          "\"%s\"", bp->vni, other->name);
     }
@@ -196,7 +194,7 @@ check_import(struct ovsdb_idl *idl, const struct dt_blueprint *bp,
     struct shash endpoints = SHASH_INITIALIZER(&endpoints);
     const struct dtrec_endpoint *e;
     DTREC_ENDPOINT_FOR_EACH (e, idl) {
-        if (!in_network(e->network, refs->old)) {
+        if (!dt_db_same_row(e->network, refs->old)) {
             shash_add_once(&endpoints, e->name, e);
         }
     }
@@ -230,35 +228,35 @@ empty_network(struct ovsdb_idl *idl, const struct dtrec_virtual_network *net)
 {
     const struct dtrec_endpoint *ep;
     DTREC_ENDPOINT_FOR_EACH_SAFE (ep, idl) {
-        if (in_network(ep->network, net)) {
+        if (dt_db_same_row(ep->network, net)) {
             dtrec_endpoint_delete(ep);
         }
     }
 
     const struct dtrec_multicast_group *group;
     DTREC_MULTICAST_GROUP_FOR_EACH_SAFE (group, idl) {
-        if (in_network(group->network, net)) {
+        if (dt_db_same_row(group->network, net)) {
             dtrec_multicast_group_delete(group);
         }
     }
 
     const struct dtrec_policy *policy;
     DTREC_POLICY_FOR_EACH_SAFE (policy, idl) {
-        if (in_network(policy->network, net)) {
+        if (dt_db_same_row(policy->network, net)) {
             dtrec_policy_delete(policy);
         }
     }
 
     const struct dtrec_policy_action *action;
     DTREC_POLICY_ACTION_FOR_EACH_SAFE (action, idl) {
-        if (in_network(action->network, net)) {
+        if (dt_db_same_row(action->network, net)) {
             dtrec_policy_action_delete(action);
         }
     }
 
     const struct dtrec_policy_domain *domain;
     DTREC_POLICY_DOMAIN_FOR_EACH_SAFE (domain, idl) {
-        if (in_network(domain->network, net)) {
+        if (dt_db_same_row(domain->network, net)) {
             dtrec_policy_domain_delete(domain);
         }
     }
@@ -379,12 +377,3 @@ write_blueprint(struct ovsdb_idl_txn *txn, const struct dt_blueprint *bp,
     shash_destroy(&actions);
 }
 
-/* Returns true if 'row_network', the network a row is in, is 'net' (false
- * if either is NULL). */
-static bool
-in_network(const struct dtrec_virtual_network *row_network,
-           const struct dtrec_virtual_network *net)
-{
-    return row_network && net && uuid_equals(&row_network->header_.uuid,
-                                             &net->header_.uuid);
-}
