@@ -10,6 +10,6 @@ controller_dovetail_controller_SOURCES = \
 	controller/overlay.h \
 	controller/swconn.c \
 	controller/swconn.h
-controller_dovetail_controller_LDADD = lib/libdovetail.la $(OVS_LIBS)
+controller_dovetail_controller_LDADD = ofproto-ext/libofext.la lib/libdovetail.la $(OVS_LIBS)
 
 dist_man_MANS += controller/dovetail-controller.8

@@ -1,4 +1,10 @@
 # ofproto-ext: the pipeline (table map) the controller's flows live in,
-# and (later) the extension actions compiled into OpenFlow programs.
+# the slow path (controller actions and the packet-ins they produce), and
+# (later) the extension actions compiled into OpenFlow programs.
 
-EXTRA_DIST += ofproto-ext/pipeline.h
+noinst_LTLIBRARIES += ofproto-ext/libofext.la
+ofproto_ext_libofext_la_SOURCES = \
+	ofproto-ext/pipeline.h \
+	ofproto-ext/slowpath.c \
+	ofproto-ext/slowpath.h
+ofproto_ext_libofext_la_LIBADD = lib/libdovetail.la $(OVS_LIBS)

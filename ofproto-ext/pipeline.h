@@ -2,16 +2,30 @@
  * pipeline: the OpenFlow table map of a dovetail vswitch.
  *
  * Every flow the controller installs lives in one of these tables; the
- * numbers are spaced so later stages (policy cache, anycast DMAC, per-VM
- * VLANs) slot in without renumbering.  A packet walks them in order:
+ * numbers are spaced so later stages (anycast DMAC, per-VM VLANs) slot in
+ * without renumbering.  A packet walks them in order:
  *
- *   PL_INGRESS  (0)   classify: VM port + source MAC/IP (port security)
- *                     or tunnel port + VNI -> network into metadata
- *   PL_ARP      (10)  ARP requests answered in place from the endpoints
- *                     the database knows; everything else ARP dropped
- *   PL_L2       (20)  destination MAC of the network: local port, or
- *                     tunnel to the hypervisor that hosts it
- *   PL_TUNNEL_IN (40) from the tunnel: deliver to a local endpoint
+ *   PL_INGRESS   (0)  classify: VM port + source MAC/IP (port security)
+ *                     -> network (VNI) into metadata, the source's policy
+ *                     domain into PL_DOMAIN_FIELD; DHCP to the controller;
+ *                     a frame from a port no endpoint is bound to (a VM
+ *                     that just arrived) to the controller, which learns
+ *                     its location.  Tunnel port + VNI -> PL_TUNNEL_IN.
+ *   PL_ARP      (10)  ARP requests answered in place from responder
+ *                     flows; a request they do not answer goes to the
+ *                     controller, never out of the hypervisor.
+ *   PL_L2       (20)  reserved for the L2 stage of the extension actions.
+ *   PL_POLICY   (30)  the policy cache: (network, source domain,
+ *                     destination IP) -> deliver, tunnel or drop, with
+ *                     hard_timeout = the policy's TTL and a cookie that
+ *                     names policy, tracking number and destination
+ *                     endpoint (PL_COOKIE_*).  A miss goes to the
+ *                     controller, which resolves it and installs the
+ *                     entry.
+ *   PL_TUNNEL_IN (40) from the tunnel: deliver to a local endpoint; a
+ *                     packet for an endpoint that is not here (any more)
+ *                     goes to the controller (location invalidation),
+ *                     which forwards it to where the endpoint is now.
  *
  * Anything that matches no flow in a stage is dropped by that stage's
  * priority-0 flow, whose packet counter tells the operator how much.
@@ -19,15 +33,61 @@
 #ifndef OFPROTO_EXT_PIPELINE_H
 #define OFPROTO_EXT_PIPELINE_H 1
 
+#include <stdint.h>
+
 enum pl_table {
     PL_INGRESS = 0,
     PL_ARP = 10,
     PL_L2 = 20,
+    PL_POLICY = 30,
     PL_TUNNEL_IN = 40,
 };
 
-/* The register that carries the virtual network (its VNI) between
- * stages. */
+/* The field that carries the virtual network (its VNI) between stages. */
 #define PL_NETWORK_FIELD "metadata"
+
+/* The register that carries the source endpoint's policy domain: the
+ * first 32 bits of the Policy_Domain row's UUID (0: in no domain). */
+#define PL_DOMAIN_FIELD "reg1"
+#define PL_DOMAIN_REG 1
+
+/* Priority of policy cache entries in PL_POLICY. */
+#define PL_CACHE_PRIORITY 100
+
+/* The cookie of a policy cache entry:
+ *
+ *   63    60 59           40 39       32 31                    0
+ *  +--------+---------------+-----------+-----------------------+
+ *  |  0xd   |    policy     |  tracking |  destination endpoint |
+ *  +--------+---------------+-----------+-----------------------+
+ *
+ * 'policy' is the first 20 bits of the Policy row's UUID (0 for a
+ * network's implicit default), 'tracking' the low 8 bits of its tracking
+ * number, 'endpoint' the first 32 bits of the destination Endpoint row's
+ * UUID: the same value the endpoint's proactive flows carry as their
+ * cookie, so "ovs-ofctl dump-flows br-int cookie=0x0000000012345678/-1"
+ * and ".../0xffffffff" show everything that exists because of it.  The
+ * tag keeps cache entries apart from every other flow the controller
+ * installs (whose cookies are endpoint UUID prefixes, below 2**32). */
+#define PL_COOKIE_TAG        UINT64_C(0xd000000000000000)
+#define PL_COOKIE_TAG_MASK   UINT64_C(0xf000000000000000)
+#define PL_COOKIE_POLICY_MASK UINT64_C(0x0fffff0000000000)
+#define PL_COOKIE_TRACKING_MASK UINT64_C(0x000000ff00000000)
+#define PL_COOKIE_ENDPOINT_MASK UINT64_C(0x00000000ffffffff)
+
+static inline uint64_t
+pl_cookie(uint32_t policy, uint64_t tracking, uint32_t endpoint)
+{
+    return (PL_COOKIE_TAG
+            | ((uint64_t) (policy >> 12) << 40)
+            | ((tracking & 0xff) << 32)
+            | endpoint);
+}
+
+static inline int
+pl_cookie_is_cache(uint64_t cookie)
+{
+    return (cookie & PL_COOKIE_TAG_MASK) == PL_COOKIE_TAG;
+}
 
 #endif /* ofproto-ext/pipeline.h */

@@ -29,6 +29,13 @@ tests_test_dt_blueprint_SOURCES = tests/test-dt-blueprint.c \
 tests_test_dt_blueprint_CFLAGS = $(UNIT_TEST_CFLAGS) $(JANSSON_CFLAGS)
 tests_test_dt_blueprint_LDADD = $(UNIT_TEST_LDADD)
 
+check_PROGRAMS += tests/test-slowpath
+TESTS += tests/test-slowpath
+tests_test_slowpath_SOURCES = tests/test-slowpath.c tests/check-tap.c \
+	tests/check-tap.h
+tests_test_slowpath_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_slowpath_LDADD = ofproto-ext/libofext.la $(UNIT_TEST_LDADD)
+
 # System tests: an Autotest suite (tests/testsuite.at) that runs real
 # ovsdb-server, ovs-vswitchd and dovetail processes in namespaces.
 #   make check TESTSUITEFLAGS='-j2 -k harness'

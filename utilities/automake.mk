@@ -19,6 +19,8 @@ utilities/dovetail-ctl.8: utilities/dovetail-ctl.8.in Makefile
 
 # dovetail-bench: benchmarks of the policy service.
 bin_PROGRAMS += utilities/dovetail-bench
-utilities_dovetail_bench_SOURCES = utilities/dovetail-bench.c
-utilities_dovetail_bench_LDADD = lib/libdovetail.la $(OVS_LIBS)
+utilities_dovetail_bench_SOURCES = utilities/dovetail-bench.c \
+	utilities/bench.h \
+	utilities/bench-flowmod.c
+utilities_dovetail_bench_LDADD = ofproto-ext/libofext.la lib/libdovetail.la $(OVS_LIBS)
 dist_man_MANS += utilities/dovetail-bench.8

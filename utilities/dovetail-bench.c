@@ -54,6 +54,7 @@
 #include "packets.h"
 #include "timeval.h"
 #include "util.h"
+#include "utilities/bench.h"
 
 VLOG_DEFINE_THIS_MODULE(dovetail_bench);
 
@@ -818,6 +819,8 @@ static const struct ovs_cmdl_command all_commands[] = {
     { "resolve", "[--endpoints=N] [--policies=N] [--domains=N] "
       "[--networks=N] [--seconds=S] [--batch=B] [--format=text|json]",
       0, INT_MAX, bench_resolve, OVS_RO },
+    { "flowmod", "[--flows=N] [--mode=MODE]... [--format=text|json] "
+      "VCONN", 1, INT_MAX, bench_flowmod, OVS_RO },
     { "help", NULL, 0, INT_MAX, bench_help, OVS_RO },
     { "list-commands", NULL, 0, INT_MAX, bench_list_commands, OVS_RO },
     { NULL, NULL, 0, 0, NULL, OVS_RO },

@@ -1,0 +1,3 @@
+/* Placeholder: being written. */
+#include <config.h>
+#include "ofproto-ext/slowpath.h"
