@@ -3,11 +3,16 @@
 
 bin_PROGRAMS += controller/dovetail-controller
 controller_dovetail_controller_SOURCES = \
+	controller/ctlsw.h \
 	controller/dovetail-controller.c \
 	controller/flowtab.c \
 	controller/flowtab.h \
 	controller/overlay.c \
 	controller/overlay.h \
+	controller/pcache.c \
+	controller/pcache.h \
+	controller/pinctrl.c \
+	controller/pinctrl.h \
 	controller/swconn.c \
 	controller/swconn.h
 controller_dovetail_controller_LDADD = ofproto-ext/libofext.la lib/libdovetail.la $(OVS_LIBS)

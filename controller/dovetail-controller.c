@@ -27,8 +27,11 @@
 #include <string.h>
 
 #include "command-line.h"
+#include "controller/ctlsw.h"
 #include "controller/flowtab.h"
 #include "controller/overlay.h"
+#include "controller/pcache.h"
+#include "controller/pinctrl.h"
 #include "controller/swconn.h"
 #include "daemon.h"
 #include "dirs.h"
@@ -39,9 +42,12 @@
 #include "lib/dt-dps-idl.h"
 #include "lib/dt-dps.h"
 #include "coverage.h"
+#include "flow.h"
 #include "memory.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-port.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
@@ -61,12 +67,6 @@ COVERAGE_DEFINE(controller_dps_resolve);
 
 /* Most switch connections served at once. */
 #define MAX_SWITCHES 4096
-
-/* A connected switch. */
-struct switch_node {
-    struct ovs_list list_node;  /* In 'switches'. */
-    struct swconn *swconn;      /* Its OpenFlow session. */
-};
 
 /* The database and the IDL replica of it. */
 static char *db_remote;
@@ -89,6 +89,11 @@ static size_t n_switches;
 /* Options. */
 static char *unixctl_path;
 static char *tunnel_port = OVERLAY_DEFAULT_TUNNEL_PORT;
+static unsigned int packet_in_rate = PINCTRL_DEFAULT_RATE;
+static unsigned int packet_in_burst = PINCTRL_DEFAULT_BURST;
+
+/* Next time to forget expired cache entries. */
+static long long int next_expire;
 
 static bool exiting;
 
@@ -96,16 +101,24 @@ static void parse_options(int argc, char *argv[]);
 OVS_NO_RETURN static void usage(void);
 static void accept_switches(void);
 static void run_switches(bool db_changed);
+static void switch_destroy(struct ctlsw *);
 static void update_desired(struct swconn *);
 static struct swconn *find_switch(const char *dpid_s, struct ds *error);
+static struct ctlsw *find_ctlsw(const char *dpid_s, struct ds *error);
 static void report_memory(void);
 static void sync_dps(void);
+static void revalidate_cache(struct ctlsw *);
+
+static const struct swconn_hooks switch_hooks;
 
 static unixctl_cb_func dovetail_exit;
 static unixctl_cb_func switch_list;
 static unixctl_cb_func switch_flows;
 static unixctl_cb_func dps_resolve_cmd;
 static unixctl_cb_func dps_show_cmd;
+static unixctl_cb_func cache_show_cmd;
+static unixctl_cb_func cache_dump_cmd;
+static unixctl_cb_func pinctrl_show_cmd;
 
 int
 main(int argc, char *argv[])
@@ -133,11 +146,18 @@ main(int argc, char *argv[])
     unixctl_command_register("dps/resolve", "NETWORK SRC DST", 3, 3,
                              dps_resolve_cmd, NULL);
     unixctl_command_register("dps/show", "", 0, 0, dps_show_cmd, NULL);
+    unixctl_command_register("cache/show", "[DPID]", 0, 1, cache_show_cmd,
+                             NULL);
+    unixctl_command_register("cache/dump", "DPID", 1, 1, cache_dump_cmd,
+                             NULL);
+    unixctl_command_register("pinctrl/show", "", 0, 0, pinctrl_show_cmd,
+                             NULL);
     dps = dps_create();
 
     idl = ovsdb_idl_create(db_remote, &dtrec_idl_class, true, true);
     ovsdb_idl_set_leader_only(idl, false);
     ovsdb_idl_track_add_all(idl);
+    pinctrl_init(dps, idl, packet_in_rate, packet_in_burst);
 
     daemonize_complete();
     VLOG_INFO("dovetail-controller %s, database %s", DOVETAIL_VERSION,
@@ -162,6 +182,7 @@ main(int argc, char *argv[])
 
         accept_switches();
         run_switches(db_changed);
+        pinctrl_run();
         unixctl_server_run(unixctl);
 
         memory_wait();
@@ -171,10 +192,14 @@ main(int argc, char *argv[])
                 pvconn_wait(listeners[i]);
             }
         }
-        struct switch_node *node;
+        struct ctlsw *node;
         LIST_FOR_EACH (node, list_node, &switches) {
             swconn_wait(node->swconn);
         }
+        if (n_switches) {
+            poll_timer_wait_until(next_expire);
+        }
+        pinctrl_wait();
         unixctl_server_wait(unixctl);
         if (exiting) {
             poll_immediate_wake();
@@ -182,11 +207,11 @@ main(int argc, char *argv[])
         poll_block();
     }
 
-    struct switch_node *node;
+    struct ctlsw *node;
     LIST_FOR_EACH_POP (node, list_node, &switches) {
-        swconn_destroy(node->swconn);
-        free(node);
+        switch_destroy(node);
     }
+    pinctrl_destroy();
     for (size_t i = 0; i < n_listeners; i++) {
         pvconn_close(listeners[i]);
     }
@@ -208,8 +233,10 @@ accept_switches(void)
         int error = pvconn_accept(listeners[i], &vconn);
 
         if (!error) {
-            struct switch_node *node = xmalloc(sizeof *node);
-            node->swconn = swconn_create(vconn);
+            struct ctlsw *node = xzalloc(sizeof *node);
+            node->swconn = swconn_create(vconn, &switch_hooks, node);
+            pcache_init(&node->pcache);
+            hmap_init(&node->buckets);
             ovs_list_push_back(&switches, &node->list_node);
             n_switches++;
         } else if (error != EAGAIN) {
@@ -225,16 +252,20 @@ accept_switches(void)
 static void
 run_switches(bool db_changed)
 {
-    struct switch_node *node;
+    long long int now = time_msec();
+    bool expire = now >= next_expire;
+    struct ctlsw *node;
 
+    if (expire) {
+        next_expire = now + 1000;
+    }
     LIST_FOR_EACH_SAFE (node, list_node, &switches) {
         struct swconn *sw = node->swconn;
 
         swconn_run(sw);
         if (!swconn_is_alive(sw)) {
             ovs_list_remove(&node->list_node);
-            swconn_destroy(sw);
-            free(node);
+            switch_destroy(node);
             n_switches--;
             continue;
         }
@@ -243,7 +274,111 @@ run_switches(bool db_changed)
         if ((db_changed || sw_changed) && swconn_ports_known(sw)) {
             update_desired(sw);
         }
+        if (db_changed || sw_changed) {
+            node->revalidate = true;
+        }
+        if (node->revalidate && dps_synced && swconn_is_ready(sw)) {
+            revalidate_cache(node);
+        }
+        if (expire) {
+            pcache_expire(&node->pcache, now);
+        }
     }
+}
+
+/* Deletes from 'sw''s policy cache exactly the entries the policy service
+ * would now answer differently. */
+static void
+revalidate_cache(struct ctlsw *sw)
+{
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    struct pcache_switch psw;
+
+    sw->revalidate = false;
+    if (!ctlsw_pcache_switch(sw, &psw)) {
+        return;
+    }
+    size_t n = pcache_revalidate(&sw->pcache, dps, &psw,
+                                 swconn_get_protocol(sw->swconn), &msgs);
+    if (n) {
+        VLOG_INFO("%016"PRIx64": invalidating %"PRIuSIZE" policy cache "
+                  "entries with %"PRIuSIZE" flow_mods", psw.dpid, n,
+                  ovs_list_size(&msgs));
+        swconn_send_bundle(sw->swconn, &msgs);
+    }
+}
+
+static void
+switch_destroy(struct ctlsw *sw)
+{
+    swconn_destroy(sw->swconn);
+    pcache_destroy(&sw->pcache);
+    pinctrl_switch_destroy(sw);
+    hmap_destroy(&sw->buckets);
+    free(sw);
+}
+
+/* Hooks of every switch session. */
+
+static void
+switch_packet_in(struct swconn *swconn OVS_UNUSED,
+                 const struct ofp_header *oh, void *sw_)
+{
+    struct ctlsw *sw = sw_;
+
+    if (dps_synced) {
+        pinctrl_packet_in(sw, oh);
+    }
+}
+
+static void
+switch_cache_reset(struct swconn *swconn OVS_UNUSED, void *sw_)
+{
+    struct ctlsw *sw = sw_;
+    pcache_clear(&sw->pcache);
+}
+
+static void
+switch_cache_flow(struct swconn *swconn OVS_UNUSED,
+                  const struct ofputil_flow_stats *fs, void *sw_)
+{
+    struct ctlsw *sw = sw_;
+
+    pcache_adopt(&sw->pcache, fs, time_msec());
+    sw->revalidate = true;
+}
+
+static const struct swconn_hooks switch_hooks = {
+    .packet_in = switch_packet_in,
+    .cache_reset = switch_cache_reset,
+    .cache_flow = switch_cache_flow,
+};
+
+struct ctlsw *
+ctlsw_find(uint64_t dpid)
+{
+    struct ctlsw *node;
+    uint64_t node_dpid;
+
+    LIST_FOR_EACH (node, list_node, &switches) {
+        if (swconn_get_dpid(node->swconn, &node_dpid) && node_dpid == dpid) {
+            return node;
+        }
+    }
+    return NULL;
+}
+
+bool
+ctlsw_pcache_switch(const struct ctlsw *sw, struct pcache_switch *psw)
+{
+    if (!swconn_get_dpid(sw->swconn, &psw->dpid)
+        || !swconn_ports_known(sw->swconn)) {
+        return false;
+    }
+    psw->ports = swconn_get_ports(sw->swconn);
+    const struct simap_node *tun = simap_find(psw->ports, tunnel_port);
+    psw->tunnel_port = tun ? u16_to_ofp(tun->data) : OFPP_NONE;
+    return true;
 }
 
 /* Computes the flows 'sw' should hold, if the database has been read and
@@ -273,12 +408,14 @@ static void
 report_memory(void)
 {
     struct simap usage = SIMAP_INITIALIZER(&usage);
-    struct switch_node *node;
+    struct ctlsw *node;
 
     simap_increase(&usage, "switches", n_switches);
     LIST_FOR_EACH (node, list_node, &switches) {
         simap_increase(&usage, "installed-flows",
                        swconn_count_flows(node->swconn));
+        simap_increase(&usage, "cache-entries",
+                       pcache_count(&node->pcache));
     }
     ovsdb_idl_get_memory_usage(idl, &usage);
 
@@ -298,6 +435,8 @@ parse_options(int argc, char *argv[])
         OPT_DB = UCHAR_MAX + 1,
         OPT_UNIXCTL,
         OPT_TUNNEL_PORT,
+        OPT_PACKET_IN_RATE,
+        OPT_PACKET_IN_BURST,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -306,6 +445,8 @@ parse_options(int argc, char *argv[])
         {"db", required_argument, NULL, OPT_DB},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT},
+        {"packet-in-rate", required_argument, NULL, OPT_PACKET_IN_RATE},
+        {"packet-in-burst", required_argument, NULL, OPT_PACKET_IN_BURST},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -334,6 +475,19 @@ parse_options(int argc, char *argv[])
         case OPT_TUNNEL_PORT:
             tunnel_port = optarg;
             break;
+
+        case OPT_PACKET_IN_RATE:
+        case OPT_PACKET_IN_BURST: {
+            unsigned int value;
+            if (!str_to_uint(optarg, 10, &value) || !value) {
+                ovs_fatal(0, "--%s=%s: expected a positive integer",
+                          c == OPT_PACKET_IN_RATE ? "packet-in-rate"
+                          : "packet-in-burst", optarg);
+            }
+            *(c == OPT_PACKET_IN_RATE ? &packet_in_rate
+              : &packet_in_burst) = value;
+            break;
+        }
 
         case 'h':
             usage();
@@ -398,10 +552,14 @@ usage(void)
            "                          else unix:%s/dovetail-db.sock)\n"
            "  --tunnel-port=NAME      VXLAN port on each integration bridge "
            "(default: %s)\n"
+           "  --packet-in-rate=N      packet-ins handled per second per "
+           "switch port (%d)\n"
+           "  --packet-in-burst=N     ...in bursts of up to N (%d)\n"
            "  --unixctl=SOCKET        override default control socket name\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
-           ovs_rundir(), OVERLAY_DEFAULT_TUNNEL_PORT);
+           ovs_rundir(), OVERLAY_DEFAULT_TUNNEL_PORT, PINCTRL_DEFAULT_RATE,
+           PINCTRL_DEFAULT_BURST);
     daemon_usage();
     vlog_usage();
     stream_usage("database", true, false, false);
@@ -416,6 +574,20 @@ dovetail_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* Appends 'lines', sorted, one a line, to 's', and destroys 'lines'. */
+static void
+put_sorted_lines(struct svec *lines, struct ds *s)
+{
+    const char *line;
+    size_t i;
+
+    svec_sort(lines);
+    SVEC_FOR_EACH (i, line, lines) {
+        ds_put_format(s, "%s\n", line);
+    }
+    svec_destroy(lines);
+}
+
 /* "switch/list": one line per connected switch, sorted by datapath id,
  * with the hypervisor it is (or "unknown"). */
 static void
@@ -423,7 +595,7 @@ switch_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
             const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
-    struct switch_node *node;
+    struct ctlsw *node;
     struct svec lines = SVEC_EMPTY_INITIALIZER;
 
     LIST_FOR_EACH (node, list_node, &switches) {
@@ -438,13 +610,7 @@ switch_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
         ds_put_format(&line, " hypervisor=%s", hv ? hv->name : "unknown");
         svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }
-    svec_sort(&lines);
-    const char *line;
-    size_t i;
-    SVEC_FOR_EACH (i, line, &lines) {
-        ds_put_format(&s, "%s\n", line);
-    }
-    svec_destroy(&lines);
+    put_sorted_lines(&lines, &s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -550,8 +716,16 @@ dps_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
 static struct swconn *
 find_switch(const char *dpid_s, struct ds *error)
 {
-    struct switch_node *node;
-    uint64_t want, dpid;
+    struct ctlsw *sw = find_ctlsw(dpid_s, error);
+    return sw ? sw->swconn : NULL;
+}
+
+/* Returns the connected switch whose datapath id is 'dpid_s', or NULL
+ * after writing why to 'error'. */
+static struct ctlsw *
+find_ctlsw(const char *dpid_s, struct ds *error)
+{
+    uint64_t want;
 
     char *parse_error = dt_parse_dpid(dpid_s, &want);
     if (parse_error) {
@@ -559,11 +733,110 @@ find_switch(const char *dpid_s, struct ds *error)
         free(parse_error);
         return NULL;
     }
-    LIST_FOR_EACH (node, list_node, &switches) {
-        if (swconn_get_dpid(node->swconn, &dpid) && dpid == want) {
-            return node->swconn;
-        }
+    struct ctlsw *sw = ctlsw_find(want);
+    if (!sw) {
+        ds_put_format(error, "%016"PRIx64": no such switch connected", want);
     }
-    ds_put_format(error, "%016"PRIx64": no such switch connected", want);
-    return NULL;
+    return sw;
+}
+
+/* Appends to 's' one line about 'sw''s policy cache and slow path. */
+static void
+format_cache_line(const struct ctlsw *sw, struct ds *s)
+{
+    const struct pcache_stats *st = &sw->pcache.stats;
+    uint64_t dpid;
+
+    swconn_get_dpid(sw->swconn, &dpid);
+    ds_put_format(s, "%016"PRIx64" entries=%"PRIuSIZE" misses=%llu "
+                  "installed=%llu denies=%llu hits_after_install=%llu "
+                  "unknown=%llu invalidated=%llu invalidation_msgs=%llu "
+                  "expired=%llu adopted=%llu rate_limited=%llu",
+                  dpid, pcache_count(&sw->pcache), st->misses, st->installs,
+                  st->denies, st->hits_after_install, st->unknown,
+                  st->invalidated, st->invalidation_msgs, st->expired,
+                  st->adopted, sw->stats.rate_limited);
+}
+
+/* "cache/show [DPID]": per switch, the policy cache entries held and what
+ * the slow path did for it. */
+static void
+cache_show_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (argc > 1) {
+        struct ctlsw *sw = find_ctlsw(argv[1], &s);
+        if (!sw) {
+            unixctl_command_reply_error(conn, ds_cstr(&s));
+            ds_destroy(&s);
+            return;
+        }
+        format_cache_line(sw, &s);
+        ds_put_char(&s, '\n');
+    } else {
+        struct svec lines = SVEC_EMPTY_INITIALIZER;
+        struct ctlsw *sw;
+        LIST_FOR_EACH (sw, list_node, &switches) {
+            struct ds line = DS_EMPTY_INITIALIZER;
+            if (swconn_ports_known(sw->swconn)) {
+                format_cache_line(sw, &line);
+                svec_add_nocopy(&lines, ds_steal_cstr(&line));
+            } else {
+                ds_destroy(&line);
+            }
+        }
+        put_sorted_lines(&lines, &s);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* "cache/dump DPID": the policy cache entries 'DPID' holds. */
+static void
+cache_dump_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+               const char *argv[], void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ctlsw *sw = find_ctlsw(argv[1], &s);
+
+    if (!sw) {
+        unixctl_command_reply_error(conn, ds_cstr(&s));
+    } else {
+        pcache_format(&sw->pcache, time_msec(), &s);
+        unixctl_command_reply(conn, ds_cstr(&s));
+    }
+    ds_destroy(&s);
+}
+
+/* "pinctrl/show": the slow path, globally and per switch. */
+static void
+pinctrl_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct svec lines = SVEC_EMPTY_INITIALIZER;
+    struct ctlsw *sw;
+
+    pinctrl_format(&s);
+    LIST_FOR_EACH (sw, list_node, &switches) {
+        const struct ctlsw_stats *st = &sw->stats;
+        uint64_t dpid;
+
+        if (!swconn_get_dpid(sw->swconn, &dpid)) {
+            continue;
+        }
+        svec_add_nocopy(&lines, xasprintf(
+            "%016"PRIx64" packet_ins=%llu bad=%llu rate_limited=%llu "
+            "arp_answered=%llu arp_unknown=%llu probes=%llu "
+            "location_misses=%llu forwarded=%llu learned=%llu "
+            "dhcp_copies=%llu dropped=%llu", dpid, st->packet_ins,
+            st->bad_packet_ins, st->rate_limited, st->arp_answered,
+            st->arp_unknown, st->probes, st->location_misses, st->forwarded,
+            st->learned, st->dhcp_copies, st->dropped));
+    }
+    put_sorted_lines(&lines, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
 }

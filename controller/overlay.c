@@ -19,6 +19,8 @@
 #include "lib/dt-addr.h"
 #include "lib/dt-db.h"
 #include "ofproto-ext/pipeline.h"
+#include "ofproto-ext/slowpath.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "simap.h"
@@ -60,19 +62,51 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
     const struct simap_node *tun_node = simap_find(ports, tunnel_port);
     const struct dtrec_endpoint *ep;
     struct hmapx local_nets = HMAPX_INITIALIZER(&local_nets);
+    struct ds miss = DS_EMPTY_INITIALIZER;
 
     if (!hv) {
         return false;
     }
     COVERAGE_INC(overlay_build);
 
-    /* Every stage ends in a drop whose counter shows what it refused. */
-    add_flow(flows, "table=%d,priority=0,actions=drop", PL_INGRESS);
+    /* Every stage ends in a drop whose counter shows what it refused, or
+     * in the controller action that handles what it cannot.  A frame from
+     * a port no endpoint is bound to here goes to the controller, which
+     * learns a VM that has just arrived (a rate-limited slow path). */
+    sp_put_controller_action(&miss, SP_LEARN);
+    add_flow(flows, "table=%d,priority=0,actions=%s", PL_INGRESS,
+             ds_cstr(&miss));
+    add_flow(flows, "table=%d,priority=1,in_port=LOCAL,actions=drop",
+             PL_INGRESS);
+    ds_clear(&miss);
+    sp_put_controller_action(&miss, SP_ARP_MISS);
+    add_flow(flows, "table=%d,priority=1,arp,arp_op=1,actions=%s", PL_ARP,
+             ds_cstr(&miss));
     add_flow(flows, "table=%d,priority=0,actions=drop", PL_ARP);
-    add_flow(flows, "table=%d,priority=0,actions=drop", PL_L2);
-    add_flow(flows, "table=%d,priority=0,actions=drop", PL_TUNNEL_IN);
+    ds_clear(&miss);
+    sp_put_controller_action(&miss, SP_POLICY_MISS);
+    add_flow(flows, "table=%d,priority=1,ip,actions=%s", PL_POLICY,
+             ds_cstr(&miss));
+    add_flow(flows, "table=%d,priority=0,actions=drop", PL_POLICY);
+    ds_clear(&miss);
+    sp_put_controller_action(&miss, SP_LOCATION);
+    add_flow(flows, "table=%d,priority=1,actions=%s", PL_TUNNEL_IN,
+             ds_cstr(&miss));
 
-    /* Local endpoints: port security and delivery. */
+    /* Tunnel ingress: the VNI is the network. */
+    if (tun_node) {
+        add_flow(flows, "table=%d,priority=100,in_port=%u,actions="
+                 "move:NXM_NX_TUN_ID[0..31]->OXM_OF_METADATA[0..31],"
+                 "goto_table:%d", PL_INGRESS, tun_node->data, PL_TUNNEL_IN);
+    }
+
+    /* Local endpoints: port security, DHCP, delivery. */
+    struct ds dhcp_request = DS_EMPTY_INITIALIZER;
+    struct ds dhcp_reply = DS_EMPTY_INITIALIZER;
+    struct ds learn_address = DS_EMPTY_INITIALIZER;
+    sp_put_controller_action(&dhcp_request, SP_DHCP_REQUEST);
+    sp_put_controller_action(&dhcp_reply, SP_DHCP_REPLY);
+    sp_put_controller_action(&learn_address, SP_LEARN_ADDRESS);
     DTREC_ENDPOINT_FOR_EACH (ep, idl) {
         struct ep_addrs a;
         const struct simap_node *port;
@@ -85,17 +119,37 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         hmapx_add(&local_nets, CONST_CAST(struct dtrec_virtual_network *,
                                           ep->network));
         uint32_t cookie = ep_cookie(ep);
+        uint32_t domain = ep->domain ? ep->domain->header_.uuid.parts[0] : 0;
+        char *classify = xasprintf("set_field:%"PRIu32"->"PL_NETWORK_FIELD
+                                   ",set_field:%#"PRIx32"->"PL_DOMAIN_FIELD,
+                                   a.vni, domain);
+
+        /* A port with an endpoint bound to it admits only what the
+         * endpoint may send. */
+        add_flow(flows, "table=%d,priority=10,cookie=%#"PRIx32",in_port=%u,"
+                 "actions=drop", PL_INGRESS, cookie, port->data);
+        /* DHCP, before it has an address and after: to the controller,
+         * which sends it to the domain's servers only (or, from a
+         * server, to the client only). */
+        add_flow(flows, "table=%d,priority=120,cookie=%#"PRIx32","
+                 "in_port=%u,dl_src=%s,udp,tp_src=68,tp_dst=67,actions=%s,%s",
+                 PL_INGRESS, cookie, port->data, a.mac_s, classify,
+                 ds_cstr(&dhcp_request));
+        add_flow(flows, "table=%d,priority=120,cookie=%#"PRIx32","
+                 "in_port=%u,dl_src=%s,udp,tp_src=67,tp_dst=68,actions=%s,%s",
+                 PL_INGRESS, cookie, port->data, a.mac_s, classify,
+                 ds_cstr(&dhcp_reply));
         for (size_t i = 0; i < a.n_ips; i++) {
             add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
                      "in_port=%u,dl_src=%s,ip,nw_src="IP_FMT
-                     ",actions=set_field:%"PRIu32"->"PL_NETWORK_FIELD
-                     ",goto_table:%d", PL_INGRESS, cookie, port->data,
-                     a.mac_s, IP_ARGS(a.ips[i]), a.vni, PL_L2);
+                     ",actions=%s,goto_table:%d", PL_INGRESS, cookie,
+                     port->data, a.mac_s, IP_ARGS(a.ips[i]), classify,
+                     PL_POLICY);
             add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
                      "in_port=%u,dl_src=%s,arp,arp_spa="IP_FMT",arp_sha=%s"
-                     ",actions=set_field:%"PRIu32"->"PL_NETWORK_FIELD
-                     ",goto_table:%d", PL_INGRESS, cookie, port->data,
-                     a.mac_s, IP_ARGS(a.ips[i]), a.mac_s, a.vni, PL_ARP);
+                     ",actions=%s,goto_table:%d", PL_INGRESS, cookie,
+                     port->data, a.mac_s, IP_ARGS(a.ips[i]), a.mac_s,
+                     classify, PL_ARP);
             /* A gratuitous ARP announces the endpoint's own address:
              * consumed, never answered. */
             add_flow(flows, "table=%d,priority=110,cookie=%#"PRIx32","
@@ -103,31 +157,26 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                      ",arp_tpa="IP_FMT",actions=drop", PL_ARP, cookie,
                      a.vni, IP_ARGS(a.ips[i]), IP_ARGS(a.ips[i]));
         }
-        add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                 PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,actions=output:%u",
-                 PL_L2, cookie, a.vni, a.mac_s, port->data);
+        if (!a.n_ips) {
+            /* The database knows the endpoint's MAC but not its address
+             * (a silent host): its ARP tells the controller. */
+            add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                     "in_port=%u,dl_src=%s,arp,arp_sha=%s,actions=%s,%s",
+                     PL_INGRESS, cookie, port->data, a.mac_s, a.mac_s,
+                     classify, ds_cstr(&learn_address));
+        }
         add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
                  PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,actions=output:%u",
                  PL_TUNNEL_IN, cookie, a.vni, a.mac_s, port->data);
+        free(classify);
         free(a.ips);
     }
+    ds_destroy(&dhcp_request);
+    ds_destroy(&dhcp_reply);
+    ds_destroy(&learn_address);
 
-    /* Tunnel ingress for every network with a local endpoint. */
-    struct hmapx_node *node;
-    if (tun_node) {
-        HMAPX_FOR_EACH (node, &local_nets) {
-            const struct dtrec_virtual_network *net = node->data;
-            add_flow(flows, "table=%d,priority=100,in_port=%u,"
-                     "tun_id=%"PRId64",actions=set_field:%"PRId64"->"
-                     PL_NETWORK_FIELD",goto_table:%d", PL_INGRESS,
-                     tun_node->data, net->vni, net->vni, PL_TUNNEL_IN);
-        }
-    } else if (!hmapx_is_empty(&local_nets)) {
-        VLOG_WARN_RL(&rl, "%016"PRIx64": no tunnel port \"%s\": remote "
-                     "endpoints unreachable", dpid, tunnel_port);
-    }
-
-    /* ARP answers for, and tunnels to, every endpoint of those networks. */
+    /* ARP answers for every endpoint of the networks with a local
+     * endpoint: no ARP request ever leaves the hypervisor. */
     DTREC_ENDPOINT_FOR_EACH (ep, idl) {
         struct ep_addrs a;
 
@@ -150,29 +199,15 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                      PL_ARP, cookie, a.vni, IP_ARGS(a.ips[i]), a.mac_s,
                      a.mac_s, IP_ARGS(a.ips[i]));
         }
-
-        ovs_be32 tun_ip;
-        char *error;
-        if (tun_node && ep->hypervisor && ep->hypervisor != hv) {
-            error = dt_parse_ipv4(ep->hypervisor->tunnel_ip, &tun_ip);
-            if (error) {
-                COVERAGE_INC(overlay_bad_row);
-                VLOG_WARN_RL(&rl, "hypervisor %s: tunnel_ip %s",
-                             ep->hypervisor->name, error);
-                free(error);
-            } else {
-                add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                         PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,"
-                         "actions=set_field:%"PRIu32"->tun_id,"
-                         "set_field:"IP_FMT"->tun_dst,output:%u",
-                         PL_L2, cookie, a.vni, a.mac_s, a.vni,
-                         IP_ARGS(tun_ip), tun_node->data);
-            }
-        }
         free(a.ips);
     }
 
+    if (!tun_node && !hmapx_is_empty(&local_nets)) {
+        VLOG_WARN_RL(&rl, "%016"PRIx64": no tunnel port \"%s\": remote "
+                     "endpoints unreachable", dpid, tunnel_port);
+    }
     hmapx_destroy(&local_nets);
+    ds_destroy(&miss);
     return true;
 }
 

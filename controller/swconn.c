@@ -11,6 +11,7 @@
 
 #include "controller/flowtab.h"
 #include "coverage.h"
+#include "ofproto-ext/pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-bundle.h"
@@ -18,6 +19,7 @@
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-match.h"
 #include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
@@ -40,7 +42,8 @@ COVERAGE_DEFINE(swconn_connect);
 COVERAGE_DEFINE(swconn_bundle);
 COVERAGE_DEFINE(swconn_bundle_failed);
 COVERAGE_DEFINE(swconn_flow_mod);
-COVERAGE_DEFINE(swconn_packet_in_ignored);
+COVERAGE_DEFINE(swconn_packet_in);
+COVERAGE_DEFINE(swconn_switch_error);
 COVERAGE_DEFINE(swconn_bad_message);
 
 /* Most messages handled from one switch in one swconn_run(), so one busy
@@ -58,6 +61,8 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 struct swconn {
     struct rconn *rconn;        /* The OpenFlow connection. */
+    struct swconn_hooks hooks;  /* The owner's callbacks. */
+    void *aux;                  /* Their argument. */
     enum swconn_state state;    /* See swconn.h. */
     long long int connected_at; /* Time the connection was accepted. */
 
@@ -82,13 +87,20 @@ struct swconn {
     bool bundle_pending;        /* A bundle awaits its commit reply. */
     bool bundle_failed;         /* An error arrived for the pending bundle. */
     uint32_t bundle_id;         /* Id of the last bundle opened. */
-    ovs_be32 commit_xid;        /* Commit request of the pending bundle. */
+    uint32_t pending_id;        /* Id of the pending bundle. */
+    uint32_t open_xid;          /* Open request of the pending bundle... */
+    uint32_t commit_xid;        /* ...to its commit request: the xids of
+                                 * its messages, in host byte order. */
     long long int retry_at;     /* No new dump before this time. */
+    long long int programmed_at; /* When the switch first held exactly the
+                                 * desired flows, or 0. */
 
     /* Statistics for switch/list. */
     unsigned int n_bundles;     /* Bundles committed. */
     unsigned int n_flow_mods;   /* Flow_mods in committed bundles. */
     unsigned int n_failures;    /* Bundles that failed. */
+    unsigned int n_other_bundles; /* Bundles of swconn_send_bundle(). */
+    unsigned int n_errors;      /* Errors the switch reported. */
 };
 
 static void swconn_process(struct swconn *, const struct ofpbuf *);
@@ -120,10 +132,13 @@ swconn_state_name(enum swconn_state state)
 /* Creates a session on 'vconn', a connection just accepted from a switch,
  * and takes ownership of it. */
 struct swconn *
-swconn_create(struct vconn *vconn)
+swconn_create(struct vconn *vconn, const struct swconn_hooks *hooks,
+              void *aux)
 {
     struct swconn *sw = xzalloc(sizeof *sw);
 
+    sw->hooks = *hooks;
+    sw->aux = aux;
     COVERAGE_INC(swconn_connect);
     sw->rconn = rconn_create(PROBE_INTERVAL, 0, DSCP_DEFAULT,
                              vconn_get_allowed_versions(vconn));
@@ -183,6 +198,11 @@ swconn_run(struct swconn *sw)
     }
     if (sw->state == SWCONN_READY && sw->has_desired && !sw->bundle_pending) {
         reconcile(sw);
+    }
+    if (!sw->programmed_at && swconn_is_synced(sw)) {
+        sw->programmed_at = time_msec();
+        VLOG_INFO("%016"PRIx64": programmed %lld ms after connecting",
+                  sw->dpid, sw->programmed_at - sw->connected_at);
     }
 }
 
@@ -258,6 +278,85 @@ swconn_is_synced(const struct swconn *sw)
             && flowtab_equal(&sw->desired, &sw->installed));
 }
 
+/* Returns true if 'sw' is READY: its flows have been read back, and it
+ * may be sent flow_mods and packet-outs. */
+bool
+swconn_is_ready(const struct swconn *sw)
+{
+    return sw->state == SWCONN_READY && rconn_is_connected(sw->rconn);
+}
+
+/* Returns the protocol to encode messages to a READY 'sw' in. */
+enum ofputil_protocol
+swconn_get_protocol(const struct swconn *sw)
+{
+    return ofputil_protocol_from_ofp_version(swconn_version(sw));
+}
+
+/* Sends 'msg' to 'sw', taking ownership. */
+void
+swconn_send(struct swconn *sw, struct ofpbuf *msg)
+{
+    send_msg(sw, msg);
+}
+
+/* Sends the flow_mods in 'msgs' (a list of struct ofpbuf, emptied) to 'sw'
+ * as one atomic, ordered bundle, besides (and never confused with) the
+ * bundles that reconcile desired and installed flows.  An error the
+ * switch reports for it is logged and counted. */
+void
+swconn_send_bundle(struct swconn *sw, struct ovs_list *msgs)
+{
+    enum ofp_version version = swconn_version(sw);
+    struct ofpbuf *msg;
+
+    if (ovs_list_is_empty(msgs)) {
+        return;
+    }
+    COVERAGE_INC(swconn_bundle);
+    struct ofputil_bundle_ctrl_msg bc = {
+        .bundle_id = ++sw->bundle_id,
+        .type = OFPBCT_OPEN_REQUEST,
+        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
+    };
+    send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
+    LIST_FOR_EACH_POP (msg, list_node, msgs) {
+        struct ofputil_bundle_add_msg bam = {
+            .bundle_id = bc.bundle_id,
+            .flags = bc.flags,
+            .msg = msg->data,
+        };
+        COVERAGE_INC(swconn_flow_mod);
+        send_msg(sw, ofputil_encode_bundle_add(version, &bam));
+        ofpbuf_delete(msg);
+    }
+    bc.type = OFPBCT_COMMIT_REQUEST;
+    send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
+    sw->n_other_bundles++;
+}
+
+/* Returns the name of 'sw''s port 'port', or NULL if it has none. */
+const char *
+swconn_port_name(const struct swconn *sw, ofp_port_t port)
+{
+    const struct simap_node *node;
+
+    SIMAP_FOR_EACH (node, &sw->ports) {
+        if (node->data == ofp_to_u16(port)) {
+            return node->name;
+        }
+    }
+    return NULL;
+}
+
+/* Returns how long after connecting 'sw' first held exactly the flows
+ * the controller wants, in milliseconds, or -1 if it has not yet. */
+long long int
+swconn_programmed_msec(const struct swconn *sw)
+{
+    return sw->programmed_at ? sw->programmed_at - sw->connected_at : -1;
+}
+
 /* Returns the number of flows 'sw' is believed to hold. */
 size_t
 swconn_count_flows(const struct swconn *sw)
@@ -276,14 +375,15 @@ swconn_format(const struct swconn *sw, struct ds *s)
     }
     ds_put_format(s, " %s state=%s version=%s ports=%zu flows=%zu "
                   "desired=%s bundles=%u flow_mods=%u failures=%u "
-                  "connected=%llds%s",
+                  "cache_bundles=%u errors=%u connected=%llds%s",
                   rconn_get_name(sw->rconn), swconn_state_name(sw->state),
                   rconn_get_version(sw->rconn) > 0
                   ? ofputil_version_to_string(rconn_get_version(sw->rconn))
                   : "none",
                   simap_count(&sw->ports), flowtab_count(&sw->installed),
                   sw->has_desired ? "yes" : "no", sw->n_bundles,
-                  sw->n_flow_mods, sw->n_failures,
+                  sw->n_flow_mods, sw->n_failures, sw->n_other_bundles,
+                  sw->n_errors,
                   (time_msec() - sw->connected_at) / 1000,
                   swconn_is_synced(sw) ? " synced" : "");
 }
@@ -343,7 +443,10 @@ swconn_process(struct swconn *sw, const struct ofpbuf *msg)
     } else if (type == OFPTYPE_ERROR) {
         process_error(sw, oh);
     } else if (type == OFPTYPE_PACKET_IN) {
-        COVERAGE_INC(swconn_packet_in_ignored);
+        COVERAGE_INC(swconn_packet_in);
+        if (sw->state == SWCONN_READY) {
+            sw->hooks.packet_in(sw, oh, sw->aux);
+        }
     } else if (VLOG_IS_DBG_ENABLED()) {
         char *s = ofp_to_string(oh, msg->size, NULL, NULL, 1);
         VLOG_DBG_RL(&rl, "%s: ignored: %s", rconn_get_name(sw->rconn), s);
@@ -374,6 +477,11 @@ process_features_reply(struct swconn *sw, const struct ofp_header *oh)
     sw->changed = true;
     VLOG_INFO("%s: datapath id %016"PRIx64, rconn_get_name(sw->rconn),
               sw->dpid);
+
+    /* Only NXT_PACKET_IN2 carries a controller action's userdata, which
+     * says what the packet is for (ofproto-ext/slowpath.h). */
+    send_msg(sw, ofputil_encode_set_packet_in_format(
+                 swconn_version(sw), OFPUTIL_PACKET_IN_NXT2));
 
     struct ofpbuf *req = ofputil_encode_port_desc_stats_request(
         swconn_version(sw), OFPP_ANY);
@@ -453,6 +561,7 @@ start_dump(struct swconn *sw)
     req = ofputil_encode_flow_stats_request(&fsr, protocol);
     sw->dump_xid = ((struct ofp_header *) req->data)->xid;
     flowtab_clear(&sw->installed);
+    sw->hooks.cache_reset(sw, sw->aux);
     send_msg(sw, req);
 }
 
@@ -478,7 +587,11 @@ process_flow_stats_reply(struct swconn *sw, const struct ofp_header *oh)
             }
             break;
         }
-        flowtab_add_stats(&sw->installed, &fs);
+        if (pl_cookie_is_cache(ntohll(fs.cookie))) {
+            sw->hooks.cache_flow(sw, &fs, sw->aux);
+        } else {
+            flowtab_add_stats(&sw->installed, &fs);
+        }
     }
     ofpbuf_uninit(&ofpacts);
 
@@ -514,7 +627,9 @@ reconcile(struct swconn *sw)
         .type = OFPBCT_OPEN_REQUEST,
         .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
     };
-    send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
+    msg = ofputil_encode_bundle_ctrl_request(version, &bc);
+    sw->open_xid = ntohl(((struct ofp_header *) msg->data)->xid);
+    send_msg(sw, msg);
     LIST_FOR_EACH_POP (msg, list_node, &msgs) {
         if (VLOG_IS_DBG_ENABLED()) {
             char *s = ofp_to_string(msg->data, msg->size, NULL, NULL, 1);
@@ -532,7 +647,7 @@ reconcile(struct swconn *sw)
     }
     bc.type = OFPBCT_COMMIT_REQUEST;
     msg = ofputil_encode_bundle_ctrl_request(version, &bc);
-    sw->commit_xid = ((struct ofp_header *) msg->data)->xid;
+    sw->commit_xid = ntohl(((struct ofp_header *) msg->data)->xid);
     send_msg(sw, msg);
 
     VLOG_INFO("%016"PRIx64": bundle %"PRIu32" with %zu flow_mods", sw->dpid,
@@ -540,6 +655,7 @@ reconcile(struct swconn *sw)
     sw->n_flow_mods += n;
     sw->bundle_pending = true;
     sw->bundle_failed = false;
+    sw->pending_id = bc.bundle_id;
     flowtab_clone(&sw->committing, &sw->desired);
 }
 
@@ -555,7 +671,7 @@ bundle_done(struct swconn *sw, bool ok)
         COVERAGE_INC(swconn_bundle_failed);
         sw->n_failures++;
         VLOG_WARN_RL(&rl, "%016"PRIx64": bundle %"PRIu32" failed; reading "
-                     "the switch's flows again", sw->dpid, sw->bundle_id);
+                     "the switch's flows again", sw->dpid, sw->pending_id);
         flowtab_clear(&sw->committing);
         sw->state = SWCONN_DUMP;
         sw->dump_xid = 0;
@@ -572,7 +688,7 @@ process_bundle_reply(struct swconn *sw, const struct ofp_header *oh)
         COVERAGE_INC(swconn_bad_message);
         return;
     }
-    if (sw->bundle_pending && bc.bundle_id == sw->bundle_id
+    if (sw->bundle_pending && bc.bundle_id == sw->pending_id
         && bc.type == OFPBCT_COMMIT_REPLY) {
         bundle_done(sw, !sw->bundle_failed);
     }
@@ -582,12 +698,19 @@ static void
 process_error(struct swconn *sw, const struct ofp_header *oh)
 {
     enum ofperr error = ofperr_decode_msg(oh, NULL);
+    uint32_t xid = ntohl(oh->xid);
 
+    COVERAGE_INC(swconn_switch_error);
+    sw->n_errors++;
     VLOG_WARN_RL(&rl, "%016"PRIx64": switch reported error: %s", sw->dpid,
                  ofperr_to_string(error));
-    if (sw->bundle_pending) {
+    /* Only an error for one of the pending reconciliation bundle's own
+     * messages fails it (xids are allocated in increasing order, and that
+     * bundle's messages were allocated one after another). */
+    if (sw->bundle_pending
+        && xid - sw->open_xid <= sw->commit_xid - sw->open_xid) {
         sw->bundle_failed = true;
-        if (oh->xid == sw->commit_xid) {
+        if (xid == sw->commit_xid) {
             bundle_done(sw, false);
         }
     }

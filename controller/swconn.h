@@ -24,9 +24,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/types.h"
 
 struct ds;
 struct flowtab;
+struct ofp_header;
+struct ofputil_flow_stats;
+struct ovs_list;
+struct ofpbuf;
+struct swconn;
 struct simap;
 struct vconn;
 
@@ -44,7 +51,26 @@ enum swconn_state {
 
 const char *swconn_state_name(enum swconn_state);
 
-struct swconn *swconn_create(struct vconn *);
+/* What the owner of a session hears from it.  Every callback gets 'aux'.
+ *
+ * 'packet_in' is called for each packet-in the switch sends, with the
+ * whole message (the vconn has checked its length).
+ *
+ * 'cache_flow' is called, while the switch's flows are read back (after
+ * it connects, or after a failed bundle), for each flow that is a policy
+ * cache entry (its cookie has PL_COOKIE_TAG): such flows are the owner's
+ * to keep track of, not part of the desired/installed reconciliation,
+ * which never deletes them.  'cache_reset' is called first, when the read
+ * back starts: the owner forgets what it knew of the switch's cache. */
+struct swconn_hooks {
+    void (*packet_in)(struct swconn *, const struct ofp_header *, void *aux);
+    void (*cache_reset)(struct swconn *, void *aux);
+    void (*cache_flow)(struct swconn *, const struct ofputil_flow_stats *,
+                       void *aux);
+};
+
+struct swconn *swconn_create(struct vconn *, const struct swconn_hooks *,
+                             void *aux);
 void swconn_destroy(struct swconn *);
 void swconn_run(struct swconn *);
 void swconn_wait(struct swconn *);
@@ -56,6 +82,14 @@ bool swconn_ports_known(const struct swconn *);
 bool swconn_take_changed(struct swconn *);
 void swconn_set_desired(struct swconn *, struct flowtab *);
 bool swconn_is_synced(const struct swconn *);
+
+/* Sending to a READY switch, besides the reconciliation. */
+bool swconn_is_ready(const struct swconn *);
+enum ofputil_protocol swconn_get_protocol(const struct swconn *);
+void swconn_send(struct swconn *, struct ofpbuf *);
+void swconn_send_bundle(struct swconn *, struct ovs_list *msgs);
+const char *swconn_port_name(const struct swconn *, ofp_port_t);
+long long int swconn_programmed_msec(const struct swconn *);
 
 size_t swconn_count_flows(const struct swconn *);
 void swconn_format(const struct swconn *, struct ds *);

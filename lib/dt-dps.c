@@ -256,6 +256,11 @@ static const struct dps_endpoint *find_external(const struct dps_network *,
                                                 const struct in6_addr *);
 static const struct dps_endpoint *find_mac(const struct dps_network *,
                                            struct eth_addr);
+static void resolve_from(const struct dps_network *,
+                         const struct dps_domain *src_domain,
+                         const struct dps_endpoint *src,
+                         const struct dps_endpoint *dst,
+                         struct dps_resolution *);
 static void resolve_to(const struct dps_endpoint *src,
                        const struct dps_endpoint *dst,
                        struct dps_resolution *);
@@ -795,6 +800,95 @@ dps_endpoint_network(const struct dps_endpoint *ep)
     return ep->network;
 }
 
+/* Returns the network whose VNI is 'vni', or NULL. */
+const struct dps_network *
+dps_find_network_by_vni(const struct dps *dps, uint32_t vni)
+{
+    const struct dps_network *net;
+
+    /* Networks are few; a linear search is enough. */
+    HMAP_FOR_EACH (net, uuid_node, &dps->networks) {
+        if (net->vni == vni) {
+            return net;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the policy domain of 'net' whose UUID begins with the 32 bits
+ * 'prefix' (what the pipeline carries in its domain register), or NULL. */
+const struct dps_domain *
+dps_find_domain_by_prefix(const struct dps *dps,
+                          const struct dps_network *net, uint32_t prefix)
+{
+    const struct dps_domain *d;
+
+    /* uuid_hash() is the UUID's first 32 bits. */
+    HMAP_FOR_EACH_WITH_HASH (d, uuid_node, prefix, &dps->domains) {
+        if (d->uuid.parts[0] == prefix && d->network == net) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+const struct uuid *
+dps_domain_uuid(const struct dps_domain *d)
+{
+    return &d->uuid;
+}
+
+const struct uuid *
+dps_policy_uuid(const struct dps_policy *p)
+{
+    return &p->uuid;
+}
+
+const struct uuid *
+dps_endpoint_uuid(const struct dps_endpoint *ep)
+{
+    return &ep->uuid;
+}
+
+/* Returns 'ep''s policy domain, or NULL. */
+const struct dps_domain *
+dps_endpoint_domain(const struct dps_endpoint *ep)
+{
+    return ep->domain;
+}
+
+/* Stores 'ep''s MAC in '*mac' and returns true, if it has one. */
+bool
+dps_endpoint_mac(const struct dps_endpoint *ep, struct eth_addr *mac)
+{
+    *mac = ep->mac;
+    return ep->has_mac;
+}
+
+/* Returns the number of IP addresses 'ep' has. */
+size_t
+dps_endpoint_n_ips(const struct dps_endpoint *ep)
+{
+    return ep->is_external ? 0 : ep->n_ips;
+}
+
+/* Where 'ep' is: stores its hypervisor's datapath id and tunnel IP in
+ * '*dpid' and '*tunnel_ip' and returns its port name (NULL if unknown),
+ * if it has a hypervisor; returns NULL with '*dpid' 0 otherwise. */
+const char *
+dps_endpoint_location(const struct dps_endpoint *ep, uint64_t *dpid,
+                      ovs_be32 *tunnel_ip)
+{
+    if (!ep->hypervisor) {
+        *dpid = 0;
+        *tunnel_ip = htonl(0);
+        return NULL;
+    }
+    *dpid = ep->hypervisor->dpid;
+    *tunnel_ip = ep->hypervisor->tunnel_ip;
+    return ep->port;
+}
+
 /* Resolves a packet from 'src' to 'dst_ip' in src's network into '*res'
  * (DOVE 4.2.2): the endpoint with exactly that IP, else the external
  * endpoint whose prefix matches it longest. */
@@ -812,6 +906,28 @@ dps_resolve_ip(const struct dps *dps OVS_UNUSED,
     res->dst_is_mac = false;
     res->dst_ip = *dst_ip;
     resolve_to(src, dst, res);
+}
+
+/* Resolves a packet from a source in 'src_domain' (NULL: in no domain) of
+ * 'net' to 'dst_ip' into '*res', like dps_resolve_ip() but without naming
+ * the source endpoint (res->src is NULL): what a policy cache entry keyed
+ * by (network, source domain, destination) holds, and what the controller
+ * checks such an entry against when the database changes. */
+void
+dps_resolve_ip_from_domain(const struct dps *dps OVS_UNUSED,
+                           const struct dps_network *net,
+                           const struct dps_domain *src_domain,
+                           const struct in6_addr *dst_ip,
+                           struct dps_resolution *res)
+{
+    const struct dps_endpoint *dst = find_ip(net, dst_ip);
+
+    if (OVS_UNLIKELY(!dst)) {
+        dst = find_external(net, dst_ip);
+    }
+    res->dst_is_mac = false;
+    res->dst_ip = *dst_ip;
+    resolve_from(net, src_domain, NULL, dst, res);
 }
 
 /* Resolves a packet from 'src' to 'dst_mac' in src's network into '*res':
@@ -1150,8 +1266,17 @@ static void
 resolve_to(const struct dps_endpoint *src, const struct dps_endpoint *dst,
            struct dps_resolution *res)
 {
-    const struct dps_network *net = src->network;
+    resolve_from(src->network, src->domain, src, dst, res);
+}
 
+/* Fills '*res' for a packet from a source in 'net' and 'src_domain' (NULL:
+ * in no domain), 'src' itself if known, to 'dst'. */
+static void
+resolve_from(const struct dps_network *net,
+             const struct dps_domain *src_domain,
+             const struct dps_endpoint *src, const struct dps_endpoint *dst,
+             struct dps_resolution *res)
+{
     res->src = src;
     res->dst = dst;
     res->n_unaddressed = 0;
@@ -1188,8 +1313,8 @@ resolve_to(const struct dps_endpoint *src, const struct dps_endpoint *dst,
 
     /* The policy: explicit, else the default, else the implicit default. */
     const struct dps_policy *policy = NULL;
-    if (OVS_LIKELY(src->domain && dst->domain)) {
-        const struct dps_domain *sd = src->domain;
+    if (OVS_LIKELY(src_domain && dst->domain)) {
+        const struct dps_domain *sd = src_domain;
         const struct dps_domain *dd = dst->domain;
         const struct dps_policy *p;
 

@@ -179,7 +179,22 @@ const struct dps_action *dps_find_action(const struct dps *,
 const struct dps_policy *dps_find_policy(const struct dps *,
                                          const struct uuid *);
 
+/* The network with VNI 'vni', and the domain of 'net' whose UUID begins
+ * with 'prefix' (PL_DOMAIN_FIELD's value), or NULL. */
+const struct dps_network *dps_find_network_by_vni(const struct dps *,
+                                                  uint32_t vni);
+const struct dps_domain *dps_find_domain_by_prefix(
+    const struct dps *, const struct dps_network *net, uint32_t prefix);
+
 /* Read access to the objects, for replies and formatting. */
+const struct uuid *dps_domain_uuid(const struct dps_domain *);
+const struct uuid *dps_policy_uuid(const struct dps_policy *);
+const struct uuid *dps_endpoint_uuid(const struct dps_endpoint *);
+const struct dps_domain *dps_endpoint_domain(const struct dps_endpoint *);
+bool dps_endpoint_mac(const struct dps_endpoint *, struct eth_addr *);
+size_t dps_endpoint_n_ips(const struct dps_endpoint *);
+const char *dps_endpoint_location(const struct dps_endpoint *,
+                                  uint64_t *dpid, ovs_be32 *tunnel_ip);
 const char *dps_network_name(const struct dps_network *);
 uint32_t dps_network_vni(const struct dps_network *);
 const char *dps_endpoint_name(const struct dps_endpoint *);
@@ -252,6 +267,11 @@ void dps_resolve_ip(const struct dps *, const struct dps_endpoint *src,
                     struct dps_resolution *res);
 void dps_resolve_mac(const struct dps *, const struct dps_endpoint *src,
                      struct eth_addr dst_mac, struct dps_resolution *res);
+void dps_resolve_ip_from_domain(const struct dps *,
+                                const struct dps_network *net,
+                                const struct dps_domain *src_domain,
+                                const struct in6_addr *dst_ip,
+                                struct dps_resolution *res);
 
 /* Resolves 'n' requests at once: for each i < n, the same as
  * dps_resolve_ip(dps, srcs[i], &dst_ips[i], &res[i]).  Never allocates

@@ -1,3 +1,623 @@
-/* Placeholder: being written. */
+/*
+ * slowpath: the controller actions of dovetail's flow programs and the
+ * packet-ins they produce.  See slowpath.h.
+ *
+ * sp_decode_packet_in() is the trust boundary between a vswitch (and the
+ * VMs whose packets it forwards) and the controller.  It checks, in this
+ * order, and stops at the first problem:
+ *
+ *   1. the OpenFlow framing: a packet-in OVS can decode (counted as
+ *      slowpath_bad_message);
+ *   2. the userdata: present, SP_USERDATA_LEN bytes, magic "dt", version
+ *      SP_VERSION (slowpath_bad_userdata), a known opcode
+ *      (slowpath_unknown_opcode);
+ *   3. the reason and the metadata the pipeline set (slowpath_bad_message);
+ *   4. that the switch sent the whole packet (slowpath_truncated);
+ *   5. that the packet is what its opcode expects, with every header it
+ *      needs complete (slowpath_bad_packet).
+ *
+ * Every length that comes from the wire is checked against the bytes
+ * actually present before anything behind it is read.  Headers are copied
+ * out of the packet before use, so no check depends on the packet's
+ * alignment inside the message.
+ *
+ * Logging is the caller's job (it knows which switch sent the message):
+ * it logs the returned error text through a rate limiter.
+ */
 #include <config.h>
 #include "ofproto-ext/slowpath.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "dhcp.h"
+#include "dp-packet.h"
+#include "flow.h"
+#include "ofproto-ext/pipeline.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(slowpath);
+
+COVERAGE_DEFINE(slowpath_packet_in);
+COVERAGE_DEFINE(slowpath_bad_message);
+COVERAGE_DEFINE(slowpath_bad_userdata);
+COVERAGE_DEFINE(slowpath_unknown_opcode);
+COVERAGE_DEFINE(slowpath_truncated);
+COVERAGE_DEFINE(slowpath_bad_packet);
+
+/* The BOOTP fixed header plus the DHCP magic cookie (RFC 2131). */
+#define SP_DHCP_OPTIONS_OFS (DHCP_HEADER_LEN + 4)
+#define SP_DHCP_OPT_SERVER_ID 54
+#define SP_DHCP_FLAG_BROADCAST 0x8000
+
+static char *decode_userdata(const struct ofputil_packet_in *,
+                             enum sp_opcode *);
+static char *decode_metadata(const struct ofputil_packet_in *,
+                             struct sp_packet_in *);
+static void extract_flow(struct sp_packet_in *, const struct match *,
+                         struct dp_packet *);
+static char *check_packet(struct sp_packet_in *, const struct dp_packet *);
+static char *check_ipv4(const struct sp_packet_in *,
+                        const struct dp_packet *, struct ip_header *,
+                        const uint8_t **payload, size_t *payload_len);
+static char *check_arp(const struct sp_packet_in *,
+                       const struct dp_packet *, struct arp_eth_header *);
+static char *check_dhcp(struct sp_packet_in *, const struct dp_packet *);
+static const uint8_t *l3_bytes(const struct dp_packet *, size_t *len);
+
+/* Returns the name of 'opcode' ("policy_miss"...), or NULL if it is not an
+ * opcode. */
+const char *
+sp_opcode_to_string(enum sp_opcode opcode)
+{
+    switch (opcode) {
+#define SP_OPCODE(ENUM, VALUE, NAME) case SP_##ENUM: return NAME;
+        SP_OPCODES
+#undef SP_OPCODE
+    }
+    return NULL;
+}
+
+/* Stores in '*opcode' the opcode named 's'; returns false (leaving
+ * '*opcode' alone) if there is none. */
+bool
+sp_opcode_from_string(const char *s, enum sp_opcode *opcode)
+{
+#define SP_OPCODE(ENUM, VALUE, NAME)            \
+    if (!strcmp(s, NAME)) {                     \
+        *opcode = SP_##ENUM;                    \
+        return true;                            \
+    }
+    SP_OPCODES
+#undef SP_OPCODE
+    return false;
+}
+
+/* Appends to 's' "controller(userdata=64.74.01.OP)" for 'opcode', which
+ * must be an opcode.  The controller action sends the whole packet
+ * (max_len defaults to 65535) and, because it has userdata, only in
+ * NXT_PACKET_IN2 messages. */
+void
+sp_put_controller_action(struct ds *s, enum sp_opcode opcode)
+{
+    ovs_assert(sp_opcode_to_string(opcode));
+    ds_put_format(s, "controller(userdata=%02x.%02x.%02x.%02x)",
+                  SP_MAGIC0, SP_MAGIC1, SP_VERSION, (unsigned int) opcode);
+}
+
+/* Decodes and validates the packet-in 'oh' into '*pin' (which is zeroed
+ * first, so on error it holds nothing useful).  On success 'pin->packet'
+ * points into 'oh', which must outlive the use of '*pin'.  Increments
+ * exactly one coverage counter per call. */
+char *
+sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
+{
+    memset(pin, 0, sizeof *pin);
+
+    enum ofptype type;
+    enum ofperr ofperr = ofptype_decode(&type, oh);
+    if (ofperr) {
+        COVERAGE_INC(slowpath_bad_message);
+        return xasprintf("undecodable OpenFlow message (%s)",
+                         ofperr_to_string(ofperr));
+    }
+    if (type != OFPTYPE_PACKET_IN) {
+        COVERAGE_INC(slowpath_bad_message);
+        return xasprintf("not a packet-in (%s)", ofptype_get_name(type));
+    }
+
+    struct ofputil_packet_in opin;
+    size_t total_len;
+    uint32_t buffer_id;
+    ofperr = ofputil_decode_packet_in(oh, true, NULL, NULL, &opin,
+                                      &total_len, &buffer_id, NULL);
+    if (ofperr) {
+        COVERAGE_INC(slowpath_bad_message);
+        return xasprintf("malformed packet-in (%s)",
+                         ofperr_to_string(ofperr));
+    }
+
+    /* Userdata first: only with an opcode do the other errors have a name
+     * to go with them. */
+    char *error = decode_userdata(&opin, &pin->opcode);
+    if (error) {
+        return error;
+    }
+    const char *name = sp_opcode_to_string(pin->opcode);
+
+    /* A controller action sends OFPR_ACTION, except in a table-miss flow
+     * (priority 0, matching everything), where OVS makes it an explicit
+     * miss: OFPR_NO_MATCH on the wire for OpenFlow 1.3 and later. */
+    if (opin.reason != OFPR_ACTION && opin.reason != OFPR_NO_MATCH) {
+        char reasonbuf[OFPUTIL_PACKET_IN_REASON_BUFSIZE];
+        COVERAGE_INC(slowpath_bad_message);
+        return xasprintf("%s: unexpected packet-in reason %s", name,
+                         ofputil_packet_in_reason_to_string(
+                             opin.reason, reasonbuf, sizeof reasonbuf));
+    }
+
+    error = decode_metadata(&opin, pin);
+    if (error) {
+        COVERAGE_INC(slowpath_bad_message);
+        return error;
+    }
+
+    if (buffer_id != UINT32_MAX) {
+        COVERAGE_INC(slowpath_truncated);
+        return xasprintf("%s: packet buffered in the switch (buffer_id "
+                         "%"PRIu32"), not sent whole", name, buffer_id);
+    }
+    if (total_len != opin.packet_len) {
+        COVERAGE_INC(slowpath_truncated);
+        return xasprintf("%s: truncated packet: %"PRIuSIZE" of %"PRIuSIZE
+                         " bytes", name, opin.packet_len, total_len);
+    }
+    if (opin.packet_len < ETH_HEADER_LEN) {
+        COVERAGE_INC(slowpath_bad_packet);
+        return xasprintf("%s: packet too short for an Ethernet header "
+                         "(%"PRIuSIZE" bytes)", name, opin.packet_len);
+    }
+    pin->packet = opin.packet;
+    pin->packet_len = opin.packet_len;
+
+    struct dp_packet packet;
+    extract_flow(pin, &opin.flow_metadata, &packet);
+
+    error = check_packet(pin, &packet);
+    if (error) {
+        COVERAGE_INC(slowpath_bad_packet);
+        return error;
+    }
+
+    COVERAGE_INC(slowpath_packet_in);
+    return NULL;
+}
+
+/* Parses the BOOTP header, the DHCP magic cookie and the options of the
+ * 'len' bytes at 'payload' into '*dhcp' (zeroed first).  Accepts plain
+ * BOOTP (no option 53: 'msg_type' 0), tolerates a missing end option, and
+ * ignores options it does not need, including option 52 (overload): a
+ * message type hidden in 'sname' or 'file' is not found. */
+char *
+sp_parse_dhcp(const void *payload, size_t len, struct sp_dhcp *dhcp)
+{
+    const uint8_t *bytes = payload;
+    struct dhcp_header h;
+
+    memset(dhcp, 0, sizeof *dhcp);
+    if (len < DHCP_HEADER_LEN) {
+        return xasprintf("BOOTP header truncated (%"PRIuSIZE" of %d bytes)",
+                         len, DHCP_HEADER_LEN);
+    }
+    memcpy(&h, bytes, sizeof h);
+    if (h.op != DHCP_OP_REQUEST && h.op != DHCP_OP_REPLY) {
+        return xasprintf("bad BOOTP op %"PRIu8" (expected 1 or 2)", h.op);
+    }
+    if (h.htype != ARP_HRD_ETHERNET || h.hlen != ETH_ADDR_LEN) {
+        return xasprintf("BOOTP hardware type %"PRIu8", address length "
+                         "%"PRIu8" is not Ethernet (1, 6)", h.htype, h.hlen);
+    }
+    if (len < SP_DHCP_OPTIONS_OFS) {
+        return xasprintf("DHCP magic cookie missing (%"PRIuSIZE" bytes)",
+                         len);
+    }
+    ovs_be32 cookie;
+    memcpy(&cookie, &bytes[DHCP_HEADER_LEN], sizeof cookie);
+    if (cookie != htonl(DHCP_MAGIC_COOKIE)) {
+        return xasprintf("bad DHCP magic cookie "IP_FMT" (expected "
+                         "99.130.83.99)", IP_ARGS(cookie));
+    }
+
+    dhcp->op = h.op;
+    dhcp->xid = h.xid;
+    dhcp->broadcast = (h.flags & htons(SP_DHCP_FLAG_BROADCAST)) != 0;
+    dhcp->ciaddr = h.ciaddr;
+    dhcp->yiaddr = h.yiaddr;
+    memcpy(dhcp->chaddr.ea, h.chaddr, ETH_ADDR_LEN);
+
+    bool have_msg_type = false;
+    bool have_server_id = false;
+    size_t ofs = SP_DHCP_OPTIONS_OFS;
+    while (ofs < len) {
+        uint8_t code = bytes[ofs];
+        if (code == DHCP_OPT_PAD) {
+            ofs++;
+            continue;
+        } else if (code == DHCP_OPT_END) {
+            break;
+        }
+        if (len - ofs < 2 || bytes[ofs + 1] > len - ofs - 2) {
+            return xasprintf("DHCP option %"PRIu8" overruns the packet",
+                             code);
+        }
+        uint8_t opt_len = bytes[ofs + 1];
+        const uint8_t *value = &bytes[ofs + 2];
+
+        if (code == DHCP_OPT_MSG_TYPE) {
+            if (have_msg_type) {
+                return xstrdup("DHCP option 53 (message type) appears "
+                               "twice");
+            } else if (opt_len != 1) {
+                return xasprintf("DHCP option 53 (message type) has length "
+                                 "%"PRIu8" (expected 1)", opt_len);
+            } else if (!value[0]) {
+                return xstrdup("DHCP message type 0 is invalid");
+            }
+            dhcp->msg_type = value[0];
+            have_msg_type = true;
+        } else if (code == SP_DHCP_OPT_SERVER_ID) {
+            if (have_server_id) {
+                return xstrdup("DHCP option 54 (server identifier) appears "
+                               "twice");
+            } else if (opt_len != 4) {
+                return xasprintf("DHCP option 54 (server identifier) has "
+                                 "length %"PRIu8" (expected 4)", opt_len);
+            }
+            memcpy(&dhcp->server_id, value, sizeof dhcp->server_id);
+            have_server_id = true;
+        }
+        ofs += 2 + opt_len;
+    }
+    return NULL;
+}
+
+/* Returns a new NXT_PACKET_IN2 for 'protocol' that looks like the one
+ * ovs-vswitchd sends for "controller(userdata=64.74.01.OP)" with
+ * 'opcode', which must be an opcode.  The message is the caller's to
+ * free; it does not point to 'packet'. */
+struct ofpbuf *
+sp_encode_packet_in(enum ofputil_protocol protocol, enum sp_opcode opcode,
+                    uint8_t table_id, ovs_be64 cookie, ofp_port_t in_port,
+                    uint32_t vni, uint32_t domain, ovs_be64 tun_id,
+                    ovs_be32 tun_src, const void *packet, size_t len)
+{
+    uint8_t userdata[SP_USERDATA_LEN] = {
+        SP_MAGIC0, SP_MAGIC1, SP_VERSION, opcode
+    };
+    struct ofputil_packet_in_private pin;
+
+    ovs_assert(sp_opcode_to_string(opcode));
+    memset(&pin, 0, sizeof pin);
+    pin.base.packet = CONST_CAST(void *, packet);
+    pin.base.packet_len = len;
+    pin.base.reason = OFPR_ACTION;
+    pin.base.table_id = table_id;
+    pin.base.cookie = cookie;
+    pin.base.userdata = userdata;
+    pin.base.userdata_len = sizeof userdata;
+
+    struct match *md = &pin.base.flow_metadata;
+    match_init_catchall(md);
+    match_set_in_port(md, in_port);
+    if (vni) {
+        match_set_metadata(md, htonll(vni));
+    }
+    if (domain) {
+        match_set_reg(md, PL_DOMAIN_REG, domain);
+    }
+    if (tun_src) {
+        match_set_tun_id(md, tun_id);
+        match_set_tun_src(md, tun_src);
+    }
+
+    struct ofpbuf *msg = ofputil_encode_packet_in_private(
+        &pin, protocol, OFPUTIL_PACKET_IN_NXT2);
+
+    /* The message's length field is 16 bits wide. */
+    ovs_assert(msg->size <= UINT16_MAX);
+    return msg;
+}
+
+/* Checks the userdata of 'opin' and stores its opcode in '*opcode'. */
+static char *
+decode_userdata(const struct ofputil_packet_in *opin, enum sp_opcode *opcode)
+{
+    const uint8_t *userdata = opin->userdata;
+
+    if (!userdata || !opin->userdata_len) {
+        COVERAGE_INC(slowpath_bad_userdata);
+        return xstrdup("packet-in without userdata (not from a dovetail "
+                       "controller action)");
+    }
+    if (opin->userdata_len != SP_USERDATA_LEN) {
+        COVERAGE_INC(slowpath_bad_userdata);
+        return xasprintf("userdata has %"PRIuSIZE" bytes (expected %d)",
+                         opin->userdata_len, SP_USERDATA_LEN);
+    }
+    if (userdata[0] != SP_MAGIC0 || userdata[1] != SP_MAGIC1) {
+        COVERAGE_INC(slowpath_bad_userdata);
+        return xasprintf("bad userdata magic %02"PRIx8".%02"PRIx8
+                         " (expected %02x.%02x, \"dt\")",
+                         userdata[0], userdata[1], SP_MAGIC0, SP_MAGIC1);
+    }
+    if (userdata[2] != SP_VERSION) {
+        COVERAGE_INC(slowpath_bad_userdata);
+        return xasprintf("unsupported userdata version %"PRIu8
+                         " (expected %d)", userdata[2], SP_VERSION);
+    }
+    if (!sp_opcode_to_string(userdata[3])) {
+        COVERAGE_INC(slowpath_unknown_opcode);
+        return xasprintf("unknown opcode %"PRIu8, userdata[3]);
+    }
+    *opcode = userdata[3];
+    return NULL;
+}
+
+/* Copies the pipeline's metadata from 'opin' into 'pin', whose opcode is
+ * set. */
+static char *
+decode_metadata(const struct ofputil_packet_in *opin,
+                struct sp_packet_in *pin)
+{
+    const struct flow *md = &opin->flow_metadata.flow;
+    uint64_t metadata = ntohll(md->metadata);
+
+    if (metadata > UINT32_MAX) {
+        return xasprintf("%s: metadata 0x%"PRIx64" is not a VNI",
+                         sp_opcode_to_string(pin->opcode), metadata);
+    }
+    pin->table_id = opin->table_id;
+    pin->cookie = opin->cookie;
+    pin->in_port = md->in_port.ofp_port;
+    pin->vni = metadata;
+    pin->domain = md->regs[PL_DOMAIN_REG];
+    pin->tun_id = md->tunnel.tun_id;
+    pin->tun_src = md->tunnel.ip_src;
+    return NULL;
+}
+
+/* Extracts the headers of the packet 'pin->packet' into 'pin->flow', over
+ * which it initializes 'packet' (whose layer offsets the checks use), and
+ * overlays the pipeline metadata from 'flow_metadata'. */
+static void
+extract_flow(struct sp_packet_in *pin, const struct match *flow_metadata,
+             struct dp_packet *packet)
+{
+    const struct flow *md = &flow_metadata->flow;
+
+    dp_packet_use_const(packet, pin->packet, pin->packet_len);
+    packet->md.in_port.ofp_port = md->in_port.ofp_port;
+    flow_extract(packet, &pin->flow);
+
+    pin->flow.in_port = md->in_port;
+    pin->flow.metadata = md->metadata;
+    memcpy(pin->flow.regs, md->regs, sizeof pin->flow.regs);
+    pin->flow.tunnel = md->tunnel;
+}
+
+/* Checks that the packet of 'pin' is what its opcode expects. */
+static char *
+check_packet(struct sp_packet_in *pin, const struct dp_packet *packet)
+{
+    const char *name = sp_opcode_to_string(pin->opcode);
+    struct arp_eth_header arp;
+
+    switch (pin->opcode) {
+    case SP_POLICY_MISS: {
+        struct ip_header ip;
+        const uint8_t *payload;
+        size_t payload_len;
+        return check_ipv4(pin, packet, &ip, &payload, &payload_len);
+    }
+
+    case SP_ARP_MISS: {
+        char *error = check_arp(pin, packet, &arp);
+        if (!error && arp.ar_op != htons(ARP_OP_REQUEST)) {
+            error = xasprintf("%s: not an ARP request (op %"PRIu16")",
+                              name, ntohs(arp.ar_op));
+        }
+        return error;
+    }
+
+    case SP_LEARN_ADDRESS: {
+        char *error = check_arp(pin, packet, &arp);
+        if (!error && arp.ar_op != htons(ARP_OP_REQUEST)
+            && arp.ar_op != htons(ARP_OP_REPLY)) {
+            error = xasprintf("%s: not an ARP request or reply "
+                              "(op %"PRIu16")", name, ntohs(arp.ar_op));
+        }
+        return error;
+    }
+
+    case SP_LOCATION:
+        return NULL;
+
+    case SP_LEARN:
+        if (eth_addr_is_multicast(pin->flow.dl_src)) {
+            return xasprintf("%s: source MAC "ETH_ADDR_FMT" is not unicast",
+                             name, ETH_ADDR_ARGS(pin->flow.dl_src));
+        } else if (eth_addr_is_zero(pin->flow.dl_src)) {
+            return xasprintf("%s: source MAC is all-zeros", name);
+        }
+        return NULL;
+
+    case SP_DHCP_REQUEST:
+    case SP_DHCP_REPLY:
+        return check_dhcp(pin, packet);
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Checks that 'packet' is an IPv4 packet whose header (copied into '*ip')
+ * and total length fit in the bytes present; points '*payload' to the
+ * '*payload_len' bytes of IP payload (without Ethernet padding). */
+static char *
+check_ipv4(const struct sp_packet_in *pin, const struct dp_packet *packet,
+           struct ip_header *ip, const uint8_t **payload,
+           size_t *payload_len)
+{
+    const char *name = sp_opcode_to_string(pin->opcode);
+
+    if (pin->flow.dl_type != htons(ETH_TYPE_IP)) {
+        return xasprintf("%s: not an IPv4 packet (dl_type 0x%04"PRIx16")",
+                         name, ntohs(pin->flow.dl_type));
+    }
+
+    size_t len;
+    const uint8_t *l3 = l3_bytes(packet, &len);
+    if (len < IP_HEADER_LEN) {
+        return xasprintf("%s: IPv4 header truncated (%"PRIuSIZE" of %d "
+                         "bytes)", name, len, IP_HEADER_LEN);
+    }
+    memcpy(ip, l3, sizeof *ip);
+    if (IP_VER(ip->ip_ihl_ver) != 4) {
+        return xasprintf("%s: IP version %d in an IPv4 packet", name,
+                         IP_VER(ip->ip_ihl_ver));
+    }
+
+    size_t ihl = IP_IHL(ip->ip_ihl_ver) * 4;
+    if (ihl < IP_HEADER_LEN) {
+        return xasprintf("%s: bad IPv4 header length %"PRIuSIZE" bytes",
+                         name, ihl);
+    } else if (ihl > len) {
+        return xasprintf("%s: IPv4 header truncated (%"PRIuSIZE" of "
+                         "%"PRIuSIZE" bytes)", name, len, ihl);
+    }
+
+    size_t tot_len = ntohs(ip->ip_tot_len);
+    if (tot_len < ihl || tot_len > len) {
+        return xasprintf("%s: IPv4 total length %"PRIuSIZE" does not fit "
+                         "header (%"PRIuSIZE") and packet (%"PRIuSIZE
+                         " bytes)", name, tot_len, ihl, len);
+    }
+    *payload = l3 + ihl;
+    *payload_len = tot_len - ihl;
+    return NULL;
+}
+
+/* Checks that 'packet' is a complete Ethernet/IPv4 ARP packet, copied into
+ * '*arp'. */
+static char *
+check_arp(const struct sp_packet_in *pin, const struct dp_packet *packet,
+          struct arp_eth_header *arp)
+{
+    const char *name = sp_opcode_to_string(pin->opcode);
+
+    if (pin->flow.dl_type != htons(ETH_TYPE_ARP)) {
+        return xasprintf("%s: not an ARP packet (dl_type 0x%04"PRIx16")",
+                         name, ntohs(pin->flow.dl_type));
+    }
+
+    size_t len;
+    const uint8_t *l3 = l3_bytes(packet, &len);
+    if (len < ARP_ETH_HEADER_LEN) {
+        return xasprintf("%s: ARP packet truncated (%"PRIuSIZE" of %d "
+                         "bytes)", name, len, ARP_ETH_HEADER_LEN);
+    }
+    memcpy(arp, l3, sizeof *arp);
+    if (arp->ar_hrd != htons(ARP_HRD_ETHERNET)
+        || arp->ar_pro != htons(ETH_TYPE_IP)
+        || arp->ar_hln != ETH_ADDR_LEN || arp->ar_pln != 4) {
+        return xasprintf("%s: not an Ethernet/IPv4 ARP packet (hardware "
+                         "type %"PRIu16", protocol 0x%04"PRIx16", address "
+                         "lengths %"PRIu8"/%"PRIu8")", name,
+                         ntohs(arp->ar_hrd), ntohs(arp->ar_pro),
+                         arp->ar_hln, arp->ar_pln);
+    }
+    return NULL;
+}
+
+/* Checks that 'packet' is a DHCP message in the direction of 'pin''s
+ * opcode and parses it into 'pin->dhcp'. */
+static char *
+check_dhcp(struct sp_packet_in *pin, const struct dp_packet *packet)
+{
+    const char *name = sp_opcode_to_string(pin->opcode);
+    bool request = pin->opcode == SP_DHCP_REQUEST;
+    uint16_t src_port = request ? DHCP_CLIENT_PORT : DHCP_SERVER_PORT;
+    uint16_t dst_port = request ? DHCP_SERVER_PORT : DHCP_CLIENT_PORT;
+    uint8_t op = request ? DHCP_OP_REQUEST : DHCP_OP_REPLY;
+
+    struct ip_header ip;
+    const uint8_t *l4;
+    size_t l4_len;
+    char *error = check_ipv4(pin, packet, &ip, &l4, &l4_len);
+    if (error) {
+        return error;
+    }
+    if (ip.ip_proto != IPPROTO_UDP) {
+        return xasprintf("%s: not a UDP packet (IP protocol %"PRIu8")",
+                         name, ip.ip_proto);
+    }
+    if (IP_IS_FRAGMENT(ip.ip_frag_off)) {
+        return xasprintf("%s: IPv4 fragment", name);
+    }
+
+    struct udp_header udp;
+    if (l4_len < UDP_HEADER_LEN) {
+        return xasprintf("%s: UDP header truncated (%"PRIuSIZE" of %d "
+                         "bytes)", name, l4_len, UDP_HEADER_LEN);
+    }
+    memcpy(&udp, l4, sizeof udp);
+    if (udp.udp_src != htons(src_port) || udp.udp_dst != htons(dst_port)) {
+        return xasprintf("%s: UDP ports %"PRIu16" -> %"PRIu16" (expected "
+                         "%"PRIu16" -> %"PRIu16")", name,
+                         ntohs(udp.udp_src), ntohs(udp.udp_dst),
+                         src_port, dst_port);
+    }
+
+    /* Like Linux: a UDP length past the IP payload is an error, a shorter
+     * one ends the datagram early. */
+    size_t udp_len = ntohs(udp.udp_len);
+    if (udp_len < UDP_HEADER_LEN || udp_len > l4_len) {
+        return xasprintf("%s: UDP length %"PRIuSIZE" inconsistent with the "
+                         "%"PRIuSIZE" bytes of IP payload", name, udp_len,
+                         l4_len);
+    }
+
+    error = sp_parse_dhcp(l4 + UDP_HEADER_LEN, udp_len - UDP_HEADER_LEN,
+                          &pin->dhcp);
+    if (error) {
+        char *full = xasprintf("%s: %s", name, error);
+        free(error);
+        return full;
+    }
+    if (pin->dhcp.op != op) {
+        return xasprintf("%s: BOOTP op %"PRIu8" (expected %"PRIu8", %s)",
+                         name, pin->dhcp.op, op,
+                         request ? "BOOTREQUEST" : "BOOTREPLY");
+    }
+    return NULL;
+}
+
+/* Returns the bytes of 'packet' from its L3 header to its end (including
+ * any Ethernet padding) and stores their number in '*len'. */
+static const uint8_t *
+l3_bytes(const struct dp_packet *packet, size_t *len)
+{
+    const uint8_t *l3 = dp_packet_l3(packet);
+
+    *len = l3 ? dp_packet_size(packet) - packet->l3_ofs : 0;
+    return l3;
+}

@@ -8,6 +8,23 @@
 
 #include <check.h>
 
+/* Asserts that 'error' (a malloc'd error string or NULL) is NULL,
+ * printing it otherwise. */
+#define ck_assert_no_error(ERROR)                                   \
+    do {                                                            \
+        char *error_ = (ERROR);                                     \
+        ck_assert_msg(!error_, "unexpected error: %s", error_);    \
+    } while (0)
+
+/* Asserts that 'error' is exactly 'expected', and frees it. */
+#define ck_assert_error(ERROR, EXPECTED)                            \
+    do {                                                            \
+        char *error_ = (ERROR);                                     \
+        ck_assert_ptr_nonnull(error_);                              \
+        ck_assert_str_eq(error_, EXPECTED);                         \
+        free(error_);                                               \
+    } while (0)
+
 /* Returns the suite the program runs.  Defined by each test program. */
 Suite *unit_suite(void);
 

@@ -13,22 +13,6 @@
 #include "openvswitch/util.h"
 #include "packets.h"
 
-/* Asserts that 'error' is NULL, printing it otherwise. */
-#define ck_assert_no_error(ERROR)                                   \
-    do {                                                            \
-        char *error_ = (ERROR);                                     \
-        ck_assert_msg(!error_, "unexpected error: %s", error_);    \
-    } while (0)
-
-/* Asserts that 'error' is exactly 'expected', and frees it. */
-#define ck_assert_error(ERROR, EXPECTED)                            \
-    do {                                                            \
-        char *error_ = (ERROR);                                     \
-        ck_assert_ptr_nonnull(error_);                              \
-        ck_assert_str_eq(error_, EXPECTED);                         \
-        free(error_);                                               \
-    } while (0)
-
 START_TEST(test_mac_valid)
 {
     static const struct eth_addr expected = ETH_ADDR_C(02,00,00,aa,bb,0c);

@@ -5,7 +5,12 @@
 #ifndef UTILITIES_BENCH_H
 #define UTILITIES_BENCH_H 1
 
+#include <stdbool.h>
+
 struct ovs_cmdl_context;
+
+/* Parses the argument of --format (text|json): true for json. */
+bool bench_parse_format(const char *);
 
 /* "flowmod": flow_mod installation rate of a running ovs-vswitchd, see
  * utilities/bench-flowmod.c. */

@@ -136,7 +136,13 @@ usage(void)
            "      on one thread for S seconds, then dps_resolve_ip_batch()\n"
            "      B at a time, checking every answer (defaults: 1000000\n"
            "      endpoints, 100000 policies, 10 networks of 100 domains,\n"
-           "      3 seconds, batches of 16, text)\n",
+           "      3 seconds, batches of 16, text)\n"
+           "  flowmod [--flows=N] [--mode=MODE]... [--bundle-size=N]\n"
+           "          [--table=N] [--format=text|json] VCONN\n"
+           "      install N flows into table N of the switch at VCONN one\n"
+           "      flow_mod at a time and in bundles, with and without\n"
+           "      hard_timeout, and delete them in bundles; report\n"
+           "      flow_mods per second for each (\"flowmod --help\")\n",
            program_name, program_name);
     vlog_usage();
     printf("\nOther options:\n"
@@ -469,13 +475,7 @@ resolve_parse(int argc, char *argv[], struct resolve_params *p)
             break;
         }
         case OPT_FORMAT:
-            if (!strcmp(optarg, "json")) {
-                p->json = true;
-            } else if (!strcmp(optarg, "text")) {
-                p->json = false;
-            } else {
-                ovs_fatal(0, "--format=%s: expected text or json", optarg);
-            }
+            p->json = bench_parse_format(optarg);
             break;
         case '?':
             exit(EXIT_FAILURE);
@@ -833,6 +833,19 @@ get_all_commands(void)
 }
 
 /* Utilities. */
+
+/* Parses the argument of --format: returns true for "json", false for
+ * "text", and exits with an error for anything else. */
+bool
+bench_parse_format(const char *arg)
+{
+    if (!strcmp(arg, "json")) {
+        return true;
+    } else if (strcmp(arg, "text")) {
+        ovs_fatal(0, "--format=%s: expected text or json", arg);
+    }
+    return false;
+}
 
 /* xorshift64*: a fast generator, deterministic for a given seed. */
 static uint64_t

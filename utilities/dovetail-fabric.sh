@@ -367,6 +367,9 @@ dt_vm_add () {
     dt_vm_exec "$vm" ip link set eth0 address "$mac" mtu 1450 || return 1
     dt_vm_exec "$vm" ip addr add "$ip" dev eth0 || return 1
     dt_vm_exec "$vm" ethtool -K eth0 tx off >/dev/null 2>&1
+    # The guest announces itself with a gratuitous ARP whenever its link
+    # comes back, as a migrated guest does (QEMU's announce).
+    dt_vm_exec "$vm" sysctl -qw net.ipv4.conf.eth0.arp_notify=1
     dt_vm_exec "$vm" ip link set eth0 up || return 1
     echo "$mac" > "$DT_RUNDIR/vm-$vm.mac"
     echo "$ip" > "$DT_RUNDIR/vm-$vm.ip"
@@ -382,6 +385,26 @@ dt_vm_move () {
     dt_vsctl "$old" --if-exists del-port br-int "$vm" || return 1
     dt_hv_exec "$old" ip link set "$vm" netns "$DT_PREFIX$new" || return 1
     dt_vm_plug "$vm" "$new"
+}
+
+# dt_vm_migrate VM NEWHV: live-migrates VM to NEWHV the way a hypervisor's
+# stop-and-copy does: every process of the VM is stopped (SIGSTOP), the
+# link moves (dt_vm_move), and once the VM's eth0 has a carrier again the
+# processes resume.  The guest's kernel announces it (arp_notify) when the
+# carrier returns.  Prints the blackout (stop to resume) in milliseconds.
+dt_vm_migrate () {
+    local vm=$1 new=$2 ino pids t0 t1 rc=0
+    ino=$(dt_root stat -L -c %i "/run/netns/$DT_PREFIX$vm") || return 1
+    pids=$(dt_netns_pids "$ino")
+    t0=$(date +%s%N)
+    test -z "$pids" || kill -STOP $pids
+    dt_vm_move "$vm" "$new" || rc=1
+    dt_wait_until "dt_vm_exec $vm ip link show eth0 | grep -q LOWER_UP" \
+        || rc=1
+    test -z "$pids" || kill -CONT $pids 2>/dev/null
+    t1=$(date +%s%N)
+    echo $(( (t1 - t0) / 1000000 ))
+    return $rc
 }
 
 # dt_vm_hv VM: prints the hypervisor VM is on.

@@ -1,0 +1,55 @@
+/*
+ * ctlsw: a switch connected to dovetail-controller, as the controller's
+ * modules (the policy cache, the packet-in handlers) see it: its OpenFlow
+ * session, the controller's record of its policy cache, and what its
+ * slow path has done.  The list of switches lives in
+ * dovetail-controller.c.
+ */
+#ifndef CONTROLLER_CTLSW_H
+#define CONTROLLER_CTLSW_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "controller/pcache.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+
+struct swconn;
+
+/* Slow-path counters, per switch. */
+struct ctlsw_stats {
+    unsigned long long int packet_ins;      /* Received. */
+    unsigned long long int bad_packet_ins;  /* Malformed, dropped. */
+    unsigned long long int rate_limited;    /* Over the port's rate. */
+    unsigned long long int arp_answered;    /* By the controller. */
+    unsigned long long int arp_unknown;     /* No answer given. */
+    unsigned long long int probes;          /* Silent-host ARP probes. */
+    unsigned long long int location_misses; /* Packets for endpoints not
+                                             * here (any more). */
+    unsigned long long int forwarded;       /* ...sent on. */
+    unsigned long long int learned;         /* Locations learned. */
+    unsigned long long int dhcp_copies;     /* Unicast DHCP copies. */
+    unsigned long long int dropped;         /* Other slow-path drops. */
+};
+
+struct ctlsw {
+    struct ovs_list list_node;  /* In the controller's list. */
+    struct swconn *swconn;      /* The OpenFlow session. */
+    struct pcache pcache;       /* Its policy cache. */
+    bool revalidate;            /* Check 'pcache' against the policy
+                                 * service at the next chance. */
+    struct hmap buckets;        /* Packet-in rate limit per in_port
+                                 * (struct in pinctrl.c). */
+    struct ctlsw_stats stats;
+};
+
+/* Returns the connected switch with datapath id 'dpid', or NULL.
+ * (dovetail-controller.c.) */
+struct ctlsw *ctlsw_find(uint64_t dpid);
+
+/* Fills '*psw' with what computing 'sw''s cache entries needs.  Returns
+ * false if 'sw' is not ready for that (its identity or ports unknown). */
+bool ctlsw_pcache_switch(const struct ctlsw *sw, struct pcache_switch *psw);
+
+#endif /* controller/ctlsw.h */

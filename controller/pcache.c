@@ -1,0 +1,580 @@
+/*
+ * pcache: the controller's record of a vswitch's policy cache.  See
+ * pcache.h.
+ */
+#include <config.h>
+#include "controller/pcache.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "flow.h"
+#include "hash.h"
+#include "ofproto-ext/pipeline.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "simap.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(pcache);
+
+COVERAGE_DEFINE(pcache_install);
+COVERAGE_DEFINE(pcache_invalidate);
+COVERAGE_DEFINE(pcache_expire);
+COVERAGE_DEFINE(pcache_adopt);
+COVERAGE_DEFINE(pcache_adopt_bad);
+
+/* The record keeps an entry this long after the switch should have
+ * dropped it: OVS checks hard timeouts about once a second, and an entry
+ * forgotten too early could escape an invalidation. */
+#define EXPIRY_GRACE_MSEC 2000
+
+/* OpenFlow's hard_timeout is 16 bits: a longer TTL is cut to this. */
+#define MAX_HARD_TIMEOUT UINT16_MAX
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+static uint32_t key_hash(const struct pcache_key *);
+static void key_to_match(const struct pcache_key *, struct match *);
+static struct pcache_entry *entry_lookup(const struct pcache *,
+                                         const struct pcache_key *);
+static void entry_remove(struct pcache *, struct pcache_entry *);
+static char *canonical_actions(const char *text, struct ofpbuf *ofpacts);
+static struct ofpbuf *encode_delete(const struct pcache_key *,
+                                    uint64_t cookie, uint64_t cookie_mask,
+                                    enum ofputil_protocol);
+
+void
+pcache_init(struct pcache *pc)
+{
+    hmap_init(&pc->entries);
+    memset(&pc->stats, 0, sizeof pc->stats);
+}
+
+void
+pcache_destroy(struct pcache *pc)
+{
+    if (pc) {
+        pcache_clear(pc);
+        hmap_destroy(&pc->entries);
+    }
+}
+
+/* Forgets every entry (the statistics stay). */
+void
+pcache_clear(struct pcache *pc)
+{
+    struct pcache_entry *e;
+
+    HMAP_FOR_EACH_SAFE (e, node, &pc->entries) {
+        entry_remove(pc, e);
+    }
+}
+
+size_t
+pcache_count(const struct pcache *pc)
+{
+    return hmap_count(&pc->entries);
+}
+
+/* Computes into '*r' the entry switch 'sw' should hold for 'key', from the
+ * policy service 'dps'.  Returns false, leaving '*r' uninitialized, if
+ * nothing should be cached: the network or destination is unknown, or
+ * the destination cannot be reached from 'sw' (not located, its port not
+ * there yet, no tunnel).  On success the caller must
+ * pcache_result_uninit(r). */
+bool
+pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
+               const struct pcache_key *key, struct pcache_result *r)
+{
+    const struct dps_network *net = dps_find_network_by_vni(dps, key->vni);
+    if (!net) {
+        return false;
+    }
+    const struct dps_domain *domain = NULL;
+    if (key->domain) {
+        domain = dps_find_domain_by_prefix(dps, net, key->domain);
+        if (!domain) {
+            return false;
+        }
+    }
+
+    struct dps_resolution res;
+    struct in6_addr dst;
+    in6_addr_set_mapped_ipv4(&dst, key->dst);
+    dps_resolve_ip_from_domain(dps, net, domain, &dst, &res);
+    if (res.verdict == DPS_UNKNOWN) {
+        return false;
+    }
+
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    if (res.verdict == DPS_DENY) {
+        ds_put_cstr(&actions, "drop");
+    } else {
+        uint64_t dpid = res.dpid;
+        ovs_be32 tunnel_ip = res.tunnel_ip;
+        const char *port = res.port;
+
+        if (res.n_waypoints) {
+            /* Through the first appliance: it sends the packet on. */
+            const struct dps_endpoint *wp
+                = dps_find_endpoint_by_name(dps, res.waypoints[0]);
+            if (!wp || dps_endpoint_network(wp) != net) {
+                VLOG_WARN_RL(&rl, "network %s: waypoint \"%s\" is not an "
+                             "endpoint of the network",
+                             dps_network_name(net), res.waypoints[0]);
+                return false;
+            }
+            port = dps_endpoint_location(wp, &dpid, &tunnel_ip);
+        }
+        if (!pcache_location_actions(sw, key->vni, dpid, tunnel_ip, port,
+                                     &actions)) {
+            ds_destroy(&actions);
+            return false;
+        }
+    }
+
+    uint32_t policy = res.policy ? dps_policy_uuid(res.policy)->parts[0] : 0;
+    r->verdict = res.verdict;
+    r->cookie = pl_cookie(policy, res.tracking_number,
+                          dps_endpoint_uuid(res.dst)->parts[0]);
+    r->ttl = MIN(res.ttl, MAX_HARD_TIMEOUT);
+
+    struct ofpbuf ofpacts;
+    ofpbuf_init(&ofpacts, 64);
+    r->actions = canonical_actions(ds_cstr(&actions), &ofpacts);
+    ofpbuf_uninit(&ofpacts);
+    ds_destroy(&actions);
+    return r->actions != NULL;
+}
+
+void
+pcache_result_uninit(struct pcache_result *r)
+{
+    free(r->actions);
+}
+
+/* Appends to 'actions' the actions that take a packet of network 'vni'
+ * from switch 'sw' to port 'port' of the hypervisor with datapath id
+ * 'dpid' and tunnel IP 'tunnel_ip': out the port if that is 'sw', else
+ * through the tunnel.  Returns false if there is no way. */
+bool
+pcache_location_actions(const struct pcache_switch *sw, uint32_t vni,
+                        uint64_t dpid, ovs_be32 tunnel_ip, const char *port,
+                        struct ds *actions)
+{
+    if (!dpid) {
+        return false;
+    }
+    if (dpid == sw->dpid) {
+        const struct simap_node *node = port ? simap_find(sw->ports, port)
+                                             : NULL;
+        if (!node) {
+            return false;
+        }
+        ds_put_format(actions, "output:%u", node->data);
+        return true;
+    }
+    if (!tunnel_ip || sw->tunnel_port == OFPP_NONE) {
+        return false;
+    }
+    ds_put_format(actions, "set_field:%"PRIu32"->tun_id,set_field:"IP_FMT
+                  "->tun_dst,output:%"PRIu16, vni, IP_ARGS(tunnel_ip),
+                  ofp_to_u16(sw->tunnel_port));
+    return true;
+}
+
+/* Returns the entry for 'key' that has not expired by 'now', or NULL. */
+const struct pcache_entry *
+pcache_find(const struct pcache *pc, const struct pcache_key *key,
+            long long int now)
+{
+    const struct pcache_entry *e = entry_lookup(pc, key);
+    return e && e->expires > now ? e : NULL;
+}
+
+/* Records that 'key' is cached as 'r' from 'now' on, and returns the
+ * flow_mod that installs it, encoded for 'protocol'. */
+struct ofpbuf *
+pcache_install(struct pcache *pc, const struct pcache_key *key,
+               const struct pcache_result *r, enum ofputil_protocol protocol,
+               long long int now)
+{
+    struct pcache_entry *e = entry_lookup(pc, key);
+
+    if (!e) {
+        e = xzalloc(sizeof *e);
+        e->key = *key;
+        hmap_insert(&pc->entries, &e->node, key_hash(key));
+    } else {
+        free(e->actions);
+    }
+    e->cookie = r->cookie;
+    e->ttl = r->ttl;
+    e->actions = xstrdup(r->actions);
+    e->expires = now + r->ttl * 1000LL;
+    COVERAGE_INC(pcache_install);
+    pc->stats.installs++;
+    if (r->verdict == DPS_DENY) {
+        pc->stats.denies++;
+    }
+
+    struct match match;
+    key_to_match(key, &match);
+    struct ofpbuf ofpacts;
+    ofpbuf_init(&ofpacts, 64);
+    free(canonical_actions(r->actions, &ofpacts));
+
+    struct ofputil_flow_mod fm = {
+        .priority = PL_CACHE_PRIORITY,
+        .new_cookie = htonll(r->cookie),
+        .table_id = PL_POLICY,
+        .command = OFPFC_ADD,
+        .hard_timeout = r->ttl,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .ofpacts = ofpacts.data,
+        .ofpacts_len = ofpacts.size,
+    };
+    minimatch_init(&fm.match, &match);
+    struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, protocol);
+    minimatch_destroy(&fm.match);
+    ofpbuf_uninit(&ofpacts);
+    return msg;
+}
+
+/* Records the cache entry 'fs', read back from the switch at 'now'.  An
+ * entry whose match is not a cache key is ignored (and counted): it is
+ * not one the controller would have installed. */
+void
+pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
+             long long int now)
+{
+    const struct flow *f = &fs->match.flow;
+    const struct flow_wildcards *wc = &fs->match.wc;
+    struct pcache_key key;
+
+    if (fs->table_id != PL_POLICY || fs->priority != PL_CACHE_PRIORITY
+        || wc->masks.metadata != OVS_BE64_MAX
+        || ntohll(f->metadata) > UINT32_MAX
+        || wc->masks.regs[PL_DOMAIN_REG] != UINT32_MAX
+        || wc->masks.nw_dst != OVS_BE32_MAX
+        || f->dl_type != htons(ETH_TYPE_IP)) {
+        COVERAGE_INC(pcache_adopt_bad);
+        VLOG_WARN_RL(&rl, "ignoring a flow with a policy cache cookie "
+                     "(%#"PRIx64") that is not a cache entry",
+                     ntohll(fs->cookie));
+        return;
+    }
+    key.vni = ntohll(f->metadata);
+    key.domain = f->regs[PL_DOMAIN_REG];
+    key.dst = f->nw_dst;
+
+    struct pcache_entry *e = entry_lookup(pc, &key);
+    if (!e) {
+        e = xzalloc(sizeof *e);
+        e->key = key;
+        hmap_insert(&pc->entries, &e->node, key_hash(&key));
+    } else {
+        free(e->actions);
+    }
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .s = &actions };
+    ofpacts_format(fs->ofpacts, fs->ofpacts_len, &fp);
+    e->actions = ds_steal_cstr(&actions);
+    e->cookie = ntohll(fs->cookie);
+    e->ttl = fs->hard_timeout;
+    e->expires = (fs->hard_timeout
+                  ? now + (fs->hard_timeout - MIN(fs->duration_sec,
+                                                  fs->hard_timeout)) * 1000LL
+                  : LLONG_MAX);
+    COVERAGE_INC(pcache_adopt);
+    pc->stats.adopted++;
+}
+
+/* A count of entries sharing a cookie field. */
+struct cookie_count {
+    struct hmap_node node;
+    uint32_t value;             /* The field's value. */
+    size_t n;                   /* Entries with it. */
+    size_t n_invalid;           /* ...of which invalid. */
+};
+
+static struct cookie_count *
+cookie_count_get(struct hmap *counts, uint32_t value)
+{
+    struct cookie_count *c;
+
+    HMAP_FOR_EACH_WITH_HASH (c, node, hash_int(value, 0), counts) {
+        if (c->value == value) {
+            return c;
+        }
+    }
+    c = xzalloc(sizeof *c);
+    c->value = value;
+    hmap_insert(counts, &c->node, hash_int(value, 0));
+    return c;
+}
+
+static void
+cookie_counts_destroy(struct hmap *counts)
+{
+    struct cookie_count *c;
+
+    HMAP_FOR_EACH_POP (c, node, counts) {
+        free(c);
+    }
+    hmap_destroy(counts);
+}
+
+/* Checks every entry of 'pc' against what 'dps' now answers for its key,
+ * and appends to 'msgs' the deletes (encoded for 'protocol') of exactly
+ * the entries that differ (another policy or tracking number, another
+ * destination endpoint or location, allow turned deny, or no answer at
+ * all), forgetting them.  Where every entry of one policy (and tracking
+ * number), or of one destination endpoint, is wrong, one cookie/mask
+ * delete removes them all.  Returns the number of entries invalidated. */
+size_t
+pcache_revalidate(struct pcache *pc, const struct dps *dps,
+                  const struct pcache_switch *sw,
+                  enum ofputil_protocol protocol, struct ovs_list *msgs)
+{
+    struct hmap by_policy = HMAP_INITIALIZER(&by_policy);
+    struct hmap by_endpoint = HMAP_INITIALIZER(&by_endpoint);
+    struct pcache_entry **invalid = NULL;
+    size_t n_invalid = 0, allocated = 0;
+    struct pcache_entry *e;
+
+    HMAP_FOR_EACH (e, node, &pc->entries) {
+        struct pcache_result r;
+        bool valid = pcache_compute(dps, sw, &e->key, &r);
+        if (valid) {
+            valid = r.cookie == e->cookie && !strcmp(r.actions, e->actions);
+            pcache_result_uninit(&r);
+        }
+
+        struct cookie_count *cp = cookie_count_get(&by_policy,
+                                                   e->cookie >> 32);
+        struct cookie_count *ce = cookie_count_get(&by_endpoint,
+                                                   (uint32_t) e->cookie);
+        cp->n++;
+        ce->n++;
+        if (!valid) {
+            cp->n_invalid++;
+            ce->n_invalid++;
+            if (n_invalid >= allocated) {
+                invalid = x2nrealloc(invalid, &allocated, sizeof *invalid);
+            }
+            invalid[n_invalid++] = e;
+        }
+    }
+
+    for (size_t i = 0; i < n_invalid; i++) {
+        e = invalid[i];
+        struct cookie_count *cp = cookie_count_get(&by_policy,
+                                                   e->cookie >> 32);
+        struct cookie_count *ce = cookie_count_get(&by_endpoint,
+                                                   (uint32_t) e->cookie);
+        struct ofpbuf *msg = NULL;
+
+        if (cp->n == cp->n_invalid) {
+            if (cp->n) {
+                /* Every entry of this policy and tracking number. */
+                msg = encode_delete(NULL, e->cookie & UINT64_C(0xffffffff00000000),
+                                    UINT64_C(0xffffffff00000000), protocol);
+                cp->n = cp->n_invalid = 0;
+            }
+        } else if (ce->n == ce->n_invalid) {
+            if (ce->n) {
+                /* Every entry for this destination endpoint. */
+                msg = encode_delete(NULL,
+                                    PL_COOKIE_TAG | (uint32_t) e->cookie,
+                                    PL_COOKIE_TAG_MASK
+                                    | PL_COOKIE_ENDPOINT_MASK, protocol);
+                ce->n = ce->n_invalid = 0;
+            }
+        } else {
+            msg = encode_delete(&e->key, 0, 0, protocol);
+        }
+        if (msg) {
+            ovs_list_push_back(msgs, &msg->list_node);
+            pc->stats.invalidation_msgs++;
+        }
+        COVERAGE_INC(pcache_invalidate);
+        pc->stats.invalidated++;
+        entry_remove(pc, e);
+    }
+
+    free(invalid);
+    cookie_counts_destroy(&by_policy);
+    cookie_counts_destroy(&by_endpoint);
+    return n_invalid;
+}
+
+/* Forgets the entries the switch has dropped by 'now'. */
+void
+pcache_expire(struct pcache *pc, long long int now)
+{
+    struct pcache_entry *e;
+
+    HMAP_FOR_EACH_SAFE (e, node, &pc->entries) {
+        if (e->expires != LLONG_MAX
+            && e->expires + EXPIRY_GRACE_MSEC <= now) {
+            COVERAGE_INC(pcache_expire);
+            pc->stats.expired++;
+            entry_remove(pc, e);
+        }
+    }
+}
+
+static int
+compare_entries(const void *a_, const void *b_)
+{
+    const struct pcache_entry *const *a = a_;
+    const struct pcache_entry *const *b = b_;
+    const struct pcache_key *ka = &(*a)->key, *kb = &(*b)->key;
+
+    if (ka->vni != kb->vni) {
+        return ka->vni < kb->vni ? -1 : 1;
+    }
+    if (ka->domain != kb->domain) {
+        return ka->domain < kb->domain ? -1 : 1;
+    }
+    if (ka->dst != kb->dst) {
+        return ntohl(ka->dst) < ntohl(kb->dst) ? -1 : 1;
+    }
+    return 0;
+}
+
+/* Appends to 's' one line per entry, sorted by network, domain and
+ * destination: "vni=100 domain=0x1234abcd dst=10.0.0.2
+ * cookie=0xd... ttl=60 expires=59s actions=...". */
+void
+pcache_format(const struct pcache *pc, long long int now, struct ds *s)
+{
+    size_t n = hmap_count(&pc->entries);
+    const struct pcache_entry **entries = xmalloc((n ? n : 1)
+                                                  * sizeof *entries);
+    const struct pcache_entry *e;
+    size_t i = 0;
+
+    HMAP_FOR_EACH (e, node, &pc->entries) {
+        entries[i++] = e;
+    }
+    qsort(entries, n, sizeof *entries, compare_entries);
+    for (i = 0; i < n; i++) {
+        e = entries[i];
+        ds_put_format(s, "vni=%"PRIu32" domain=%#"PRIx32" dst="IP_FMT
+                      " cookie=%#"PRIx64" ttl=%"PRIu32, e->key.vni,
+                      e->key.domain, IP_ARGS(e->key.dst), e->cookie,
+                      e->ttl);
+        if (e->expires != LLONG_MAX) {
+            ds_put_format(s, " expires=%llds",
+                          MAX(0, e->expires - now + 999) / 1000);
+        }
+        ds_put_format(s, " actions=%s\n", e->actions);
+    }
+    free(entries);
+}
+
+static uint32_t
+key_hash(const struct pcache_key *key)
+{
+    return hash_3words(key->vni, key->domain, (OVS_FORCE uint32_t) key->dst);
+}
+
+static void
+key_to_match(const struct pcache_key *key, struct match *match)
+{
+    match_init_catchall(match);
+    match_set_metadata(match, htonll(key->vni));
+    match_set_reg(match, PL_DOMAIN_REG, key->domain);
+    match_set_dl_type(match, htons(ETH_TYPE_IP));
+    match_set_nw_dst(match, key->dst);
+}
+
+static struct pcache_entry *
+entry_lookup(const struct pcache *pc, const struct pcache_key *key)
+{
+    struct pcache_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, node, key_hash(key), &pc->entries) {
+        if (e->key.vni == key->vni && e->key.domain == key->domain
+            && e->key.dst == key->dst) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void
+entry_remove(struct pcache *pc, struct pcache_entry *e)
+{
+    hmap_remove(&pc->entries, &e->node);
+    free(e->actions);
+    free(e);
+}
+
+/* Parses action text 'text' into 'ofpacts' and returns it formatted back,
+ * the form a flow read from the switch is formatted in, or NULL (logging
+ * why) if it does not parse. */
+static char *
+canonical_actions(const char *text, struct ofpbuf *ofpacts)
+{
+    enum ofputil_protocol usable;
+    struct ofpact_parse_params pp = {
+        .ofpacts = ofpacts,
+        .usable_protocols = &usable,
+    };
+    char *error = ofpacts_parse_actions(text, &pp);
+    if (error) {
+        VLOG_ERR_RL(&rl, "%s: %s", text, error);
+        free(error);
+        return NULL;
+    }
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .s = &s };
+    ofpacts_format(ofpacts->data, ofpacts->size, &fp);
+    return ds_steal_cstr(&s);
+}
+
+/* Encodes a delete of the entry for 'key' (strict), or, if 'key' is NULL,
+ * of every entry whose cookie matches 'cookie'/'cookie_mask'. */
+static struct ofpbuf *
+encode_delete(const struct pcache_key *key, uint64_t cookie,
+              uint64_t cookie_mask, enum ofputil_protocol protocol)
+{
+    struct match match;
+    if (key) {
+        key_to_match(key, &match);
+    } else {
+        match_init_catchall(&match);
+    }
+
+    struct ofputil_flow_mod fm = {
+        .priority = PL_CACHE_PRIORITY,
+        .cookie = htonll(cookie),
+        .cookie_mask = htonll(cookie_mask),
+        .new_cookie = OVS_BE64_MAX,
+        .table_id = PL_POLICY,
+        .command = key ? OFPFC_DELETE_STRICT : OFPFC_DELETE,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+    };
+    minimatch_init(&fm.match, &match);
+    struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, protocol);
+    minimatch_destroy(&fm.match);
+    return msg;
+}

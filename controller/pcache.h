@@ -1,0 +1,120 @@
+/*
+ * pcache: the controller's record of one vswitch's policy cache.
+ *
+ * A vswitch caches policy resolutions as flows in PL_POLICY
+ * (ofproto-ext/pipeline.h), keyed by (network, source domain, destination
+ * IPv4 address), each with hard_timeout = the policy's TTL and a cookie
+ * that names the policy, its tracking number and the destination
+ * endpoint.  The first packet that misses goes to the controller, which
+ * resolves it (lib/dt-dps) and installs the entry (pcache_install()).
+ *
+ * The controller remembers every entry it installed on every switch, so
+ * that when the database changes it can find exactly the entries whose
+ * resolution is no longer what the policy service would answer
+ * (pcache_revalidate()) and delete exactly those, on exactly the switches
+ * that hold them: with one cookie/mask delete where every entry of a
+ * policy, or of a destination endpoint, on that switch is affected, and a
+ * strict delete per entry otherwise.  Entries expire on the switch by
+ * themselves (OVS hard timeouts); the record forgets them a little later
+ * (pcache_expire()).  A restarted controller reads the switch's entries
+ * back (pcache_adopt()) and checks them the same way, so nothing stale
+ * survives a restart and nothing valid is thrown away.
+ */
+#ifndef CONTROLLER_PCACHE_H
+#define CONTROLLER_PCACHE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/dt-dps.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/types.h"
+
+struct ds;
+struct ofputil_flow_stats;
+struct ovs_list;
+struct simap;
+
+/* What a cache entry is for. */
+struct pcache_key {
+    uint32_t vni;               /* Network. */
+    uint32_t domain;            /* Source domain (UUID prefix), or 0. */
+    ovs_be32 dst;               /* Destination IPv4 address. */
+};
+
+/* The switch a cache belongs to, as far as computing entries goes. */
+struct pcache_switch {
+    uint64_t dpid;              /* Its datapath id. */
+    const struct simap *ports;  /* Port name -> OpenFlow port number. */
+    ofp_port_t tunnel_port;     /* Its tunnel port, or OFPP_NONE. */
+};
+
+/* What an entry should be. */
+struct pcache_result {
+    enum dps_verdict verdict;   /* DPS_FORWARD or DPS_DENY. */
+    uint64_t cookie;            /* pl_cookie(). */
+    uint32_t ttl;               /* Seconds. */
+    char *actions;              /* Canonical action text ("drop" for
+                                 * deny), malloc'd. */
+};
+
+/* One entry the switch holds. */
+struct pcache_entry {
+    struct hmap_node node;      /* In struct pcache 'entries'. */
+    struct pcache_key key;
+    uint64_t cookie;
+    uint32_t ttl;               /* Seconds. */
+    char *actions;              /* Canonical action text. */
+    long long int expires;      /* When the switch drops it (msec). */
+};
+
+/* Counters, per switch. */
+struct pcache_stats {
+    unsigned long long int misses;      /* Policy misses handled. */
+    unsigned long long int installs;    /* Entries installed. */
+    unsigned long long int denies;      /* ...of which drops. */
+    unsigned long long int hits_after_install; /* Misses for an entry
+                                         * already installed (the packet
+                                         * raced its flow). */
+    unsigned long long int unknown;     /* Misses for no known endpoint. */
+    unsigned long long int invalidated; /* Entries deleted as wrong. */
+    unsigned long long int invalidation_msgs; /* Delete flow_mods sent. */
+    unsigned long long int expired;     /* Entries timed out. */
+    unsigned long long int adopted;     /* Entries read back. */
+};
+
+struct pcache {
+    struct hmap entries;        /* Contains struct pcache_entry. */
+    struct pcache_stats stats;
+};
+
+void pcache_init(struct pcache *);
+void pcache_destroy(struct pcache *);
+void pcache_clear(struct pcache *);
+size_t pcache_count(const struct pcache *);
+
+bool pcache_compute(const struct dps *, const struct pcache_switch *,
+                    const struct pcache_key *, struct pcache_result *);
+void pcache_result_uninit(struct pcache_result *);
+
+const struct pcache_entry *pcache_find(const struct pcache *,
+                                       const struct pcache_key *,
+                                       long long int now);
+struct ofpbuf *pcache_install(struct pcache *, const struct pcache_key *,
+                              const struct pcache_result *,
+                              enum ofputil_protocol, long long int now);
+void pcache_adopt(struct pcache *, const struct ofputil_flow_stats *,
+                  long long int now);
+size_t pcache_revalidate(struct pcache *, const struct dps *,
+                         const struct pcache_switch *,
+                         enum ofputil_protocol, struct ovs_list *msgs);
+void pcache_expire(struct pcache *, long long int now);
+
+bool pcache_location_actions(const struct pcache_switch *, uint32_t vni,
+                             uint64_t dpid, ovs_be32 tunnel_ip,
+                             const char *port, struct ds *actions);
+void pcache_format(const struct pcache *, long long int now, struct ds *);
+
+#endif /* controller/pcache.h */

@@ -1,0 +1,918 @@
+/*
+ * pinctrl: dovetail-controller's slow path.  See pinctrl.h.
+ */
+#include <config.h>
+#include "controller/pinctrl.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/ctlsw.h"
+#include "controller/pcache.h"
+#include "controller/swconn.h"
+#include "coverage.h"
+#include "flow.h"
+#include "dp-packet.h"
+#include "hash.h"
+#include "lib/dovetail-idl.h"
+#include "lib/dt-addr.h"
+#include "lib/dt-db.h"
+#include "lib/dt-dps.h"
+#include "ofproto-ext/pipeline.h"
+#include "ofproto-ext/slowpath.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/token-bucket.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "packets.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(pinctrl);
+
+COVERAGE_DEFINE(pinctrl_bad_packet_in);
+COVERAGE_DEFINE(pinctrl_rate_limited);
+COVERAGE_DEFINE(pcache_miss);
+COVERAGE_DEFINE(pcache_hit_after_install);
+COVERAGE_DEFINE(pcache_unknown);
+COVERAGE_DEFINE(pinctrl_arp_answer);
+COVERAGE_DEFINE(pinctrl_arp_unknown);
+COVERAGE_DEFINE(pinctrl_probe);
+COVERAGE_DEFINE(pinctrl_location_miss);
+COVERAGE_DEFINE(pinctrl_forward);
+COVERAGE_DEFINE(pinctrl_learn);
+COVERAGE_DEFINE(pinctrl_learn_address);
+COVERAGE_DEFINE(pinctrl_dhcp_copy);
+COVERAGE_DEFINE(pinctrl_dhcp_drop);
+COVERAGE_DEFINE(pinctrl_hold);
+COVERAGE_DEFINE(pinctrl_hold_drop);
+COVERAGE_DEFINE(pinctrl_drop);
+COVERAGE_DEFINE(pinctrl_db_write);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* What the slow path works from. */
+static const struct dps *dps;
+static struct ovsdb_idl *idl;
+static unsigned int pin_rate, pin_burst;
+
+/* Rate limit of one input port of one switch. */
+struct port_bucket {
+    struct hmap_node node;      /* In struct ctlsw 'buckets'. */
+    ofp_port_t port;
+    struct token_bucket tb;
+};
+
+/* A packet held until something it waits for happens. */
+enum held_kind {
+    HELD_LOCATION,              /* For 'endpoint' to be reachable from
+                                 * 'origin'; then forwarded from there. */
+    HELD_REPLAY,                /* For 'origin' to hold flows that say
+                                 * 'endpoint' is there; then sent through
+                                 * its pipeline from 'in_port'. */
+    HELD_ARP,                   /* For an endpoint to have 'ip' in
+                                 * network 'vni'; then the ARP request is
+                                 * answered on 'origin', out 'in_port'. */
+};
+
+struct held {
+    struct ovs_list list_node;  /* In 'held_packets'. */
+    enum held_kind kind;
+    uint64_t origin;            /* Datapath id of the switch. */
+    ofp_port_t in_port;         /* Port it came in on. */
+    struct uuid endpoint;       /* HELD_LOCATION, HELD_REPLAY. */
+    uint32_t vni;               /* HELD_ARP. */
+    ovs_be32 ip;                /* HELD_ARP. */
+    long long int expires;      /* Dropped at this time. */
+    size_t len;                 /* Bytes in 'data'. */
+    uint8_t data[];             /* The packet. */
+};
+
+static struct ovs_list held_packets = OVS_LIST_INITIALIZER(&held_packets);
+static size_t n_held;
+
+/* A write to the database the slow path decided on. */
+enum db_op_kind {
+    DB_OP_LOCATION,             /* Endpoint is at (hypervisor, port). */
+    DB_OP_ADDRESS,              /* Endpoint has address 'ip'. */
+};
+
+struct db_op {
+    struct ovs_list list_node;  /* In 'db_queued' or 'db_inflight'. */
+    enum db_op_kind kind;
+    struct uuid endpoint;
+    struct uuid hypervisor;     /* DB_OP_LOCATION. */
+    char *port;                 /* DB_OP_LOCATION. */
+    ovs_be32 ip;                /* DB_OP_ADDRESS. */
+};
+
+static struct ovs_list db_queued = OVS_LIST_INITIALIZER(&db_queued);
+static struct ovs_list db_inflight = OVS_LIST_INITIALIZER(&db_inflight);
+static struct ovsdb_idl_txn *db_txn;
+
+/* Global statistics for pinctrl/show. */
+static unsigned long long int n_held_total, n_held_dropped, n_db_writes;
+
+static void handle_policy_miss(struct ctlsw *, const struct sp_packet_in *);
+static void handle_arp_miss(struct ctlsw *, const struct sp_packet_in *);
+static void handle_location(struct ctlsw *, const struct sp_packet_in *);
+static void handle_learn(struct ctlsw *, const struct sp_packet_in *);
+static void handle_learn_address(struct ctlsw *,
+                                 const struct sp_packet_in *);
+static void handle_dhcp_request(struct ctlsw *, const struct sp_packet_in *);
+static void handle_dhcp_reply(struct ctlsw *, const struct sp_packet_in *);
+
+static bool rate_allows(struct ctlsw *, ofp_port_t);
+static void packet_out(struct ctlsw *, const void *packet, size_t len,
+                       ofp_port_t in_port, const char *actions);
+static bool forward_to_endpoint(struct ctlsw *, const void *packet,
+                                size_t len, const struct dps_endpoint *,
+                                const struct eth_addr *set_dst);
+static void answer_arp(struct ctlsw *, ofp_port_t, const struct flow *req,
+                       struct eth_addr mac);
+static void hold(enum held_kind, const struct ctlsw *, ofp_port_t,
+                 const struct uuid *endpoint, uint32_t vni, ovs_be32 ip,
+                 const void *packet, size_t len);
+static void run_held(void);
+static void run_db(void);
+static void queue_db_op(enum db_op_kind, const struct uuid *endpoint,
+                        const struct uuid *hypervisor, const char *port,
+                        ovs_be32 ip);
+static const struct dtrec_policy_domain *endpoint_domain_row(
+    const struct dps_endpoint *);
+static bool is_dhcp_server(const struct dtrec_policy_domain *, ovs_be32 ip);
+
+/* Starts the slow path on policy service 'dps_' and database 'idl_', with
+ * packet-ins limited to 'rate' per second (bursts of 'burst') per input
+ * port of each switch. */
+void
+pinctrl_init(const struct dps *dps_, struct ovsdb_idl *idl_,
+             unsigned int rate, unsigned int burst)
+{
+    dps = dps_;
+    idl = idl_;
+    pin_rate = rate;
+    pin_burst = burst;
+}
+
+void
+pinctrl_destroy(void)
+{
+    struct held *h;
+    struct db_op *op;
+
+    LIST_FOR_EACH_POP (h, list_node, &held_packets) {
+        free(h);
+    }
+    n_held = 0;
+    ovs_list_push_back_all(&db_queued, &db_inflight);
+    LIST_FOR_EACH_POP (op, list_node, &db_queued) {
+        free(op->port);
+        free(op);
+    }
+    if (db_txn) {
+        ovsdb_idl_txn_destroy(db_txn);
+        db_txn = NULL;
+    }
+}
+
+/* Frees what the slow path keeps for 'sw', which is going away. */
+void
+pinctrl_switch_destroy(struct ctlsw *sw)
+{
+    struct port_bucket *b;
+
+    HMAP_FOR_EACH_POP (b, node, &sw->buckets) {
+        free(b);
+    }
+}
+
+/* Handles packet-in 'oh' from 'sw'. */
+void
+pinctrl_packet_in(struct ctlsw *sw, const struct ofp_header *oh)
+{
+    struct sp_packet_in pin;
+    char *error;
+
+    sw->stats.packet_ins++;
+    error = sp_decode_packet_in(oh, &pin);
+    if (error) {
+        COVERAGE_INC(pinctrl_bad_packet_in);
+        sw->stats.bad_packet_ins++;
+        VLOG_WARN_RL(&rl, "dropping a packet-in: %s", error);
+        free(error);
+        return;
+    }
+    if (!rate_allows(sw, pin.in_port)) {
+        COVERAGE_INC(pinctrl_rate_limited);
+        sw->stats.rate_limited++;
+        VLOG_DBG_RL(&rl, "port %"PRIu16": over the packet-in rate limit",
+                    ofp_to_u16(pin.in_port));
+        return;
+    }
+
+    switch (pin.opcode) {
+    case SP_POLICY_MISS:
+        handle_policy_miss(sw, &pin);
+        break;
+    case SP_ARP_MISS:
+        handle_arp_miss(sw, &pin);
+        break;
+    case SP_LOCATION:
+        handle_location(sw, &pin);
+        break;
+    case SP_LEARN:
+        handle_learn(sw, &pin);
+        break;
+    case SP_LEARN_ADDRESS:
+        handle_learn_address(sw, &pin);
+        break;
+    case SP_DHCP_REQUEST:
+        handle_dhcp_request(sw, &pin);
+        break;
+    case SP_DHCP_REPLY:
+        handle_dhcp_reply(sw, &pin);
+        break;
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
+/* Releases or expires held packets and moves database writes along. */
+void
+pinctrl_run(void)
+{
+    run_held();
+    run_db();
+}
+
+void
+pinctrl_wait(void)
+{
+    if (!ovs_list_is_empty(&held_packets)) {
+        /* Held packets wait for database or switch events, which wake the
+         * loop anyway; the timer only expires them. */
+        const struct held *h = CONTAINER_OF(ovs_list_front(&held_packets),
+                                            struct held, list_node);
+        poll_timer_wait_until(h->expires);
+    }
+    if (db_txn || !ovs_list_is_empty(&db_queued)) {
+        poll_immediate_wake();
+    }
+}
+
+/* Appends the slow path's global state to 's'. */
+void
+pinctrl_format(struct ds *s)
+{
+    ds_put_format(s, "held packets: %"PRIuSIZE" now, %llu in all, %llu "
+                  "dropped unreleased\n", n_held, n_held_total,
+                  n_held_dropped);
+    ds_put_format(s, "database writes: %llu committed, %"PRIuSIZE
+                  " queued, %"PRIuSIZE" in flight\n", n_db_writes,
+                  ovs_list_size(&db_queued), ovs_list_size(&db_inflight));
+    ds_put_format(s, "packet-in rate limit per port: %u/s, burst %u\n",
+                  pin_rate, pin_burst);
+}
+
+/* Opcode handlers. */
+
+static const struct dps_endpoint *
+source_endpoint(const struct sp_packet_in *pin,
+                const struct dps_network **netp)
+{
+    const struct dps_network *net = dps_find_network_by_vni(dps, pin->vni);
+
+    *netp = net;
+    return net ? dps_find_endpoint_by_mac(dps, net, pin->flow.dl_src) : NULL;
+}
+
+static void
+handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
+    struct pcache_key key = {
+        .vni = pin->vni,
+        .domain = pin->domain,
+        .dst = pin->flow.nw_dst,
+    };
+    long long int now = time_msec();
+    struct pcache_switch psw;
+
+    COVERAGE_INC(pcache_miss);
+    sw->pcache.stats.misses++;
+    if (!ctlsw_pcache_switch(sw, &psw)) {
+        return;
+    }
+
+    const struct pcache_entry *e = pcache_find(&sw->pcache, &key, now);
+    if (e) {
+        /* Installed already: the packet raced its flow. */
+        COVERAGE_INC(pcache_hit_after_install);
+        sw->pcache.stats.hits_after_install++;
+        if (strcmp(e->actions, "drop")) {
+            packet_out(sw, pin->packet, pin->packet_len, pin->in_port,
+                       e->actions);
+        }
+        return;
+    }
+
+    struct pcache_result r;
+    if (!pcache_compute(dps, &psw, &key, &r)) {
+        COVERAGE_INC(pcache_unknown);
+        sw->pcache.stats.unknown++;
+        VLOG_DBG_RL(&rl, "%016"PRIx64": vni %"PRIu32" to "IP_FMT": no "
+                    "resolution", psw.dpid, key.vni, IP_ARGS(key.dst));
+        return;
+    }
+
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    struct ofpbuf *msg = pcache_install(&sw->pcache, &key, &r,
+                                        swconn_get_protocol(sw->swconn),
+                                        now);
+    ovs_list_push_back(&msgs, &msg->list_node);
+    swconn_send_bundle(sw->swconn, &msgs);
+    if (r.verdict == DPS_FORWARD) {
+        packet_out(sw, pin->packet, pin->packet_len, pin->in_port,
+                   r.actions);
+    }
+    pcache_result_uninit(&r);
+}
+
+static void
+handle_arp_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
+    const struct dps_network *net = dps_find_network_by_vni(dps, pin->vni);
+    const struct flow *f = &pin->flow;
+    struct in6_addr tpa;
+
+    if (!net || f->nw_src == f->nw_dst) {
+        /* Unknown network; or an address announcement. */
+        sw->stats.dropped++;
+        COVERAGE_INC(pinctrl_drop);
+        return;
+    }
+    in6_addr_set_mapped_ipv4(&tpa, f->nw_dst);
+    const struct dps_endpoint *ep = dps_find_endpoint_by_ip(dps, net, &tpa);
+    struct eth_addr mac;
+    if (ep && dps_endpoint_mac(ep, &mac)) {
+        answer_arp(sw, pin->in_port, f, mac);
+        return;
+    }
+
+    /* Nobody has the address, as far as the database knows.  If some
+     * endpoints of the network have no known address, one of them may be
+     * a silent host that does: ask each with a unicast ARP request, as
+     * from the requester, and hold the request until one answers. */
+    size_t n_probes = 0;
+    const struct dtrec_endpoint *row;
+    DTREC_ENDPOINT_FOR_EACH (row, idl) {
+        const struct dps_endpoint *cand;
+        struct eth_addr cand_mac;
+        uint64_t dpid;
+        ovs_be32 tunnel_ip;
+
+        if (row->n_addresses || !row->mac || row->external_prefix
+            || !(cand = dps_find_endpoint(dps, &row->header_.uuid))
+            || dps_endpoint_network(cand) != net
+            || !dps_endpoint_mac(cand, &cand_mac)) {
+            continue;
+        }
+        const char *port = dps_endpoint_location(cand, &dpid, &tunnel_ip);
+        struct ctlsw *target = dpid ? ctlsw_find(dpid) : NULL;
+        struct pcache_switch psw;
+        struct ds actions = DS_EMPTY_INITIALIZER;
+        if (target && ctlsw_pcache_switch(target, &psw)
+            && pcache_location_actions(&psw, pin->vni, dpid, tunnel_ip,
+                                       port, &actions)) {
+            struct dp_packet probe;
+            dp_packet_init(&probe, 64);
+            compose_arp(&probe, ARP_OP_REQUEST, f->dl_src, cand_mac, false,
+                        f->nw_src, f->nw_dst);
+            packet_out(target, dp_packet_data(&probe), dp_packet_size(&probe),
+                       OFPP_CONTROLLER, ds_cstr(&actions));
+            dp_packet_uninit(&probe);
+            n_probes++;
+        }
+        ds_destroy(&actions);
+    }
+    if (n_probes) {
+        COVERAGE_ADD(pinctrl_probe, n_probes);
+        sw->stats.probes += n_probes;
+        hold(HELD_ARP, sw, pin->in_port, NULL, pin->vni, f->nw_dst,
+             pin->packet, pin->packet_len);
+    } else {
+        COVERAGE_INC(pinctrl_arp_unknown);
+        sw->stats.arp_unknown++;
+    }
+}
+
+static void
+handle_location(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
+    const struct dps_network *net = dps_find_network_by_vni(dps, pin->vni);
+    const struct dps_endpoint *ep
+        = net ? dps_find_endpoint_by_mac(dps, net, pin->flow.dl_dst) : NULL;
+
+    COVERAGE_INC(pinctrl_location_miss);
+    sw->stats.location_misses++;
+    if (!ep) {
+        sw->stats.dropped++;
+        COVERAGE_INC(pinctrl_drop);
+        return;
+    }
+    if (!forward_to_endpoint(sw, pin->packet, pin->packet_len, ep, NULL)) {
+        /* Not reachable yet (it is leaving this hypervisor, and has not
+         * been seen anywhere else): hold the packet. */
+        hold(HELD_LOCATION, sw, pin->in_port, dps_endpoint_uuid(ep), 0,
+             htonl(0), pin->packet, pin->packet_len);
+    }
+}
+
+static void
+handle_learn(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
+    const char *port = swconn_port_name(sw->swconn, pin->in_port);
+    uint64_t dpid;
+    char mac_s[ETH_ADDR_STRLEN + 1];
+
+    swconn_get_dpid(sw->swconn, &dpid);
+    const struct dtrec_hypervisor *hv
+        = dt_db_find_hypervisor_by_dpid(idl, dpid);
+    if (!port || !hv) {
+        sw->stats.dropped++;
+        COVERAGE_INC(pinctrl_drop);
+        return;
+    }
+
+    /* The endpoint this port is for, by its port name and MAC: a VM can
+     * only claim its own location. */
+    snprintf(mac_s, sizeof mac_s, ETH_ADDR_FMT,
+             ETH_ADDR_ARGS(pin->flow.dl_src));
+    const struct dtrec_endpoint *row, *found = NULL;
+    DTREC_ENDPOINT_FOR_EACH (row, idl) {
+        struct eth_addr mac;
+
+        if (row->port && !strcmp(row->port, port) && row->mac) {
+            char *error = dt_parse_mac(row->mac, &mac);
+            if (error) {
+                free(error);
+            } else if (eth_addr_equals(mac, pin->flow.dl_src)) {
+                found = row;
+                break;
+            }
+        }
+    }
+    if (!found) {
+        sw->stats.dropped++;
+        COVERAGE_INC(pinctrl_drop);
+        VLOG_DBG_RL(&rl, "%016"PRIx64": port %s: frame from %s, which no "
+                    "endpoint on that port has", dpid, port, mac_s);
+        return;
+    }
+
+    if (found->hypervisor != hv) {
+        COVERAGE_INC(pinctrl_learn);
+        sw->stats.learned++;
+        VLOG_INFO("endpoint %s (%s) is now on hypervisor %s port %s",
+                  found->name, mac_s, hv->name, port);
+        queue_db_op(DB_OP_LOCATION, &found->header_.uuid, &hv->header_.uuid,
+                    port, htonl(0));
+    }
+    /* The frame goes through this switch's pipeline again once its flows
+     * say the endpoint is here. */
+    hold(HELD_REPLAY, sw, pin->in_port, &found->header_.uuid, 0, htonl(0),
+         pin->packet, pin->packet_len);
+}
+
+static void
+handle_learn_address(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
+    const struct dps_network *net;
+    const struct dps_endpoint *ep = source_endpoint(pin, &net);
+    ovs_be32 spa = pin->flow.nw_src;
+    struct in6_addr ip;
+
+    in6_addr_set_mapped_ipv4(&ip, spa);
+    if (!ep || !spa || ip_is_multicast(spa) || spa == htonl(INADDR_BROADCAST)
+        || dps_endpoint_n_ips(ep) || dps_find_endpoint_by_ip(dps, net, &ip)) {
+        /* Nothing to learn: an address probe (0.0.0.0), a bad address,
+         * an endpoint that has one, or an address someone else has. */
+        sw->stats.dropped++;
+        COVERAGE_INC(pinctrl_drop);
+        return;
+    }
+    COVERAGE_INC(pinctrl_learn_address);
+    VLOG_INFO("endpoint %s has address "IP_FMT" (learned from its ARP)",
+              dps_endpoint_name(ep), IP_ARGS(spa));
+    queue_db_op(DB_OP_ADDRESS, dps_endpoint_uuid(ep), NULL, NULL, spa);
+}
+
+static void
+handle_dhcp_request(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
+    const struct dps_network *net;
+    const struct dps_endpoint *client = source_endpoint(pin, &net);
+    const struct dtrec_policy_domain *domain
+        = client ? endpoint_domain_row(client) : NULL;
+    size_t n_copies = 0;
+
+    if (domain) {
+        for (size_t i = 0; i < domain->n_dhcp_servers; i++) {
+            struct in6_addr ip;
+            struct eth_addr mac;
+            char *error = dt_parse_ip(domain->dhcp_servers[i], &ip, NULL);
+
+            if (error) {
+                free(error);
+                continue;
+            }
+            const struct dps_endpoint *server
+                = dps_find_endpoint_by_ip(dps, net, &ip);
+            if (server && server != client && dps_endpoint_mac(server, &mac)
+                && forward_to_endpoint(sw, pin->packet, pin->packet_len,
+                                       server, &mac)) {
+                n_copies++;
+            }
+        }
+    }
+    if (n_copies) {
+        COVERAGE_ADD(pinctrl_dhcp_copy, n_copies);
+        sw->stats.dhcp_copies += n_copies;
+    } else {
+        COVERAGE_INC(pinctrl_dhcp_drop);
+        sw->stats.dropped++;
+        VLOG_DBG_RL(&rl, "DHCP from "ETH_ADDR_FMT": no server reachable for "
+                    "its domain", ETH_ADDR_ARGS(pin->flow.dl_src));
+    }
+}
+
+static void
+handle_dhcp_reply(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
+    const struct dps_network *net;
+    const struct dps_endpoint *server = source_endpoint(pin, &net);
+    const struct dps_endpoint *client
+        = net ? dps_find_endpoint_by_mac(dps, net, pin->dhcp.chaddr) : NULL;
+    const struct dtrec_policy_domain *domain
+        = client ? endpoint_domain_row(client) : NULL;
+
+    /* Only a server configured for the client's domain may answer it. */
+    if (!server || !client || !domain
+        || !is_dhcp_server(domain, pin->flow.nw_src)
+        || !forward_to_endpoint(sw, pin->packet, pin->packet_len, client,
+                                &pin->dhcp.chaddr)) {
+        COVERAGE_INC(pinctrl_dhcp_drop);
+        sw->stats.dropped++;
+        VLOG_DBG_RL(&rl, "DHCP reply from "IP_FMT" for "ETH_ADDR_FMT
+                    " dropped", IP_ARGS(pin->flow.nw_src),
+                    ETH_ADDR_ARGS(pin->dhcp.chaddr));
+        return;
+    }
+    COVERAGE_INC(pinctrl_dhcp_copy);
+    sw->stats.dhcp_copies++;
+
+    /* DHCPACK: the client has this address now. */
+    struct in6_addr ip;
+    in6_addr_set_mapped_ipv4(&ip, pin->dhcp.yiaddr);
+    if (pin->dhcp.msg_type == 5 && pin->dhcp.yiaddr
+        && !dps_endpoint_n_ips(client)
+        && !dps_find_endpoint_by_ip(dps, net, &ip)) {
+        VLOG_INFO("endpoint %s leased address "IP_FMT,
+                  dps_endpoint_name(client), IP_ARGS(pin->dhcp.yiaddr));
+        queue_db_op(DB_OP_ADDRESS, dps_endpoint_uuid(client), NULL, NULL,
+                    pin->dhcp.yiaddr);
+    }
+}
+
+/* Helpers. */
+
+static bool
+rate_allows(struct ctlsw *sw, ofp_port_t port)
+{
+    struct port_bucket *b;
+    uint32_t hash = hash_int(ofp_to_u16(port), 0);
+
+    HMAP_FOR_EACH_WITH_HASH (b, node, hash, &sw->buckets) {
+        if (b->port == port) {
+            return token_bucket_withdraw(&b->tb, 1);
+        }
+    }
+    b = xmalloc(sizeof *b);
+    b->port = port;
+    token_bucket_init(&b->tb, pin_rate, pin_burst);
+    hmap_insert(&sw->buckets, &b->node, hash);
+    return token_bucket_withdraw(&b->tb, 1);
+}
+
+/* Sends packet 'packet' ('len' bytes) out of 'sw' with 'actions' (ovs-ofctl
+ * syntax) as if it came in on 'in_port'. */
+static void
+packet_out(struct ctlsw *sw, const void *packet, size_t len,
+           ofp_port_t in_port, const char *actions)
+{
+    enum ofputil_protocol usable;
+    struct ofpbuf ofpacts;
+    ofpbuf_init(&ofpacts, 64);
+    struct ofpact_parse_params pp = {
+        .ofpacts = &ofpacts,
+        .usable_protocols = &usable,
+    };
+    char *error = ofpacts_parse_actions(actions, &pp);
+    if (error) {
+        VLOG_ERR_RL(&rl, "%s: %s", actions, error);
+        free(error);
+        ofpbuf_uninit(&ofpacts);
+        return;
+    }
+
+    struct ofputil_packet_out po = {
+        .packet = packet,
+        .packet_len = len,
+        .buffer_id = UINT32_MAX,
+        .ofpacts = ofpacts.data,
+        .ofpacts_len = ofpacts.size,
+    };
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, in_port);
+    swconn_send(sw->swconn, ofputil_encode_packet_out(
+                    &po, swconn_get_protocol(sw->swconn)));
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Sends 'packet' from 'sw' to where endpoint 'ep' is (out a local port or
+ * through the tunnel), first rewriting its destination MAC to '*set_dst'
+ * if that is nonnull.  Returns false if 'ep' cannot be reached from 'sw'
+ * now. */
+static bool
+forward_to_endpoint(struct ctlsw *sw, const void *packet, size_t len,
+                    const struct dps_endpoint *ep,
+                    const struct eth_addr *set_dst)
+{
+    struct pcache_switch psw;
+    uint64_t dpid;
+    ovs_be32 tunnel_ip;
+    const char *port = dps_endpoint_location(ep, &dpid, &tunnel_ip);
+    struct ds actions = DS_EMPTY_INITIALIZER;
+
+    if (set_dst) {
+        ds_put_format(&actions, "set_field:"ETH_ADDR_FMT"->eth_dst,",
+                      ETH_ADDR_ARGS(*set_dst));
+    }
+    if (!ctlsw_pcache_switch(sw, &psw)
+        || !pcache_location_actions(&psw,
+                                    dps_network_vni(dps_endpoint_network(ep)),
+                                    dpid, tunnel_ip, port, &actions)) {
+        ds_destroy(&actions);
+        return false;
+    }
+    COVERAGE_INC(pinctrl_forward);
+    sw->stats.forwarded++;
+    packet_out(sw, packet, len, OFPP_CONTROLLER, ds_cstr(&actions));
+    ds_destroy(&actions);
+    return true;
+}
+
+/* Answers ARP request 'req' (received on 'port' of 'sw'): its target
+ * address is at 'mac'. */
+static void
+answer_arp(struct ctlsw *sw, ofp_port_t port, const struct flow *req,
+           struct eth_addr mac)
+{
+    struct dp_packet reply;
+    char actions[32];
+
+    dp_packet_init(&reply, 64);
+    compose_arp(&reply, ARP_OP_REPLY, mac, req->arp_sha, false, req->nw_dst,
+                req->nw_src);
+    snprintf(actions, sizeof actions, "output:%"PRIu16, ofp_to_u16(port));
+    packet_out(sw, dp_packet_data(&reply), dp_packet_size(&reply),
+               OFPP_CONTROLLER, actions);
+    dp_packet_uninit(&reply);
+    COVERAGE_INC(pinctrl_arp_answer);
+    sw->stats.arp_answered++;
+}
+
+/* Holds a copy of 'packet' (see struct held). */
+static void
+hold(enum held_kind kind, const struct ctlsw *sw, ofp_port_t in_port,
+     const struct uuid *endpoint, uint32_t vni, ovs_be32 ip,
+     const void *packet, size_t len)
+{
+    if (n_held >= PINCTRL_MAX_HELD) {
+        COVERAGE_INC(pinctrl_hold_drop);
+        n_held_dropped++;
+        return;
+    }
+
+    struct held *h = xmalloc(sizeof *h + len);
+    h->kind = kind;
+    swconn_get_dpid(sw->swconn, &h->origin);
+    h->in_port = in_port;
+    h->endpoint = endpoint ? *endpoint : UUID_ZERO;
+    h->vni = vni;
+    h->ip = ip;
+    h->expires = time_msec() + PINCTRL_HOLD_MSEC;
+    h->len = len;
+    memcpy(h->data, packet, len);
+    ovs_list_push_back(&held_packets, &h->list_node);
+    n_held++;
+    n_held_total++;
+    COVERAGE_INC(pinctrl_hold);
+}
+
+/* Tries to release each held packet; drops those that waited too long. */
+static void
+run_held(void)
+{
+    long long int now = time_msec();
+    struct held *h;
+
+    LIST_FOR_EACH_SAFE (h, list_node, &held_packets) {
+        struct ctlsw *sw = ctlsw_find(h->origin);
+        bool done = false;
+
+        if (sw && swconn_is_ready(sw->swconn)) {
+            const struct dps_endpoint *ep = NULL;
+            uint64_t dpid;
+            ovs_be32 tunnel_ip;
+
+            switch (h->kind) {
+            case HELD_LOCATION:
+                ep = dps_find_endpoint(dps, &h->endpoint);
+                done = ep && forward_to_endpoint(sw, h->data, h->len, ep,
+                                                 NULL);
+                break;
+
+            case HELD_REPLAY:
+                ep = dps_find_endpoint(dps, &h->endpoint);
+                if (ep && dps_endpoint_location(ep, &dpid, &tunnel_ip)
+                    && dpid == h->origin && swconn_is_synced(sw->swconn)) {
+                    packet_out(sw, h->data, h->len, h->in_port,
+                               "resubmit(,0)");
+                    done = true;
+                }
+                break;
+
+            case HELD_ARP: {
+                const struct dps_network *net
+                    = dps_find_network_by_vni(dps, h->vni);
+                struct in6_addr ip;
+                struct eth_addr mac;
+                in6_addr_set_mapped_ipv4(&ip, h->ip);
+                ep = net ? dps_find_endpoint_by_ip(dps, net, &ip) : NULL;
+                if (ep && dps_endpoint_mac(ep, &mac)) {
+                    struct dp_packet b;
+                    struct flow req;
+                    dp_packet_use_const(&b, h->data, h->len);
+                    flow_extract(&b, &req);
+                    answer_arp(sw, h->in_port, &req, mac);
+                    done = true;
+                }
+                break;
+            }
+            }
+        }
+        if (!done && now >= h->expires) {
+            COVERAGE_INC(pinctrl_hold_drop);
+            n_held_dropped++;
+            done = true;
+        }
+        if (done) {
+            ovs_list_remove(&h->list_node);
+            free(h);
+            n_held--;
+        }
+    }
+}
+
+static void
+queue_db_op(enum db_op_kind kind, const struct uuid *endpoint,
+            const struct uuid *hypervisor, const char *port, ovs_be32 ip)
+{
+    struct db_op *op;
+
+    /* Once is enough. */
+    LIST_FOR_EACH (op, list_node, &db_queued) {
+        if (op->kind == kind && uuid_equals(&op->endpoint, endpoint)) {
+            return;
+        }
+    }
+    LIST_FOR_EACH (op, list_node, &db_inflight) {
+        if (op->kind == kind && uuid_equals(&op->endpoint, endpoint)) {
+            return;
+        }
+    }
+    op = xzalloc(sizeof *op);
+    op->kind = kind;
+    op->endpoint = *endpoint;
+    if (hypervisor) {
+        op->hypervisor = *hypervisor;
+    }
+    op->port = nullable_xstrdup(port);
+    op->ip = ip;
+    ovs_list_push_back(&db_queued, &op->list_node);
+}
+
+static void
+db_ops_free(struct ovs_list *ops)
+{
+    struct db_op *op;
+
+    LIST_FOR_EACH_POP (op, list_node, ops) {
+        free(op->port);
+        free(op);
+    }
+}
+
+/* Applies queued database writes in one transaction at a time. */
+static void
+run_db(void)
+{
+    if (!db_txn) {
+        if (ovs_list_is_empty(&db_queued) || !ovsdb_idl_is_connected(idl)
+            || !ovsdb_idl_has_ever_connected(idl)) {
+            return;
+        }
+        db_txn = ovsdb_idl_txn_create(idl);
+        ovsdb_idl_txn_add_comment(db_txn, "dovetail-controller: learned");
+        ovs_list_push_back_all(&db_inflight, &db_queued);
+
+        struct db_op *op;
+        LIST_FOR_EACH (op, list_node, &db_inflight) {
+            const struct dtrec_endpoint *ep
+                = dtrec_endpoint_get_for_uuid(idl, &op->endpoint);
+            if (!ep) {
+                continue;
+            }
+            if (op->kind == DB_OP_LOCATION) {
+                const struct dtrec_hypervisor *hv
+                    = dtrec_hypervisor_get_for_uuid(idl, &op->hypervisor);
+                if (hv) {
+                    dtrec_endpoint_verify_hypervisor(ep);
+                    dtrec_endpoint_set_hypervisor(ep, hv);
+                    dtrec_endpoint_set_port(ep, op->port);
+                }
+            } else if (!ep->n_addresses && ep->network) {
+                char ip_s[INET_ADDRSTRLEN];
+                struct dtrec_address *a = dtrec_address_insert(db_txn);
+                dtrec_endpoint_verify_addresses(ep);
+                snprintf(ip_s, sizeof ip_s, IP_FMT, IP_ARGS(op->ip));
+                dtrec_address_set_network(a, ep->network);
+                dtrec_address_set_ip(a, ip_s);
+                dtrec_endpoint_update_addresses_addvalue(ep, a);
+            }
+        }
+    }
+
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(db_txn);
+    if (status == TXN_INCOMPLETE) {
+        return;
+    }
+    if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
+        COVERAGE_INC(pinctrl_db_write);
+        n_db_writes++;
+        db_ops_free(&db_inflight);
+    } else if (status == TXN_TRY_AGAIN) {
+        /* Somebody else wrote first: apply the same writes to fresh
+         * data. */
+        ovs_list_push_back_all(&db_inflight, &db_queued);
+        ovs_list_push_back_all(&db_queued, &db_inflight);
+    } else {
+        VLOG_WARN_RL(&rl, "database write failed: %s (%s)",
+                     ovsdb_idl_txn_status_to_string(status),
+                     ovsdb_idl_txn_get_error(db_txn));
+        db_ops_free(&db_inflight);
+    }
+    ovsdb_idl_txn_destroy(db_txn);
+    db_txn = NULL;
+}
+
+static const struct dtrec_policy_domain *
+endpoint_domain_row(const struct dps_endpoint *ep)
+{
+    const struct dps_domain *d = dps_endpoint_domain(ep);
+    return d ? dtrec_policy_domain_get_for_uuid(idl, dps_domain_uuid(d))
+             : NULL;
+}
+
+static bool
+is_dhcp_server(const struct dtrec_policy_domain *domain, ovs_be32 ip)
+{
+    for (size_t i = 0; i < domain->n_dhcp_servers; i++) {
+        ovs_be32 server;
+        char *error = dt_parse_ipv4(domain->dhcp_servers[i], &server);
+        if (error) {
+            free(error);
+        } else if (server == ip) {
+            return true;
+        }
+    }
+    return false;
+}
