@@ -48,7 +48,11 @@ TESTSUITE_AT = \
 	tests/fabric.at \
 	tests/dps.at \
 	tests/blueprint.at \
-	tests/cluster.at
+	tests/cluster.at \
+	tests/policy-cache.at \
+	tests/migration.at \
+	tests/addr-resolution.at \
+	tests/faults.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 EXTRA_DIST += \
