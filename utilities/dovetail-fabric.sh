@@ -367,9 +367,6 @@ dt_vm_add () {
     dt_vm_exec "$vm" ip link set eth0 address "$mac" mtu 1450 || return 1
     dt_vm_exec "$vm" ip addr add "$ip" dev eth0 || return 1
     dt_vm_exec "$vm" ethtool -K eth0 tx off >/dev/null 2>&1
-    # The guest announces itself with a gratuitous ARP whenever its link
-    # comes back, as a migrated guest does (QEMU's announce).
-    dt_vm_exec "$vm" sysctl -qw net.ipv4.conf.eth0.arp_notify=1
     dt_vm_exec "$vm" ip link set eth0 up || return 1
     echo "$mac" > "$DT_RUNDIR/vm-$vm.mac"
     echo "$ip" > "$DT_RUNDIR/vm-$vm.ip"
@@ -390,8 +387,8 @@ dt_vm_move () {
 # dt_vm_migrate VM NEWHV: live-migrates VM to NEWHV the way a hypervisor's
 # stop-and-copy does: every process of the VM is stopped (SIGSTOP), the
 # link moves (dt_vm_move), and once the VM's eth0 has a carrier again the
-# processes resume.  The guest's kernel announces it (arp_notify) when the
-# carrier returns.  Prints the blackout (stop to resume) in milliseconds.
+# processes resume, and the VM is announced with a RARP as QEMU does
+# (dt_vm_announce).  Prints the blackout (stop to resume) in milliseconds.
 dt_vm_migrate () {
     local vm=$1 new=$2 ino pids t0 t1 rc=0
     ino=$(dt_root stat -L -c %i "/run/netns/$DT_PREFIX$vm") || return 1
@@ -403,8 +400,26 @@ dt_vm_migrate () {
         || rc=1
     test -z "$pids" || kill -CONT $pids 2>/dev/null
     t1=$(date +%s%N)
+    dt_vm_announce "$vm" || rc=1
     echo $(( (t1 - t0) / 1000000 ))
     return $rc
+}
+
+# dt_vm_announce VM: sends from VM's eth0 the frames QEMU sends for a guest
+# after a migration ("announce-self"): a RARP request from the guest's MAC.
+dt_vm_announce () {
+    local mac
+    mac=$(cat "$DT_RUNDIR/vm-$1.mac") || return 1
+    dt_vm_exec "$1" python3 -c '
+import socket, sys
+mac = bytes.fromhex(sys.argv[1].replace(":", ""))
+rarp = (b"\xff" * 6 + mac + b"\x80\x35"
+        + b"\x00\x01\x08\x00\x06\x04\x00\x03"
+        + mac + b"\x00" * 4 + mac + b"\x00" * 4).ljust(60, b"\x00")
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+s.send(rarp)
+' "$mac"
 }
 
 # dt_vm_hv VM: prints the hypervisor VM is on.
