@@ -1,15 +1,18 @@
 /*
- * overlay: the flows that make one hypervisor's vswitch part of the
- * overlay fabric, computed from the dovetail database.
+ * overlay: the proactive flows that make one hypervisor's vswitch part of
+ * the overlay fabric, computed from the dovetail database.
  *
  * For a switch whose datapath id names a Hypervisor row, it yields the
- * pipeline of ofproto-ext/pipeline.h: port security on every local
- * endpoint's port, an ARP responder for every endpoint of the networks
- * the hypervisor takes part in (so no ARP request ever leaves the
- * hypervisor), L2 delivery to local ports and VXLAN (VNI = the network's)
- * to the hypervisor hosting a remote endpoint, and an explicit drop at
- * the end of every stage.  Endpoints of different networks never share a
- * flow, so networks are isolated at the ingress vswitch.
+ * pipeline of ofproto-ext/pipeline.h except the policy cache entries
+ * (which controller/pcache installs on demand): port security on every
+ * local endpoint's port, classifying its packets into their network and
+ * source policy domain; DHCP to the controller; an ARP responder for
+ * every endpoint of the networks the hypervisor takes part in (so no ARP
+ * request ever leaves the hypervisor); delivery of tunnelled packets to
+ * local endpoints; and at the end of every stage a counted drop or the
+ * controller action of ofproto-ext/slowpath that handles what the stage
+ * cannot.  Endpoints of different networks never share a flow, so
+ * networks are isolated at the ingress vswitch.
  */
 #ifndef CONTROLLER_OVERLAY_H
 #define CONTROLLER_OVERLAY_H 1
