@@ -141,6 +141,10 @@ vm1 vm4 10.0.0.4 cannot
 vm4 vm2 10.0.0.2 cannot
 PAIRS
 
+    say "each vswitch resolved the first packet of every pair through the controller"
+    say "and caches the answer (table 30, with the policy's TTL):"
+    ovs-appctl -t $rundir/dovetail-controller.ctl cache/show | sed 's/^/    /'
+
     say "the policy service: loading the DOVE paper's three-tier application"
     say "(Documentation/blueprints/three-tier.json; its four dSwitches exist only in the database)"
     ctl hypervisor-add dswitch1 d1 10.0.0.1 -- hypervisor-add dswitch2 d2 10.0.0.2 \
@@ -163,6 +167,9 @@ The demo fabric is running.  Look at it with:
     dovetail-ctl resolve three-tier WS1 LB
     dovetail-ctl policy-graph three-tier   # Graphviz dot: | dot -Tsvg
     ovs-appctl -t $rundir/dovetail-controller.ctl switch/list
+    ovs-appctl -t $rundir/dovetail-controller.ctl cache/show
+    ovs-appctl -t $rundir/dovetail-controller.ctl cache/dump 0000000000000001
+    ovs-appctl -t $rundir/dovetail-controller.ctl pinctrl/show
     ovs-appctl -t $rundir/dovetail-controller.ctl coverage/show
     ovs-ofctl -O OpenFlow13 dump-flows unix:$rundir/hv1/br-int.mgmt
     ovs-vsctl --db=unix:$rundir/hv1/db.sock show
