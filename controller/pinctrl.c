@@ -80,6 +80,10 @@ enum held_kind {
     HELD_ARP,                   /* For an endpoint to have 'ip' in
                                  * network 'vni'; then the ARP request is
                                  * answered on 'origin', out 'in_port'. */
+    HELD_ADDRESS,               /* For 'endpoint' to have an address and
+                                 * 'origin' the flows that say so; then
+                                 * sent through its pipeline from
+                                 * 'in_port'. */
 };
 
 struct held {
@@ -512,6 +516,14 @@ handle_learn_address(struct ctlsw *sw, const struct sp_packet_in *pin)
     VLOG_INFO("endpoint %s has address "IP_FMT" (learned from its ARP)",
               dps_endpoint_name(ep), IP_ARGS(spa));
     queue_db_op(DB_OP_ADDRESS, dps_endpoint_uuid(ep), NULL, NULL, spa);
+
+    /* The silent host is asking for someone: once the switch's flows know
+     * its address, its request goes through the pipeline again and is
+     * answered there, instead of waiting for the guest to ask again. */
+    if (pin->flow.nw_proto == ARP_OP_REQUEST) {
+        hold(HELD_ADDRESS, sw, pin->in_port, dps_endpoint_uuid(ep), 0,
+             htonl(0), pin->packet, pin->packet_len);
+    }
 }
 
 static void
@@ -754,6 +766,16 @@ run_held(void)
                 ep = dps_find_endpoint(dps, &h->endpoint);
                 if (ep && dps_endpoint_location(ep, &dpid, &tunnel_ip)
                     && dpid == h->origin && swconn_is_synced(sw->swconn)) {
+                    packet_out(sw, h->data, h->len, h->in_port,
+                               "resubmit(,0)");
+                    done = true;
+                }
+                break;
+
+            case HELD_ADDRESS:
+                ep = dps_find_endpoint(dps, &h->endpoint);
+                if (ep && dps_endpoint_n_ips(ep)
+                    && swconn_is_synced(sw->swconn)) {
                     packet_out(sw, h->data, h->len, h->in_port,
                                "resubmit(,0)");
                     done = true;

@@ -110,6 +110,7 @@ dt_fabric_init () {
     local br=${DT_PREFIX}underlay
     dt_root ip link show "$br" >/dev/null 2>&1 \
         || dt_root ip link add "$br" type bridge forward_delay 0 stp_state 0 \
+               mcast_snooping 0 \
         || return 1
     dt_root ip link set lo up
     dt_root sysctl -qw "net.ipv6.conf.$br.disable_ipv6=1"
