@@ -32,6 +32,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
+#include "sat-math.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -613,14 +614,17 @@ rate_allows(struct ctlsw *sw, ofp_port_t port)
 
     HMAP_FOR_EACH_WITH_HASH (b, node, hash, &sw->buckets) {
         if (b->port == port) {
-            return token_bucket_withdraw(&b->tb, 1);
+            return token_bucket_withdraw(&b->tb, 1000);
         }
     }
     b = xmalloc(sizeof *b);
     b->port = port;
-    token_bucket_init(&b->tb, pin_rate, pin_burst);
+    /* An OVS token bucket earns 'rate' tokens per millisecond: with a
+     * packet-in costing 1000 tokens, that is 'pin_rate' packet-ins per
+     * second, in bursts of 'pin_burst' (as OVS's ofproto/pinsched.c). */
+    token_bucket_init(&b->tb, pin_rate, sat_mul(pin_burst, 1000));
     hmap_insert(&sw->buckets, &b->node, hash);
-    return token_bucket_withdraw(&b->tb, 1);
+    return token_bucket_withdraw(&b->tb, 1000);
 }
 
 /* Sends packet 'packet' ('len' bytes) out of 'sw' with 'actions' (ovs-ofctl

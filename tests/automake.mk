@@ -60,6 +60,7 @@ EXTRA_DIST += \
 	$(TESTSUITE) \
 	tests/atlocal.in \
 	$(srcdir)/tests/package.m4 \
+	tests/flood.py \
 	utilities/dovetail-fabric.sh
 
 # Our programs first, then the Open vSwitch daemons and utilities the tests
