@@ -454,17 +454,31 @@ dt_ofport () {
 # ---------------------------------------------------------------------
 # Traffic.
 
-# dt_ping_start NAME VM DST [INTERVAL]: pings DST from VM in the
-# background, every INTERVAL seconds (0.1), with timestamps (-D) and a
-# line per unanswered request (-O), into $DT_RUNDIR/ping-NAME.out.
+# dt_ping_start NAME VM DST [INTERVAL [COUNT]]: pings DST from VM in the
+# background, every INTERVAL seconds (0.1), COUNT times (or until
+# dt_ping_stop), with timestamps (-D) and a line per unanswered request
+# (-O), into $DT_RUNDIR/ping-NAME.out.
 dt_ping_start () {
-    local name=$1 vm=$2 dst=$3 interval=${4:-0.1}
+    local name=$1 vm=$2 dst=$3 interval=${4:-0.1} count=${5:-}
     local out=$DT_RUNDIR/ping-$name.out pidfile=$DT_RUNDIR/ping-$name.pid
     rm -f "$pidfile" "$out"
     # The pidfile names ping itself, not the runners wrapped around it.
     dt_vm_exec "$vm" sh -c 'echo $$ > "$1"; shift; exec "$@"' sh "$pidfile" \
-        ping -D -O -n -i "$interval" "$dst" </dev/null >"$out" 2>&1 &
+        ping -D -O -n -i "$interval" ${count:+-c "$count" -W 2} "$dst" \
+        </dev/null >"$out" 2>&1 &
     dt_wait_until "test -s '$pidfile'"
+}
+
+# dt_ping_wait NAME: waits until ping NAME, started with a COUNT, has sent
+# them all and waited for the last answer, then prints its summary as
+# dt_ping_stop does (with no request still in flight to count as lost).
+dt_ping_wait () {
+    local name=$1 pid
+    pid=$(cat "$DT_RUNDIR/ping-$name.pid" 2>/dev/null)
+    if test -n "$pid"; then
+        DT_TIMEOUT=60 dt_wait_until "! dt_pid_alive $pid" || return 1
+    fi
+    dt_ping_stop "$name"
 }
 
 # dt_ping_stop NAME: stops ping NAME and prints
