@@ -92,6 +92,8 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
     sp_put_controller_action(&miss, SP_LOCATION);
     add_flow(flows, "table=%d,priority=1,actions=%s", PL_TUNNEL_IN,
              ds_cstr(&miss));
+    add_flow(flows, "table=%d,priority=1,actions=%s", PL_DELIVER,
+             ds_cstr(&miss));
 
     /* Tunnel ingress: the VNI is the network. */
     if (tun_node) {
@@ -165,9 +167,19 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                      PL_INGRESS, cookie, port->data, a.mac_s, a.mac_s,
                      classify, ds_cstr(&learn_address));
         }
+        /* Delivery from the tunnel only while the port is live: a VM
+         * leaving this hypervisor takes its port with it before the
+         * controller has removed this flow, and what arrives meanwhile
+         * goes to the controller instead of out a port that is gone. */
         add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                 PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,actions=output:%u",
-                 PL_TUNNEL_IN, cookie, a.vni, a.mac_s, port->data);
+                 PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,actions="
+                 "bundle_load(eth_src,0,active_backup,ofport,"
+                 "NXM_NX_REG2[0..15],members:%u),goto_table:%d",
+                 PL_TUNNEL_IN, cookie, a.vni, a.mac_s, port->data,
+                 PL_DELIVER);
+        add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                 PL_PORT_FIELD"=%u,actions=output:%u", PL_DELIVER, cookie,
+                 port->data, port->data);
         free(classify);
         free(a.ips);
     }

@@ -81,6 +81,9 @@ enum held_kind {
     HELD_ARP,                   /* For an endpoint to have 'ip' in
                                  * network 'vni'; then the ARP request is
                                  * answered on 'origin', out 'in_port'. */
+    HELD_POLICY,                /* For 'endpoint' to have a location; then
+                                 * sent through 'origin''s pipeline from
+                                 * 'in_port' again. */
     HELD_ADDRESS,               /* For 'endpoint' to have an address and
                                  * 'origin' the flows that say so; then
                                  * sent through its pipeline from
@@ -334,6 +337,21 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
         sw->pcache.stats.unknown++;
         VLOG_DBG_RL(&rl, "%016"PRIx64": vni %"PRIu32" to "IP_FMT": no "
                     "resolution", psw.dpid, key.vni, IP_ARGS(key.dst));
+
+        /* An endpoint between two locations (its port unbound for a
+         * migration): hold the packet until it is somewhere. */
+        const struct dps_network *net
+            = dps_find_network_by_vni(dps, key.vni);
+        struct in6_addr dst;
+        in6_addr_set_mapped_ipv4(&dst, key.dst);
+        const struct dps_endpoint *ep
+            = net ? dps_find_endpoint_by_ip(dps, net, &dst) : NULL;
+        uint64_t dpid;
+        ovs_be32 tunnel_ip;
+        if (ep && !dps_endpoint_location(ep, &dpid, &tunnel_ip) && !dpid) {
+            hold(HELD_POLICY, sw, pin->in_port, dps_endpoint_uuid(ep), 0,
+                 htonl(0), pin->packet, pin->packet_len);
+        }
         return;
     }
 
@@ -770,6 +788,19 @@ run_held(void)
                 ep = dps_find_endpoint(dps, &h->endpoint);
                 if (ep && dps_endpoint_location(ep, &dpid, &tunnel_ip)
                     && dpid == h->origin && swconn_is_synced(sw->swconn)) {
+                    packet_out(sw, h->data, h->len, h->in_port,
+                               "resubmit(,0)");
+                    done = true;
+                }
+                break;
+
+            case HELD_POLICY:
+                ep = dps_find_endpoint(dps, &h->endpoint);
+                if (!ep) {
+                    break;
+                }
+                dps_endpoint_location(ep, &dpid, &tunnel_ip);
+                if (dpid) {
                     packet_out(sw, h->data, h->len, h->in_port,
                                "resubmit(,0)");
                     done = true;

@@ -22,10 +22,15 @@
  *                     endpoint (PL_COOKIE_*).  A miss goes to the
  *                     controller, which resolves it and installs the
  *                     entry.
- *   PL_TUNNEL_IN (40) from the tunnel: deliver to a local endpoint; a
- *                     packet for an endpoint that is not here (any more)
- *                     goes to the controller (location invalidation),
- *                     which forwards it to where the endpoint is now.
+ *   PL_TUNNEL_IN (40) from the tunnel: a local endpoint's MAC -> its port,
+ *                     if that port is live, into PL_PORT_FIELD
+ *                     (bundle_load, active-backup over that one port).
+ *   PL_DELIVER  (41)  PL_PORT_FIELD -> out that port.  A packet for an
+ *                     endpoint that is not here (any more), or whose port
+ *                     has just gone, goes to the controller (location
+ *                     invalidation), which forwards it to where the
+ *                     endpoint is now: nothing is output to a port that
+ *                     no longer exists while the controller catches up.
  *
  * Anything that matches no flow in a stage is dropped by that stage's
  * priority-0 flow, whose packet counter tells the operator how much.
@@ -41,6 +46,7 @@ enum pl_table {
     PL_L2 = 20,
     PL_POLICY = 30,
     PL_TUNNEL_IN = 40,
+    PL_DELIVER = 41,
 };
 
 /* The field that carries the virtual network (its VNI) between stages. */
@@ -50,6 +56,10 @@ enum pl_table {
  * first 32 bits of the Policy_Domain row's UUID (0: in no domain). */
 #define PL_DOMAIN_FIELD "reg1"
 #define PL_DOMAIN_REG 1
+
+/* The register that carries the port a tunnelled packet is delivered to
+ * from PL_TUNNEL_IN to PL_DELIVER (OFPP_NONE: no live port). */
+#define PL_PORT_FIELD "reg2"
 
 /* Priority of policy cache entries in PL_POLICY. */
 #define PL_CACHE_PRIORITY 100
