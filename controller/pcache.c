@@ -149,18 +149,21 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
                           dps_endpoint_uuid(res.dst)->parts[0]);
     r->ttl = MIN(res.ttl, MAX_HARD_TIMEOUT);
 
-    struct ofpbuf ofpacts;
-    ofpbuf_init(&ofpacts, 64);
-    r->actions = canonical_actions(ds_cstr(&actions), &ofpacts);
-    ofpbuf_uninit(&ofpacts);
+    ofpbuf_init(&r->ofpacts, 64);
+    r->actions = canonical_actions(ds_cstr(&actions), &r->ofpacts);
     ds_destroy(&actions);
-    return r->actions != NULL;
+    if (!r->actions) {
+        ofpbuf_uninit(&r->ofpacts);
+        return false;
+    }
+    return true;
 }
 
 void
 pcache_result_uninit(struct pcache_result *r)
 {
     free(r->actions);
+    ofpbuf_uninit(&r->ofpacts);
 }
 
 /* Appends to 'actions' the actions that take a packet of network 'vni'
@@ -230,9 +233,6 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
 
     struct match match;
     key_to_match(key, &match);
-    struct ofpbuf ofpacts;
-    ofpbuf_init(&ofpacts, 64);
-    free(canonical_actions(r->actions, &ofpacts));
 
     struct ofputil_flow_mod fm = {
         .priority = PL_CACHE_PRIORITY,
@@ -243,13 +243,12 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
         .buffer_id = UINT32_MAX,
         .out_port = OFPP_ANY,
         .out_group = OFPG_ANY,
-        .ofpacts = ofpacts.data,
-        .ofpacts_len = ofpacts.size,
+        .ofpacts = r->ofpacts.data,
+        .ofpacts_len = r->ofpacts.size,
     };
     minimatch_init(&fm.match, &match);
     struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, protocol);
     minimatch_destroy(&fm.match);
-    ofpbuf_uninit(&ofpacts);
     return msg;
 }
 

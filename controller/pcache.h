@@ -29,6 +29,7 @@
 
 #include "lib/dt-dps.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/ofpbuf.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/types.h"
 
@@ -58,6 +59,7 @@ struct pcache_result {
     uint32_t ttl;               /* Seconds. */
     char *actions;              /* Canonical action text ("drop" for
                                  * deny), malloc'd. */
+    struct ofpbuf ofpacts;      /* The same actions, parsed. */
 };
 
 /* One entry the switch holds. */

@@ -140,6 +140,9 @@ static void handle_dhcp_reply(struct ctlsw *, const struct sp_packet_in *);
 static bool rate_allows(struct ctlsw *, ofp_port_t);
 static void packet_out(struct ctlsw *, const void *packet, size_t len,
                        ofp_port_t in_port, const char *actions);
+static void packet_out_ofpacts(struct ctlsw *, const void *packet,
+                               size_t len, ofp_port_t in_port,
+                               const struct ofpact *, size_t ofpacts_len);
 static bool forward_to_endpoint(struct ctlsw *, const void *packet,
                                 size_t len, const struct dps_endpoint *,
                                 const struct eth_addr *set_dst);
@@ -362,8 +365,8 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
     ovs_list_push_back(&msgs, &msg->list_node);
     swconn_send_bundle(sw->swconn, &msgs);
     if (r.verdict == DPS_FORWARD) {
-        packet_out(sw, pin->packet, pin->packet_len, pin->in_port,
-                   r.actions);
+        packet_out_ofpacts(sw, pin->packet, pin->packet_len, pin->in_port,
+                           r.ofpacts.data, r.ofpacts.size);
     }
     pcache_result_uninit(&r);
 }
@@ -665,19 +668,27 @@ packet_out(struct ctlsw *sw, const void *packet, size_t len,
         ofpbuf_uninit(&ofpacts);
         return;
     }
+    packet_out_ofpacts(sw, packet, len, in_port, ofpacts.data, ofpacts.size);
+    ofpbuf_uninit(&ofpacts);
+}
 
+/* Like packet_out(), with actions already parsed. */
+static void
+packet_out_ofpacts(struct ctlsw *sw, const void *packet, size_t len,
+                   ofp_port_t in_port, const struct ofpact *ofpacts,
+                   size_t ofpacts_len)
+{
     struct ofputil_packet_out po = {
         .packet = packet,
         .packet_len = len,
         .buffer_id = UINT32_MAX,
-        .ofpacts = ofpacts.data,
-        .ofpacts_len = ofpacts.size,
+        .ofpacts = CONST_CAST(struct ofpact *, ofpacts),
+        .ofpacts_len = ofpacts_len,
     };
     match_init_catchall(&po.flow_metadata);
     match_set_in_port(&po.flow_metadata, in_port);
     swconn_send(sw->swconn, ofputil_encode_packet_out(
                     &po, swconn_get_protocol(sw->swconn)));
-    ofpbuf_uninit(&ofpacts);
 }
 
 /* Sends 'packet' from 'sw' to where endpoint 'ep' is (out a local port or
