@@ -386,16 +386,22 @@ dt_vm_move () {
 }
 
 # dt_vm_migrate VM NEWHV: live-migrates VM to NEWHV the way a hypervisor's
-# stop-and-copy does: every process of the VM is stopped (SIGSTOP), the
-# link moves (dt_vm_move), and once the VM's eth0 has a carrier again the
+# stop-and-copy does: every process of the VM is stopped (SIGSTOP), its
+# link goes down, the link moves (dt_vm_move), and once the VM's eth0 has a carrier again the
 # processes resume, and the VM is announced with a RARP as QEMU does
 # (dt_vm_announce).  Prints the blackout (stop to resume) in milliseconds.
 dt_vm_migrate () {
-    local vm=$1 new=$2 ino pids t0 t1 rc=0
+    local vm=$1 new=$2 old ino pids t0 t1 rc=0
     ino=$(dt_root stat -L -c %i "/run/netns/$DT_PREFIX$vm") || return 1
     pids=$(dt_netns_pids "$ino")
     t0=$(date +%s%N)
     test -z "$pids" || kill -STOP $pids
+    # The stopped guest's link goes down before its port is unplugged, as
+    # a tap does when QEMU stops the guest.
+    old=$(dt_vm_hv "$vm")
+    dt_hv_exec "$old" ip link set "$vm" down
+    dt_wait_until "test \"\$(dt_vsctl $old get interface $vm link_state)\" = down" \
+        || rc=1
     dt_vm_move "$vm" "$new" || rc=1
     dt_wait_until "dt_vm_exec $vm ip link show eth0 | grep -q LOWER_UP" \
         || rc=1
