@@ -376,6 +376,7 @@ ctlsw_pcache_switch(const struct ctlsw *sw, struct pcache_switch *psw)
         return false;
     }
     psw->ports = swconn_get_ports(sw->swconn);
+    psw->down_ports = swconn_get_down_ports(sw->swconn);
     const struct simap_node *tun = simap_find(psw->ports, tunnel_port);
     psw->tunnel_port = tun ? u16_to_ofp(tun->data) : OFPP_NONE;
     return true;

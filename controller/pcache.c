@@ -23,6 +23,7 @@
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "simap.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(pcache);
@@ -169,7 +170,9 @@ pcache_result_uninit(struct pcache_result *r)
 /* Appends to 'actions' the actions that take a packet of network 'vni'
  * from switch 'sw' to port 'port' of the hypervisor with datapath id
  * 'dpid' and tunnel IP 'tunnel_ip': out the port if that is 'sw', else
- * through the tunnel.  Returns false if there is no way. */
+ * through the tunnel.  Returns false if there is no way, which includes a
+ * local port that is down: a VM leaving this hypervisor takes its link
+ * down before its port goes, and what is sent out of it then is lost. */
 bool
 pcache_location_actions(const struct pcache_switch *sw, uint32_t vni,
                         uint64_t dpid, ovs_be32 tunnel_ip, const char *port,
@@ -181,7 +184,7 @@ pcache_location_actions(const struct pcache_switch *sw, uint32_t vni,
     if (dpid == sw->dpid) {
         const struct simap_node *node = port ? simap_find(sw->ports, port)
                                              : NULL;
-        if (!node) {
+        if (!node || sset_contains(sw->down_ports, port)) {
             return false;
         }
         ds_put_format(actions, "output:%u", node->data);

@@ -37,6 +37,7 @@ struct ds;
 struct ofputil_flow_stats;
 struct ovs_list;
 struct simap;
+struct sset;
 
 /* What a cache entry is for. */
 struct pcache_key {
@@ -49,6 +50,7 @@ struct pcache_key {
 struct pcache_switch {
     uint64_t dpid;              /* Its datapath id. */
     const struct simap *ports;  /* Port name -> OpenFlow port number. */
+    const struct sset *down_ports; /* Names of ports that are down. */
     ofp_port_t tunnel_port;     /* Its tunnel port, or OFPP_NONE. */
 };
 

@@ -143,6 +143,11 @@ static void packet_out(struct ctlsw *, const void *packet, size_t len,
 static void packet_out_ofpacts(struct ctlsw *, const void *packet,
                                size_t len, ofp_port_t in_port,
                                const struct ofpact *, size_t ofpacts_len);
+static bool endpoint_switch_synced(const struct dps_endpoint *);
+static bool endpoint_reachable(const struct ctlsw *,
+                               const struct dps_endpoint *);
+static bool endpoint_actions(const struct ctlsw *, const struct dps_endpoint *,
+                             struct ds *);
 static bool forward_to_endpoint(struct ctlsw *, const void *packet,
                                 size_t len, const struct dps_endpoint *,
                                 const struct eth_addr *set_dst);
@@ -342,7 +347,8 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
                     "resolution", psw.dpid, key.vni, IP_ARGS(key.dst));
 
         /* An endpoint between two locations (its port unbound for a
-         * migration): hold the packet until it is somewhere. */
+         * migration, or its port here down as it leaves): hold the packet
+         * until it can be reached, then replay it through the pipeline. */
         const struct dps_network *net
             = dps_find_network_by_vni(dps, key.vni);
         struct in6_addr dst;
@@ -351,7 +357,8 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
             = net ? dps_find_endpoint_by_ip(dps, net, &dst) : NULL;
         uint64_t dpid;
         ovs_be32 tunnel_ip;
-        if (ep && !dps_endpoint_location(ep, &dpid, &tunnel_ip) && !dpid) {
+        if (ep && ((!dps_endpoint_location(ep, &dpid, &tunnel_ip) && !dpid)
+                   || dpid == psw.dpid)) {
             hold(HELD_POLICY, sw, pin->in_port, dps_endpoint_uuid(ep), 0,
                  htonl(0), pin->packet, pin->packet_len);
         }
@@ -691,6 +698,30 @@ packet_out_ofpacts(struct ctlsw *sw, const void *packet, size_t len,
                     &po, swconn_get_protocol(sw->swconn)));
 }
 
+/* Returns true if a packet sent from 'sw' can reach endpoint 'ep' now. */
+static bool
+endpoint_reachable(const struct ctlsw *sw, const struct dps_endpoint *ep)
+{
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    bool ok = endpoint_actions(sw, ep, &actions);
+    ds_destroy(&actions);
+    return ok;
+}
+
+/* Returns true unless the switch that hosts 'ep' is connected but does not
+ * yet hold the flows the database implies: an answer that leads a VM to
+ * send to 'ep' waits for that, so that 'ep''s reply is not refused by
+ * port security that does not know its new address yet. */
+static bool
+endpoint_switch_synced(const struct dps_endpoint *ep)
+{
+    uint64_t dpid;
+    ovs_be32 tunnel_ip;
+    dps_endpoint_location(ep, &dpid, &tunnel_ip);
+    const struct ctlsw *sw = dpid ? ctlsw_find(dpid) : NULL;
+    return !sw || swconn_is_synced(sw->swconn);
+}
+
 /* Sends 'packet' from 'sw' to where endpoint 'ep' is (out a local port or
  * through the tunnel), first rewriting its destination MAC to '*set_dst'
  * if that is nonnull.  Returns false if 'ep' cannot be reached from 'sw'
@@ -700,20 +731,13 @@ forward_to_endpoint(struct ctlsw *sw, const void *packet, size_t len,
                     const struct dps_endpoint *ep,
                     const struct eth_addr *set_dst)
 {
-    struct pcache_switch psw;
-    uint64_t dpid;
-    ovs_be32 tunnel_ip;
-    const char *port = dps_endpoint_location(ep, &dpid, &tunnel_ip);
     struct ds actions = DS_EMPTY_INITIALIZER;
 
     if (set_dst) {
         ds_put_format(&actions, "set_field:"ETH_ADDR_FMT"->eth_dst,",
                       ETH_ADDR_ARGS(*set_dst));
     }
-    if (!ctlsw_pcache_switch(sw, &psw)
-        || !pcache_location_actions(&psw,
-                                    dps_network_vni(dps_endpoint_network(ep)),
-                                    dpid, tunnel_ip, port, &actions)) {
+    if (!endpoint_actions(sw, ep, &actions)) {
         ds_destroy(&actions);
         return false;
     }
@@ -722,6 +746,24 @@ forward_to_endpoint(struct ctlsw *sw, const void *packet, size_t len,
     packet_out(sw, packet, len, OFPP_CONTROLLER, ds_cstr(&actions));
     ds_destroy(&actions);
     return true;
+}
+
+/* Appends to 'actions' the actions that take a packet from 'sw' to where
+ * endpoint 'ep' is.  Returns false if it cannot be reached from 'sw' now
+ * (no location, or its port here is down). */
+static bool
+endpoint_actions(const struct ctlsw *sw, const struct dps_endpoint *ep,
+                 struct ds *actions)
+{
+    struct pcache_switch psw;
+    uint64_t dpid;
+    ovs_be32 tunnel_ip;
+    const char *port = dps_endpoint_location(ep, &dpid, &tunnel_ip);
+
+    return (ctlsw_pcache_switch(sw, &psw)
+            && pcache_location_actions(
+                &psw, dps_network_vni(dps_endpoint_network(ep)), dpid,
+                tunnel_ip, port, actions));
 }
 
 /* Answers ARP request 'req' (received on 'port' of 'sw'): its target
@@ -810,8 +852,7 @@ run_held(void)
                 if (!ep) {
                     break;
                 }
-                dps_endpoint_location(ep, &dpid, &tunnel_ip);
-                if (dpid) {
+                if (endpoint_reachable(sw, ep)) {
                     packet_out(sw, h->data, h->len, h->in_port,
                                "resubmit(,0)");
                     done = true;
@@ -835,7 +876,8 @@ run_held(void)
                 struct eth_addr mac;
                 in6_addr_set_mapped_ipv4(&ip, h->ip);
                 ep = net ? dps_find_endpoint_by_ip(dps, net, &ip) : NULL;
-                if (ep && dps_endpoint_mac(ep, &mac)) {
+                if (ep && dps_endpoint_mac(ep, &mac)
+                    && endpoint_switch_synced(ep)) {
                     struct dp_packet b;
                     struct flow req;
                     dp_packet_use_const(&b, h->data, h->len);

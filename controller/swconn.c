@@ -33,6 +33,7 @@
 #include "flow.h"
 #include "simap.h"
 #include "socket-util.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -73,6 +74,9 @@ struct swconn {
 
     /* Ports, from the port description reply and port-status messages. */
     struct simap ports;         /* Port name -> OpenFlow port number. */
+    struct sset down_ports;     /* Names of ports in 'ports' that are
+                                 * administratively down or have no link:
+                                 * nothing sent out of them arrives. */
     bool changed;               /* Ports changed since swconn_take_changed. */
 
     /* Flow tables. */
@@ -108,6 +112,7 @@ static void process_features_reply(struct swconn *,
                                    const struct ofp_header *);
 static void process_port_desc_reply(struct swconn *,
                                     const struct ofp_header *);
+static void put_port(struct swconn *, const struct ofputil_phy_port *);
 static void process_port_status(struct swconn *, const struct ofp_header *);
 static void process_flow_stats_reply(struct swconn *,
                                      const struct ofp_header *);
@@ -146,6 +151,7 @@ swconn_create(struct vconn *vconn, const struct swconn_hooks *hooks,
     sw->state = SWCONN_FEATURES;
     sw->connected_at = time_msec();
     simap_init(&sw->ports);
+    sset_init(&sw->down_ports);
     flowtab_init(&sw->installed);
     flowtab_init(&sw->desired);
     flowtab_init(&sw->committing);
@@ -162,6 +168,7 @@ swconn_destroy(struct swconn *sw)
         }
         rconn_destroy(sw->rconn);
         simap_destroy(&sw->ports);
+        sset_destroy(&sw->down_ports);
         flowtab_destroy(&sw->installed);
         flowtab_destroy(&sw->desired);
         flowtab_destroy(&sw->committing);
@@ -236,6 +243,14 @@ const struct simap *
 swconn_get_ports(const struct swconn *sw)
 {
     return &sw->ports;
+}
+
+/* Returns the names of the switch's ports that are down (administratively
+ * or without link): a packet output to one is lost. */
+const struct sset *
+swconn_get_down_ports(const struct swconn *sw)
+{
+    return &sw->down_ports;
 }
 
 /* Returns true once the switch's identity and ports are known, that is,
@@ -487,6 +502,7 @@ process_features_reply(struct swconn *sw, const struct ofp_header *oh)
         swconn_version(sw), OFPP_ANY);
     sw->ports_xid = ((struct ofp_header *) req->data)->xid;
     simap_clear(&sw->ports);
+    sset_clear(&sw->down_ports);
     sw->state = SWCONN_PORTS;
     send_msg(sw, req);
 }
@@ -503,7 +519,7 @@ process_port_desc_reply(struct swconn *sw, const struct ofp_header *oh)
     }
     ofpraw_pull_assert(&b);
     while (!(error = ofputil_pull_phy_port(oh->version, &b, &pp))) {
-        simap_put(&sw->ports, pp.name, ofp_to_u16(pp.port_no));
+        put_port(sw, &pp);
     }
     if (error != EOF) {
         COVERAGE_INC(swconn_bad_message);
@@ -536,12 +552,25 @@ process_port_status(struct swconn *sw, const struct ofp_header *oh)
     }
     if (ps.reason == OFPPR_DELETE) {
         simap_find_and_delete(&sw->ports, ps.desc.name);
+        sset_find_and_delete(&sw->down_ports, ps.desc.name);
     } else {
-        simap_put(&sw->ports, ps.desc.name, ofp_to_u16(ps.desc.port_no));
+        put_port(sw, &ps.desc);
     }
     VLOG_DBG("%016"PRIx64": port %s %s", sw->dpid, ps.desc.name,
              ps.reason == OFPPR_DELETE ? "deleted" : "added or modified");
     sw->changed = true;
+}
+
+/* Records port 'pp' (added or modified) and whether it is down. */
+static void
+put_port(struct swconn *sw, const struct ofputil_phy_port *pp)
+{
+    simap_put(&sw->ports, pp->name, ofp_to_u16(pp->port_no));
+    if (pp->config & OFPUTIL_PC_PORT_DOWN || pp->state & OFPUTIL_PS_LINK_DOWN) {
+        sset_add(&sw->down_ports, pp->name);
+    } else {
+        sset_find_and_delete(&sw->down_ports, pp->name);
+    }
 }
 
 /* Asks the switch for every flow it holds. */

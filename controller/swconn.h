@@ -35,6 +35,7 @@ struct ovs_list;
 struct ofpbuf;
 struct swconn;
 struct simap;
+struct sset;
 struct vconn;
 
 #define SWCONN_STATES                                       \
@@ -78,6 +79,7 @@ bool swconn_is_alive(const struct swconn *);
 
 bool swconn_get_dpid(const struct swconn *, uint64_t *dpid);
 const struct simap *swconn_get_ports(const struct swconn *);
+const struct sset *swconn_get_down_ports(const struct swconn *);
 bool swconn_ports_known(const struct swconn *);
 bool swconn_take_changed(struct swconn *);
 void swconn_set_desired(struct swconn *, struct flowtab *);
