@@ -30,14 +30,14 @@ pool_fill_from_idl(struct pool *pool, const struct ovsdb_idl *idl,
 
     const struct dtrec_endpoint *ep;
     DTREC_ENDPOINT_FOR_EACH (ep, idl) {
-        struct eth_addr mac;
-        char *error = (ep != except && ep->mac
-                       ? dt_parse_mac(ep->mac, &mac)
-                       : xstrdup("no MAC to add"));
-        if (!error) {
-            pool_add_mac(pool, mac);
+        if (ep != except && ep->mac) {
+            struct eth_addr mac;
+            char *error = dt_parse_mac(ep->mac, &mac);
+            if (!error) {
+                pool_add_mac(pool, mac);
+            }
+            free(error);
         }
-        free(error);
     }
 }
 
