@@ -17,7 +17,11 @@ lib_libdovetail_la_SOURCES = \
 	lib/dt-dps.c \
 	lib/dt-dps.h \
 	lib/dt-dps-idl.c \
-	lib/dt-dps-idl.h
+	lib/dt-dps-idl.h \
+	lib/dt-pool.c \
+	lib/dt-pool.h \
+	lib/dt-pool-idl.c \
+	lib/dt-pool-idl.h
 nodist_lib_libdovetail_la_SOURCES = \
 	lib/dovetail-idl.c \
 	lib/dovetail-idl.h

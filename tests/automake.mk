@@ -22,6 +22,13 @@ tests_test_dt_dps_SOURCES = tests/test-dt-dps.c tests/check-tap.c \
 tests_test_dt_dps_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_dt_dps_LDADD = $(UNIT_TEST_LDADD)
 
+check_PROGRAMS += tests/test-dt-pool
+TESTS += tests/test-dt-pool
+tests_test_dt_pool_SOURCES = tests/test-dt-pool.c tests/check-tap.c \
+	tests/check-tap.h
+tests_test_dt_pool_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_dt_pool_LDADD = $(UNIT_TEST_LDADD)
+
 check_PROGRAMS += tests/test-dt-blueprint
 TESTS += tests/test-dt-blueprint
 tests_test_dt_blueprint_SOURCES = tests/test-dt-blueprint.c \

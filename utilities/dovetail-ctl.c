@@ -302,7 +302,10 @@ Views:\n\
   [--replace] import FILE     create the network a JSON blueprint describes\n\
 \n\
 Tenants:\n\
-  tenant-add TENANT [OUI...]  create TENANT owning the OUIs (xx:xx:xx)\n\
+  tenant-add TENANT [OUI...]  create TENANT owning the OUIs (xx:xx:xx), or\n\
+                              a free locally administered one if none given\n\
+  tenant-oui-add TENANT [OUI] give TENANT another OUI (a free one if omitted)\n\
+  tenant-oui-del TENANT OUI   take OUI from TENANT (no endpoint may use it)\n\
   tenant-del TENANT           delete TENANT (no network may name it)\n\
   tenant-list                 list tenants\n\
 \n\
@@ -341,7 +344,9 @@ Policies (one-way, from a source domain to a destination domain):\n\
 Endpoints:\n\
   [--domain=DOMAIN] [--hypervisor=HV --port=PORT] [--external=PREFIX]\n\
   endpoint-add NETWORK ENDPOINT [MAC [IP...]]\n\
-                              create ENDPOINT in NETWORK\n\
+                              create ENDPOINT in NETWORK; if the network's\n\
+                              tenant has OUIs, the MAC is in one of them\n\
+                              (allocated if not given)\n\
   endpoint-del ENDPOINT       delete ENDPOINT\n\
   endpoint-move ENDPOINT [HV PORT]\n\
                               attach ENDPOINT to PORT on HV (or detach it)\n\
@@ -716,7 +721,8 @@ dtctl_format_ips(const struct dtrec_endpoint *ep, struct ds *s)
 }
 
 /* Appends where the endpoint is: "HV:PORT", "HV", "external PREFIX [via
- * HV[:PORT]]", or "(none)" if it is not attached anywhere. */
+ * HV[:PORT]]", or "(none)" if it is not attached anywhere, and after a
+ * hypervisor the VLAN the endpoint has there, if any: "HV:PORT vlan 7". */
 void
 dtctl_format_location(const struct dtrec_endpoint *ep, struct ds *s)
 {
@@ -732,6 +738,9 @@ dtctl_format_location(const struct dtrec_endpoint *ep, struct ds *s)
         ds_put_cstr(s, ep->hypervisor->name);
         if (ep->port) {
             ds_put_format(s, ":%s", ep->port);
+        }
+        if (ep->n_vlan) {
+            ds_put_format(s, " vlan %"PRId64, ep->vlan[0]);
         }
     }
     if (s->length == start) {

@@ -9,7 +9,12 @@
  * then the change is made.  Rules that span rows (a MAC used twice, a
  * waypoint without a location, ...) are left to lib/dt-check, which
  * dovetail-ctl runs over the whole database before committing, so the
- * generic commands are held to them too.
+ * generic commands are held to them too.  The pools of the
+ * overlay-tenant-OUI design (lib/dt-pool) are the exception: tenant-add
+ * and tenant-oui-add allocate OUIs, endpoint-add allocates MACs from the
+ * tenant's OUIs, and they and endpoint-set-addresses check a MAC against
+ * them, each from a pool built from the database as the transaction
+ * leaves it.
  */
 #include <config.h>
 
@@ -22,6 +27,8 @@
 #include "lib/dt-addr.h"
 #include "lib/dt-db.h"
 #include "lib/dt-dps.h"
+#include "lib/dt-pool-idl.h"
+#include "lib/dt-pool.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
@@ -37,24 +44,71 @@
 
 /* Tenants. */
 
+/* Parses 'arg' as an OUI and stores it in '*oui' and, as the database
+ * stores it, in 's'.  Returns false with ctx->error set on failure. */
+static bool
+parse_oui(struct ctl_context *ctx, const char *arg, uint32_t *oui,
+          char s[POOL_OUI_STRLEN])
+{
+    if (dtctl_error(ctx, dt_parse_oui(arg, oui))) {
+        return false;
+    }
+    pool_format_oui(*oui, s);
+    return true;
+}
+
+/* Initializes 'pool' with what the database, as the transaction leaves
+ * it, owns and uses: every tenant's OUIs, every endpoint's MAC except
+ * 'except''s. */
+static void
+build_pool(struct ctl_context *ctx, struct pool *pool,
+           const struct dtrec_endpoint *except)
+{
+    pool_init(pool);
+    pool_fill_from_idl(pool, ctx->idl, except);
+}
+
+/* Allocates a free locally administered OUI for 'tenant' and stores it
+ * in 's'.  Returns false with ctx->error set if there is none. */
+static bool
+alloc_oui(struct ctl_context *ctx, const char *tenant,
+          char s[POOL_OUI_STRLEN])
+{
+    struct pool pool;
+    uint32_t oui;
+
+    build_pool(ctx, &pool, NULL);
+    char *error = pool_alloc_oui(&pool, tenant, POOL_OUI_LOCAL_FIRST,
+                                 POOL_OUI_LOCAL_LAST, &oui);
+    pool_destroy(&pool);
+    if (dtctl_error(ctx, error)) {
+        return false;
+    }
+    pool_format_oui(oui, s);
+    return true;
+}
+
 static void
 cmd_tenant_add(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
-    struct svec ouis = SVEC_EMPTY_INITIALIZER;
+    struct svec ouis = SVEC_EMPTY_INITIALIZER;   /* As text. */
+    uint32_t *values = xmalloc(ctx->argc * sizeof *values);
+    struct pool pool;
 
     if (dtctl_error(ctx, dt_parse_name("tenant", name))) {
-        return;
+        goto out;
     }
     for (size_t i = 2; i < ctx->argc; i++) {
-        uint32_t oui;
-        if (dtctl_error(ctx, dt_parse_oui(ctx->argv[i], &oui))) {
-            svec_destroy(&ouis);
-            return;
+        char s[POOL_OUI_STRLEN];
+        if (!parse_oui(ctx, ctx->argv[i], &values[ouis.n], s)) {
+            goto out;
         }
-        char *s = xasprintf("%02x:%02x:%02x", oui >> 16, (oui >> 8) & 0xff,
-                            oui & 0xff);
-        svec_add_nocopy(&ouis, s);
+        if (svec_contains_unsorted(&ouis, s)) {
+            ctl_error(ctx, "\"%s\": OUI given twice", ctx->argv[i]);
+            goto out;
+        }
+        svec_add(&ouis, s);
     }
 
     const struct dtrec_tenant *tenant = dt_db_find_tenant(ctx->idl, name);
@@ -62,11 +116,32 @@ cmd_tenant_add(struct ctl_context *ctx)
         if (!dtctl_option(ctx, "--may-exist")) {
             ctl_error(ctx, "\"%s\": tenant already exists", name);
         }
-    } else {
-        struct dtrec_tenant *t = dtrec_tenant_insert(ctx->txn);
-        dtrec_tenant_set_name(t, name);
-        dtrec_tenant_set_ouis(t, (const char **) ouis.names, ouis.n);
+        goto out;
     }
+
+    /* The OUIs given must be free; with none given, one is allocated. */
+    build_pool(ctx, &pool, NULL);
+    for (size_t i = 0; i < ouis.n; i++) {
+        if (dtctl_error(ctx, pool_check_oui(&pool, values[i], name))) {
+            pool_destroy(&pool);
+            goto out;
+        }
+    }
+    pool_destroy(&pool);
+    if (!ouis.n) {
+        char s[POOL_OUI_STRLEN];
+        if (!alloc_oui(ctx, name, s)) {
+            goto out;
+        }
+        svec_add(&ouis, s);
+    }
+
+    struct dtrec_tenant *t = dtrec_tenant_insert(ctx->txn);
+    dtrec_tenant_set_name(t, name);
+    dtrec_tenant_set_ouis(t, (const char **) ouis.names, ouis.n);
+
+out:
+    free(values);
     svec_destroy(&ouis);
 }
 
@@ -88,6 +163,130 @@ cmd_tenant_del(struct ctl_context *ctx)
         }
     }
     dtrec_tenant_delete(tenant);
+}
+
+/* Stores 'ep''s MAC in '*mac' and returns true, or returns false if it has
+ * none (or a malformed one, which lib/dt-check reports). */
+static bool
+endpoint_mac(const struct dtrec_endpoint *ep, struct eth_addr *mac)
+{
+    char *error = ep->mac ? dt_parse_mac(ep->mac, mac) : NULL;
+    bool ok = ep->mac && !error;
+    free(error);
+    return ok;
+}
+
+/* Returns the index in 'tenant''s OUIs of 'oui', or SIZE_MAX if it does
+ * not own it. */
+static size_t
+find_tenant_oui(const struct dtrec_tenant *tenant, uint32_t oui)
+{
+    for (size_t i = 0; i < tenant->n_ouis; i++) {
+        uint32_t owned;
+        char *error = dt_parse_oui(tenant->ouis[i], &owned);
+        bool found = !error && owned == oui;
+        free(error);
+        if (found) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* Sets 'tenant''s OUIs to those it has, plus 'add' if nonnull, minus the
+ * one at index 'del' if it is not SIZE_MAX.  (The whole column is written,
+ * rather than an addvalue or delvalue, so that the following commands of
+ * the transaction see the change.) */
+static void
+set_tenant_ouis(const struct dtrec_tenant *tenant, const char *add,
+                size_t del)
+{
+    const char **ouis = xmalloc((tenant->n_ouis + 1) * sizeof *ouis);
+    size_t n = 0;
+
+    for (size_t i = 0; i < tenant->n_ouis; i++) {
+        if (i != del) {
+            ouis[n++] = tenant->ouis[i];
+        }
+    }
+    if (add) {
+        ouis[n++] = add;
+    }
+    dtrec_tenant_set_ouis(tenant, ouis, n);
+    free(ouis);
+}
+
+static void
+cmd_tenant_oui_add(struct ctl_context *ctx)
+{
+    char s[POOL_OUI_STRLEN];
+    uint32_t oui;
+
+    if (ctx->argc > 2 && !parse_oui(ctx, ctx->argv[2], &oui, s)) {
+        return;
+    }
+    const struct dtrec_tenant *tenant = dtctl_tenant(ctx, ctx->argv[1],
+                                                     false);
+    if (!tenant) {
+        return;
+    }
+
+    if (ctx->argc > 2) {
+        if (find_tenant_oui(tenant, oui) != SIZE_MAX) {
+            if (!dtctl_option(ctx, "--may-exist")) {
+                ctl_error(ctx, "\"%s\": tenant already owns OUI %s",
+                          tenant->name, s);
+            }
+            return;
+        }
+
+        struct pool pool;
+        build_pool(ctx, &pool, NULL);
+        char *error = pool_check_oui(&pool, oui, tenant->name);
+        pool_destroy(&pool);
+        if (dtctl_error(ctx, error)) {
+            return;
+        }
+    } else if (!alloc_oui(ctx, tenant->name, s)) {
+        return;
+    }
+    set_tenant_ouis(tenant, s, SIZE_MAX);
+}
+
+static void
+cmd_tenant_oui_del(struct ctl_context *ctx)
+{
+    char s[POOL_OUI_STRLEN];
+    uint32_t oui;
+
+    if (!parse_oui(ctx, ctx->argv[2], &oui, s)) {
+        return;
+    }
+    const struct dtrec_tenant *tenant = dtctl_tenant(ctx, ctx->argv[1],
+                                                     false);
+    if (!tenant) {
+        return;
+    }
+    size_t idx = find_tenant_oui(tenant, oui);
+    if (idx == SIZE_MAX) {
+        if (!dtctl_option(ctx, "--if-exists")) {
+            ctl_error(ctx, "\"%s\": tenant does not own OUI %s",
+                      tenant->name, s);
+        }
+        return;
+    }
+
+    /* A VM whose MAC is in the OUI would lose its tenant. */
+    const struct dtrec_endpoint *ep;
+    DTREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
+        struct eth_addr mac;
+        if (endpoint_mac(ep, &mac) && pool_mac_oui(mac) == oui) {
+            ctl_error(ctx, "\"%s\": OUI %s is still used by endpoint \"%s\" "
+                      "(MAC %s)", tenant->name, s, ep->name, ep->mac);
+            return;
+        }
+    }
+    set_tenant_ouis(tenant, NULL, idx);
 }
 
 static int
@@ -849,9 +1048,45 @@ parse_ep_addrs(struct ctl_context *ctx, size_t first, struct ep_addrs *a)
     return true;
 }
 
+/* Returns the tenant whose OUIs the MAC of 'ep', in network 'net', must
+ * come from: the network's tenant if it owns any OUI, unless 'ep' is
+ * external (it stands for hosts outside the fabric).  Otherwise NULL: any
+ * unicast MAC will do. */
+static const struct dtrec_tenant *
+mac_tenant(const struct dtrec_endpoint *ep,
+           const struct dtrec_virtual_network *net)
+{
+    const struct dtrec_tenant *tenant = net->tenant;
+    return (tenant && tenant->n_ouis && !ep->external_prefix
+            ? tenant : NULL);
+}
+
+/* Checks that 'ep' in 'net' may have 'mac' (canonical): in one of its
+ * tenant's OUIs, if mac_tenant() says so, and used by no other endpoint.
+ * Returns false with ctx->error set if not. */
+static bool
+check_tenant_mac(struct ctl_context *ctx, const struct dtrec_endpoint *ep,
+                 const struct dtrec_virtual_network *net, const char *mac)
+{
+    const struct dtrec_tenant *tenant = mac_tenant(ep, net);
+    struct eth_addr ea;
+    struct pool pool;
+
+    if (!tenant) {
+        return true;
+    }
+    bool canonical = eth_addr_from_string(mac, &ea);
+    ovs_assert(canonical);
+    build_pool(ctx, &pool, ep);
+    char *error = pool_check_mac(&pool, ea, tenant->name);
+    pool_destroy(&pool);
+    return !dtctl_error(ctx, error);
+}
+
 /* Makes 'ep''s MAC and IP addresses those in 'a', in network 'net'.  An
  * address already used by another endpoint of the network is reported
- * here, naming that endpoint (OVSDB would reject it too, less clearly). */
+ * here, naming that endpoint (OVSDB would reject it too, less clearly),
+ * and so is a MAC outside the OUIs of the network's tenant. */
 static bool
 set_ep_addrs(struct ctl_context *ctx, const struct dtrec_endpoint *ep,
              const struct dtrec_virtual_network *net,
@@ -875,6 +1110,9 @@ set_ep_addrs(struct ctl_context *ctx, const struct dtrec_endpoint *ep,
                 return false;
             }
         }
+    }
+    if (a->mac && !check_tenant_mac(ctx, ep, net, a->mac)) {
+        return false;
     }
 
     struct dtrec_address **addrs = xmalloc((a->ips.n ? a->ips.n : 1)
@@ -963,6 +1201,21 @@ cmd_endpoint_add(struct ctl_context *ctx)
     dtrec_endpoint_set_hypervisor(new_ep, hv);
     dtrec_endpoint_set_port(new_ep, port);
     dtrec_endpoint_set_external_prefix(new_ep, external_norm);
+
+    /* No MAC given: one from the tenant's OUIs, if it has any. */
+    const struct dtrec_tenant *tenant = mac_tenant(new_ep, net);
+    if (!a.mac && tenant) {
+        struct eth_addr mac;
+        struct pool pool;
+
+        build_pool(ctx, &pool, new_ep);
+        char *error = pool_alloc_mac(&pool, tenant->name, &mac);
+        pool_destroy(&pool);
+        if (dtctl_error(ctx, error)) {
+            goto out;
+        }
+        a.mac = xasprintf(ETH_ADDR_FMT, ETH_ADDR_ARGS(mac));
+    }
     set_ep_addrs(ctx, new_ep, net, &a);
 
 out:
@@ -1303,6 +1556,10 @@ const struct ctl_command_syntax dtctl_table_commands[] = {
      NULL, "--may-exist", RW},
     {"tenant-del", 1, 1, "TENANT", dtctl_pre, cmd_tenant_del, NULL,
      "--if-exists", RW},
+    {"tenant-oui-add", 1, 2, "TENANT [OUI]", dtctl_pre, cmd_tenant_oui_add,
+     NULL, "--may-exist", RW},
+    {"tenant-oui-del", 2, 2, "TENANT OUI", dtctl_pre, cmd_tenant_oui_del,
+     NULL, "--if-exists", RW},
     {"tenant-list", 0, 0, "", dtctl_pre, cmd_tenant_list, NULL, "", RO},
 
     {"network-add", 2, 2, "NETWORK VNI", dtctl_pre, cmd_network_add, NULL,
