@@ -59,7 +59,8 @@ TESTSUITE_AT = \
 	tests/policy-cache.at \
 	tests/migration.at \
 	tests/addr-resolution.at \
-	tests/faults.at
+	tests/faults.at \
+	tests/ofctl.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 EXTRA_DIST += \
