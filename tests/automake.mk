@@ -43,6 +43,13 @@ tests_test_slowpath_SOURCES = tests/test-slowpath.c tests/check-tap.c \
 tests_test_slowpath_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_slowpath_LDADD = ofproto-ext/libofext.la $(UNIT_TEST_LDADD)
 
+check_PROGRAMS += tests/test-ofext
+TESTS += tests/test-ofext
+tests_test_ofext_SOURCES = tests/test-ofext.c tests/check-tap.c \
+	tests/check-tap.h
+tests_test_ofext_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_ofext_LDADD = ofproto-ext/libofext.la $(UNIT_TEST_LDADD)
+
 # System tests: an Autotest suite (tests/testsuite.at) that runs real
 # ovsdb-server, ovs-vswitchd and dovetail processes in namespaces.
 #   make check TESTSUITEFLAGS='-j2 -k harness'
@@ -59,7 +66,8 @@ TESTSUITE_AT = \
 	tests/policy-cache.at \
 	tests/migration.at \
 	tests/addr-resolution.at \
-	tests/faults.at
+	tests/faults.at \
+	tests/ofctl.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 EXTRA_DIST += \

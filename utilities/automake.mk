@@ -24,3 +24,10 @@ utilities_dovetail_bench_SOURCES = utilities/dovetail-bench.c \
 	utilities/bench-flowmod.c
 utilities_dovetail_bench_LDADD = ofproto-ext/libofext.la lib/libdovetail.la $(OVS_LIBS)
 dist_man_MANS += utilities/dovetail-bench.8
+
+# dovetail-ofctl: ovs-ofctl's flow commands plus the extension actions.
+bin_PROGRAMS += utilities/dovetail-ofctl
+utilities_dovetail_ofctl_SOURCES = utilities/dovetail-ofctl.c
+utilities_dovetail_ofctl_LDADD = ofproto-ext/libofext.la lib/libdovetail.la \
+	$(OVS_LIBS)
+dist_man_MANS += utilities/dovetail-ofctl.8
