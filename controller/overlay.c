@@ -18,12 +18,14 @@
 #include "lib/dovetail-idl.h"
 #include "lib/dt-addr.h"
 #include "lib/dt-db.h"
+#include "ofproto-ext/actions.h"
 #include "ofproto-ext/pipeline.h"
 #include "ofproto-ext/slowpath.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "simap.h"
+#include "svec.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(overlay);
@@ -40,12 +42,21 @@ struct ep_addrs {
     uint32_t vni;
     size_t n_ips;
     ovs_be32 *ips;              /* Valid IPv4 addresses only. */
+
+    /* The network's anycast gateway MAC (see net_anycast()). */
+    bool anycast;               /* Does the network have one? */
+    char anycast_s[ETH_ADDR_STRLEN + 1]; /* If so, it, canonical. */
 };
 
 static bool ep_addrs_get(const struct dtrec_endpoint *, struct ep_addrs *);
 static void add_flow(struct flowtab *, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
 static uint32_t ep_cookie(const struct dtrec_endpoint *);
+static bool net_anycast(const struct dtrec_virtual_network *,
+                        char mac_s[ETH_ADDR_STRLEN + 1]);
+static void add_anycast_flows(struct flowtab *,
+                              const struct dtrec_virtual_network *,
+                              const struct simap *ports);
 
 /* Computes into 'flows' (which should be empty) the flows the switch with
  * datapath id 'dpid' should hold, given its ports 'ports' (name -> OpenFlow
@@ -142,11 +153,26 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                  PL_INGRESS, cookie, port->data, a.mac_s, classify,
                  ds_cstr(&dhcp_reply));
         for (size_t i = 0; i < a.n_ips; i++) {
+            /* IP goes on to the policy cache, through the L2 stage if the
+             * network has an anycast gateway MAC. */
             add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
                      "in_port=%u,dl_src=%s,ip,nw_src="IP_FMT
                      ",actions=%s,goto_table:%d", PL_INGRESS, cookie,
                      port->data, a.mac_s, IP_ARGS(a.ips[i]), classify,
-                     PL_POLICY);
+                     a.anycast ? PL_L2 : PL_POLICY);
+            if (a.anycast) {
+                /* Routed to this VM: a frame that reached its hypervisor
+                 * with the anycast gateway MAC as destination gets the
+                 * VM's own MAC back. */
+                add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                         PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,ip,nw_dst="
+                         IP_FMT",actions=set_field:%s->eth_dst,"
+                         "bundle_load(eth_src,0,active_backup,ofport,"
+                         "NXM_NX_REG2[0..15],members:%u),goto_table:%d",
+                         PL_TUNNEL_IN, cookie, a.vni, a.anycast_s,
+                         IP_ARGS(a.ips[i]), a.mac_s, port->data,
+                         PL_DELIVER);
+            }
             add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
                      "in_port=%u,dl_src=%s,arp,arp_spa="IP_FMT",arp_sha=%s"
                      ",actions=%s,goto_table:%d", PL_INGRESS, cookie,
@@ -180,6 +206,14 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
                  PL_PORT_FIELD"=%u,actions=output:%u", PL_DELIVER, cookie,
                  port->data, port->data);
+        if (a.anycast) {
+            /* The L2 stage: a MAC hosted here is switched here (through
+             * the policy cache, which delivers it locally). */
+            add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                     PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,"
+                     "actions=goto_table:%d", PL_L2, cookie, a.vni, a.mac_s,
+                     PL_POLICY);
+        }
         free(classify);
         free(a.ips);
     }
@@ -199,6 +233,11 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
             continue;
         }
         uint32_t cookie = ep_cookie(ep);
+        /* With an anycast gateway MAC, a VM learns the real MAC only of
+         * the VMs on its own hypervisor, so local traffic never hairpins;
+         * the others are behind the gateway. */
+        const char *answer = (a.anycast && ep->hypervisor != hv
+                              ? a.anycast_s : a.mac_s);
         for (size_t i = 0; i < a.n_ips; i++) {
             add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
                      PL_NETWORK_FIELD"=%"PRIu32",arp,arp_op=1,arp_tpa="IP_FMT
@@ -208,11 +247,18 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                      "set_field:%s->arp_sha,"
                      "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
                      "set_field:"IP_FMT"->arp_spa,in_port",
-                     PL_ARP, cookie, a.vni, IP_ARGS(a.ips[i]), a.mac_s,
-                     a.mac_s, IP_ARGS(a.ips[i]));
+                     PL_ARP, cookie, a.vni, IP_ARGS(a.ips[i]), answer,
+                     answer, IP_ARGS(a.ips[i]));
         }
         free(a.ips);
     }
+
+    /* The L2 stage of each local network with an anycast gateway MAC. */
+    struct hmapx_node *hn;
+    HMAPX_FOR_EACH (hn, &local_nets) {
+        add_anycast_flows(flows, hn->data, ports);
+    }
+    add_flow(flows, "table=%d,priority=0,actions=drop", PL_L2);
 
     if (!tun_node && !hmapx_is_empty(&local_nets)) {
         VLOG_WARN_RL(&rl, "%016"PRIx64": no tunnel port \"%s\": remote "
@@ -247,6 +293,7 @@ ep_addrs_get(const struct dtrec_endpoint *ep, struct ep_addrs *a)
     }
     snprintf(a->mac_s, sizeof a->mac_s, ETH_ADDR_FMT, ETH_ADDR_ARGS(a->mac));
     a->vni = ep->network->vni;
+    a->anycast = net_anycast(ep->network, a->anycast_s);
     a->ips = xmalloc((ep->n_addresses ? ep->n_addresses : 1)
                      * sizeof *a->ips);
     a->n_ips = 0;
@@ -273,6 +320,92 @@ static uint32_t
 ep_cookie(const struct dtrec_endpoint *ep)
 {
     return ep->header_.uuid.parts[0];
+}
+
+/* Returns true and puts the canonical form of 'net''s anycast gateway MAC
+ * into 'mac_s' if it has a valid one. */
+static bool
+net_anycast(const struct dtrec_virtual_network *net,
+            char mac_s[ETH_ADDR_STRLEN + 1])
+{
+    struct eth_addr mac;
+    char *error;
+
+    if (!net->anycast_mac) {
+        return false;
+    }
+    error = dt_parse_endpoint_mac(net->anycast_mac, &mac);
+    if (error) {
+        COVERAGE_INC(overlay_bad_row);
+        VLOG_WARN_RL(&rl, "network %s: anycast_mac: %s", net->name, error);
+        free(error);
+        return false;
+    }
+    snprintf(mac_s, ETH_ADDR_STRLEN + 1, ETH_ADDR_FMT, ETH_ADDR_ARGS(mac));
+    return true;
+}
+
+/* Adds the L2 stage's flows for network 'net', if it has an anycast
+ * gateway MAC: frames to that MAC are routed; any other unicast
+ * destination not hosted here (a stale ARP entry, after its owner
+ * migrated) is rewritten to it and routed by IP, or sent out the uplink to
+ * the physical router; multicast and broadcast go on untouched. */
+static void
+add_anycast_flows(struct flowtab *flows,
+                  const struct dtrec_virtual_network *net,
+                  const struct simap *ports)
+{
+    char anycast_s[ETH_ADDR_STRLEN + 1];
+    struct ds action = DS_EMPTY_INITIALIZER;
+
+    if (!net_anycast(net, anycast_s)) {
+        return;
+    }
+    const struct simap_node *uplink = NULL;
+    if (net->anycast_uplink) {
+        uplink = simap_find(ports, net->anycast_uplink);
+        if (!uplink) {
+            VLOG_WARN_RL(&rl, "network %s: no anycast uplink port \"%s\" "
+                         "here: unicast misses dropped", net->name,
+                         net->anycast_uplink);
+            return;
+        }
+    }
+
+    /* To the gateway itself: routed here, or by the physical router. */
+    if (uplink) {
+        add_flow(flows, "table=%d,priority=100,"PL_NETWORK_FIELD"=%"PRId64
+                 ",dl_dst=%s,actions=output:%u", PL_L2, net->vni, anycast_s,
+                 uplink->data);
+    } else {
+        add_flow(flows, "table=%d,priority=100,"PL_NETWORK_FIELD"=%"PRId64
+                 ",dl_dst=%s,actions=goto_table:%d", PL_L2, net->vni,
+                 anycast_s, PL_POLICY);
+    }
+
+    /* The miss. */
+    ds_put_format(&action, "table=%d,priority=10,"PL_NETWORK_FIELD"=%"PRId64
+                  ",actions=anycast_on_miss(mac=%s", PL_L2, net->vni,
+                  anycast_s);
+    if (uplink) {
+        ds_put_format(&action, ",uplink=%u", uplink->data);
+    }
+    ds_put_format(&action, "),goto_table:%d", PL_POLICY);
+
+    struct svec expanded = SVEC_EMPTY_INITIALIZER;
+    char *error = ofext_expand_flow(ds_cstr(&action), NULL, &expanded);
+    if (error) {
+        VLOG_WARN_RL(&rl, "network %s: %s", net->name, error);
+        free(error);
+    } else {
+        const char *flow;
+        size_t i;
+        SVEC_FOR_EACH (i, flow, &expanded) {
+            add_flow(flows, "%s", flow);
+        }
+    }
+    svec_destroy(&expanded);
+    ds_destroy(&action);
 }
 
 static void

@@ -124,6 +124,8 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
         uint64_t dpid = res.dpid;
         ovs_be32 tunnel_ip = res.tunnel_ip;
         const char *port = res.port;
+        struct eth_addr dst_mac;
+        bool has_mac = dps_endpoint_mac(res.dst, &dst_mac);
 
         if (res.n_waypoints) {
             /* Through the first appliance: it sends the packet on. */
@@ -136,9 +138,10 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
                 return false;
             }
             port = dps_endpoint_location(wp, &dpid, &tunnel_ip);
+            has_mac = false;    /* The appliance gets the frame as sent. */
         }
         if (!pcache_location_actions(sw, key->vni, dpid, tunnel_ip, port,
-                                     &actions)) {
+                                     has_mac ? &dst_mac : NULL, &actions)) {
             ds_destroy(&actions);
             return false;
         }
@@ -170,13 +173,15 @@ pcache_result_uninit(struct pcache_result *r)
 /* Appends to 'actions' the actions that take a packet of network 'vni'
  * from switch 'sw' to port 'port' of the hypervisor with datapath id
  * 'dpid' and tunnel IP 'tunnel_ip': out the port if that is 'sw', else
- * through the tunnel.  Returns false if there is no way, which includes a
+ * through the tunnel, the former with the destination MAC set to '*mac'
+ * if that is nonnull (a frame routed to the anycast gateway MAC gets the
+ * VM's own back).  Returns false if there is no way, which includes a
  * local port that is down: a VM leaving this hypervisor takes its link
  * down before its port goes, and what is sent out of it then is lost. */
 bool
 pcache_location_actions(const struct pcache_switch *sw, uint32_t vni,
                         uint64_t dpid, ovs_be32 tunnel_ip, const char *port,
-                        struct ds *actions)
+                        const struct eth_addr *mac, struct ds *actions)
 {
     if (!dpid) {
         return false;
@@ -186,6 +191,10 @@ pcache_location_actions(const struct pcache_switch *sw, uint32_t vni,
                                              : NULL;
         if (!node || sset_contains(sw->down_ports, port)) {
             return false;
+        }
+        if (mac) {
+            ds_put_format(actions, "set_field:"ETH_ADDR_FMT"->eth_dst,",
+                          ETH_ADDR_ARGS(*mac));
         }
         ds_put_format(actions, "output:%u", node->data);
         return true;

@@ -118,7 +118,8 @@ void pcache_expire(struct pcache *, long long int now);
 
 bool pcache_location_actions(const struct pcache_switch *, uint32_t vni,
                              uint64_t dpid, ovs_be32 tunnel_ip,
-                             const char *port, struct ds *actions);
+                             const char *port, const struct eth_addr *mac,
+                             struct ds *actions);
 void pcache_format(const struct pcache *, long long int now, struct ds *);
 
 #endif /* controller/pcache.h */

@@ -423,7 +423,7 @@ handle_arp_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
         struct ds actions = DS_EMPTY_INITIALIZER;
         if (target && ctlsw_pcache_switch(target, &psw)
             && pcache_location_actions(&psw, pin->vni, dpid, tunnel_ip,
-                                       port, &actions)) {
+                                       port, NULL, &actions)) {
             struct dp_packet probe;
             dp_packet_init(&probe, 64);
             compose_arp(&probe, ARP_OP_REQUEST, f->dl_src, cand_mac, false,
@@ -759,11 +759,13 @@ endpoint_actions(const struct ctlsw *sw, const struct dps_endpoint *ep,
     uint64_t dpid;
     ovs_be32 tunnel_ip;
     const char *port = dps_endpoint_location(ep, &dpid, &tunnel_ip);
+    struct eth_addr mac;
+    bool has_mac = dps_endpoint_mac(ep, &mac);
 
     return (ctlsw_pcache_switch(sw, &psw)
             && pcache_location_actions(
                 &psw, dps_network_vni(dps_endpoint_network(ep)), dpid,
-                tunnel_ip, port, actions));
+                tunnel_ip, port, has_mac ? &mac : NULL, actions));
 }
 
 /* Answers ARP request 'req' (received on 'port' of 'sw'): its target

@@ -912,9 +912,10 @@ format_ANYCAST_ON_MISS(const struct ofext_action *a,
 }
 
 /* The L2 stage's miss flow: a unicast destination that no higher-priority
- * flow delivered gets DMAC = the anycast MAC and goes on (or out the
- * uplink); a variant for multicast and broadcast (the I/G bit) leaves it
- * alone. */
+ * flow delivered gets DMAC = the anycast MAC and goes on with the actions
+ * that follow (or out the uplink, which ends its actions); a variant for
+ * multicast and broadcast (the I/G bit) leaves it alone and goes on with
+ * the actions that follow. */
 static char *
 encode_ANYCAST_ON_MISS(const struct ofext_action *a,
                        const struct encode_ctx *ctx, struct encoding *enc)
@@ -928,12 +929,11 @@ encode_ANYCAST_ON_MISS(const struct ofext_action *a,
     ds_put_format(&enc->actions, "set_field:"ETH_ADDR_FMT"->eth_dst",
                   ETH_ADDR_ARGS(am->mac));
     if (am->has_uplink) {
-        if (ctx->followed) {
-            return xstrdup("with \"uplink\" it outputs the packet, so no "
-                           "action may follow it");
-        }
+        /* Out to the physical router; what follows is for multicast and
+         * broadcast only. */
         ds_put_cstr(&enc->actions, ",output:");
         ofputil_format_port(am->uplink, ctx->port_map, &enc->actions);
+        enc->ends = true;
     }
     encoding_add_variant(enc,
                          xstrdup("dl_dst=01:00:00:00:00:00/"

@@ -14,7 +14,13 @@
  *   PL_ARP      (10)  ARP requests answered in place from responder
  *                     flows; a request they do not answer goes to the
  *                     controller, never out of the hypervisor.
- *   PL_L2       (20)  reserved for the L2 stage of the extension actions.
+ *   PL_L2       (20)  in a network with an anycast gateway MAC: hosted
+ *                     destination MACs and the anycast MAC on to the
+ *                     policy cache; any other unicast destination through
+ *                     anycast_on_miss (ofproto-ext/actions.h): rewritten
+ *                     to the anycast MAC and routed by IP, or out the
+ *                     network's uplink port; multicast and broadcast on
+ *                     untouched.
  *   PL_POLICY   (30)  the policy cache: (network, source domain,
  *                     destination IP) -> deliver, tunnel or drop, with
  *                     hard_timeout = the policy's TTL and a cookie that

@@ -67,7 +67,8 @@ TESTSUITE_AT = \
 	tests/migration.at \
 	tests/addr-resolution.at \
 	tests/faults.at \
-	tests/ofctl.at
+	tests/ofctl.at \
+	tests/anycast.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 EXTRA_DIST += \

@@ -54,6 +54,13 @@ static const struct expansion_case expansions[] = {
       "actions=dec_ttl,set_field:02:00:00:00:00:fe->eth_dst,output:3\n"
       "table=20,priority=11,ip,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,"
       "actions=dec_ttl\n" },
+    { "table=20,priority=10,metadata=7,"
+      "actions=anycast_on_miss(mac=02:00:00:00:00:fe,uplink=2),"
+      "goto_table:30",
+      "table=20,priority=10,metadata=7,"
+      "actions=set_field:02:00:00:00:00:fe->eth_dst,output:2\n"
+      "table=20,priority=11,metadata=7,"
+      "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=goto_table:30\n" },
     { "priority=0,actions=anycast_on_miss(mac=02:00:00:00:00:fe,uplink=3)",
       "priority=0,actions=set_field:02:00:00:00:00:fe->eth_dst,output:3\n"
       "priority=1,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,"
@@ -172,9 +179,6 @@ static const struct error_case errors[] = {
       "actions=anycast_on_miss(mac=02:00:00:00:00:01)",
       "column 34: anycast_on_miss: the flow already matches dl_dst (the "
       "action is for the miss flow of the L2 stage)" },
-    { "actions=anycast_on_miss(mac=02:00:00:00:00:01,uplink=2),output:3",
-      "column 9: anycast_on_miss: with \"uplink\" it outputs the packet, so "
-      "no action may follow it" },
     { "priority=65535,actions=anycast_on_miss(mac=02:00:00:00:00:01)",
       "column 24: anycast_on_miss: priority 65535 leaves no room for its "
       "variants at priority + 1" },

@@ -343,11 +343,21 @@ cmd_network_add(struct ctl_context *ctx)
     const char *vni_s = ctx->argv[2];
     const char *tenant_name = dtctl_option_value(ctx, "--tenant");
     const char *mode = dtctl_option_value(ctx, "--mode");
+    const char *anycast = dtctl_option_value(ctx, "--anycast-mac");
+    const char *uplink = dtctl_option_value(ctx, "--anycast-uplink");
+    struct eth_addr anycast_mac;
     uint32_t vni;
 
     if (dtctl_error(ctx, dt_parse_name("network", name))
         || dtctl_error(ctx, dt_parse_vni(vni_s, &vni))
-        || (mode && dtctl_error(ctx, parse_mode(mode)))) {
+        || (mode && dtctl_error(ctx, parse_mode(mode)))
+        || (anycast
+            && dtctl_error(ctx, dt_parse_endpoint_mac(anycast, &anycast_mac)))
+        || (uplink && dtctl_error(ctx, dt_parse_name("uplink port", uplink)))) {
+        return;
+    }
+    if (uplink && !anycast) {
+        ctl_error(ctx, "--anycast-uplink requires --anycast-mac");
         return;
     }
     const struct dtrec_tenant *tenant = NULL;
@@ -382,6 +392,15 @@ cmd_network_add(struct ctl_context *ctx)
     dtrec_virtual_network_set_vni(new_net, vni);
     dtrec_virtual_network_set_tenant(new_net, tenant);
     dtrec_virtual_network_set_fabric_mode(new_net, mode ? mode : "overlay");
+    if (anycast) {
+        char mac_s[ETH_ADDR_STRLEN + 1];
+        snprintf(mac_s, sizeof mac_s, ETH_ADDR_FMT,
+                 ETH_ADDR_ARGS(anycast_mac));
+        dtrec_virtual_network_set_anycast_mac(new_net, mac_s);
+    }
+    if (uplink) {
+        dtrec_virtual_network_set_anycast_uplink(new_net, uplink);
+    }
 }
 
 /* Deletes the network and its configuration (policies, actions, domains,
@@ -1563,7 +1582,7 @@ const struct ctl_command_syntax dtctl_table_commands[] = {
     {"tenant-list", 0, 0, "", dtctl_pre, cmd_tenant_list, NULL, "", RO},
 
     {"network-add", 2, 2, "NETWORK VNI", dtctl_pre, cmd_network_add, NULL,
-     "--may-exist,--tenant=,--mode=", RW},
+     "--may-exist,--tenant=,--mode=,--anycast-mac=,--anycast-uplink=", RW},
     {"network-del", 1, 1, "NETWORK", dtctl_pre, cmd_network_del, NULL,
      "--if-exists", RW},
     {"network-list", 0, 0, "", dtctl_pre, cmd_network_list, NULL, "", RO},
