@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "controller/flowtab.h"
 #include "coverage.h"
@@ -52,6 +53,8 @@ static bool ep_addrs_get(const struct dtrec_endpoint *, struct ep_addrs *);
 static void add_flow(struct flowtab *, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
 static uint32_t ep_cookie(const struct dtrec_endpoint *);
+static char *ep_classify(const struct dtrec_endpoint *,
+                         const struct ep_addrs *);
 static bool net_anycast(const struct dtrec_virtual_network *,
                         char mac_s[ETH_ADDR_STRLEN + 1]);
 static void add_anycast_flows(struct flowtab *,
@@ -129,18 +132,36 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
             || !ep_addrs_get(ep, &a)) {
             continue;
         }
+        uint32_t cookie = ep_cookie(ep);
+        char *classify = ep_classify(ep, &a);
+        if (!classify) {
+            free(a.ips);
+            continue;
+        }
         hmapx_add(&local_nets, CONST_CAST(struct dtrec_virtual_network *,
                                           ep->network));
-        uint32_t cookie = ep_cookie(ep);
-        uint32_t domain = ep->domain ? ep->domain->header_.uuid.parts[0] : 0;
-        char *classify = xasprintf("set_field:%"PRIu32"->"PL_NETWORK_FIELD
-                                   ",set_field:%#"PRIx32"->"PL_DOMAIN_FIELD,
-                                   a.vni, domain);
 
         /* A port with an endpoint bound to it admits only what the
-         * endpoint may send. */
+         * endpoint may send: its own MAC.  Frames with another source
+         * MAC are dropped here, those whose OUI is another tenant's (or
+         * nobody's) apart from those that claim another MAC of the
+         * endpoint's own tenant, so each flow's counter tells which. */
         add_flow(flows, "table=%d,priority=10,cookie=%#"PRIx32",in_port=%u,"
                  "actions=drop", PL_INGRESS, cookie, port->data);
+        const struct dtrec_tenant *tenant = ep->network->tenant;
+        for (size_t i = 0; tenant && i < tenant->n_ouis; i++) {
+            uint32_t oui;
+            char *error = dt_parse_oui(tenant->ouis[i], &oui);
+            if (error) {
+                free(error);    /* ep_classify() logged it. */
+                continue;
+            }
+            add_flow(flows, "table=%d,priority=11,cookie=%#"PRIx32","
+                     "in_port=%u,dl_src=%02"PRIx32":%02"PRIx32":%02"PRIx32
+                     ":00:00:00/ff:ff:ff:00:00:00,actions=drop", PL_INGRESS,
+                     cookie, port->data, oui >> 16, (oui >> 8) & 0xff,
+                     oui & 0xff);
+        }
         /* DHCP, before it has an address and after: to the controller,
          * which sends it to the domain's servers only (or, from a
          * server, to the client only). */
@@ -320,6 +341,56 @@ static uint32_t
 ep_cookie(const struct dtrec_endpoint *ep)
 {
     return ep->header_.uuid.parts[0];
+}
+
+/* Returns the actions that classify a frame from endpoint 'ep' (whose
+ * validated addresses are 'a'): its network's VNI into PL_NETWORK_FIELD and
+ * its policy domain into PL_DOMAIN_FIELD.  If the network's tenant owns
+ * OUIs, the VNI is derived from the endpoint's source MAC's OUI
+ * (tenant_from_oui, ofproto-ext/actions.h), and an endpoint whose MAC is in
+ * none of them gets no flows: returns NULL, logging why.  The caller frees
+ * the result. */
+static char *
+ep_classify(const struct dtrec_endpoint *ep, const struct ep_addrs *a)
+{
+    const struct dtrec_tenant *tenant = ep->network->tenant;
+    uint32_t domain = ep->domain ? ep->domain->header_.uuid.parts[0] : 0;
+    struct ds flow = DS_EMPTY_INITIALIZER;
+    char *network = NULL;
+
+    if (tenant && tenant->n_ouis) {
+        struct svec expanded = SVEC_EMPTY_INITIALIZER;
+
+        ds_put_format(&flow, "dl_src=%s,actions=tenant_from_oui(", a->mac_s);
+        for (size_t i = 0; i < tenant->n_ouis; i++) {
+            ds_put_format(&flow, "%s%s=%"PRIu32, i ? "," : "",
+                          tenant->ouis[i], a->vni);
+        }
+        ds_put_char(&flow, ')');
+
+        char *error = ofext_expand_flow(ds_cstr(&flow), NULL, &expanded);
+        if (error) {
+            COVERAGE_INC(overlay_bad_row);
+            VLOG_WARN_RL(&rl, "endpoint %s: tenant %s: %s", ep->name,
+                         tenant->name, error);
+            free(error);
+        } else if (expanded.n == 1 && strstr(expanded.names[0], "actions=")) {
+            network = xstrdup(strstr(expanded.names[0], "actions=")
+                              + strlen("actions="));
+        }
+        svec_destroy(&expanded);
+        ds_destroy(&flow);
+        if (!network) {
+            return NULL;
+        }
+    } else {
+        network = xasprintf("set_field:%"PRIu32"->"PL_NETWORK_FIELD, a->vni);
+    }
+
+    char *classify = xasprintf("%s,set_field:%#"PRIx32"->"PL_DOMAIN_FIELD,
+                               network, domain);
+    free(network);
+    return classify;
 }
 
 /* Returns true and puts the canonical form of 'net''s anycast gateway MAC
