@@ -68,7 +68,8 @@ TESTSUITE_AT = \
 	tests/addr-resolution.at \
 	tests/faults.at \
 	tests/ofctl.at \
-	tests/anycast.at
+	tests/anycast.at \
+	tests/encap.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 EXTRA_DIST += \
