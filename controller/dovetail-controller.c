@@ -88,7 +88,11 @@ static size_t n_switches;
 
 /* Options. */
 static char *unixctl_path;
-static char *tunnel_port = OVERLAY_DEFAULT_TUNNEL_PORT;
+static const char *tunnel_ports[DT_N_ENCAPS] = {  /* By enum dt_encap. */
+    [DT_ENCAP_VXLAN] = OVERLAY_DEFAULT_TUNNEL_PORT,
+    [DT_ENCAP_GENEVE] = OVERLAY_DEFAULT_GENEVE_PORT,
+    [DT_ENCAP_GRE] = OVERLAY_DEFAULT_GRE_PORT,
+};
 static unsigned int packet_in_rate = PINCTRL_DEFAULT_RATE;
 static unsigned int packet_in_burst = PINCTRL_DEFAULT_BURST;
 
@@ -377,8 +381,11 @@ ctlsw_pcache_switch(const struct ctlsw *sw, struct pcache_switch *psw)
     }
     psw->ports = swconn_get_ports(sw->swconn);
     psw->down_ports = swconn_get_down_ports(sw->swconn);
-    const struct simap_node *tun = simap_find(psw->ports, tunnel_port);
-    psw->tunnel_port = tun ? u16_to_ofp(tun->data) : OFPP_NONE;
+    for (int i = 0; i < DT_N_ENCAPS; i++) {
+        const struct simap_node *tun = simap_find(psw->ports,
+                                                  tunnel_ports[i]);
+        psw->tunnel_ports[i] = tun ? u16_to_ofp(tun->data) : OFPP_NONE;
+    }
     return true;
 }
 
@@ -394,7 +401,7 @@ update_desired(struct swconn *sw)
         return;
     }
     flowtab_init(&desired);
-    if (overlay_build_flows(idl, dpid, swconn_get_ports(sw), tunnel_port,
+    if (overlay_build_flows(idl, dpid, swconn_get_ports(sw), tunnel_ports,
                             &desired)) {
         swconn_set_desired(sw, &desired);
     } else {
@@ -436,6 +443,8 @@ parse_options(int argc, char *argv[])
         OPT_DB = UCHAR_MAX + 1,
         OPT_UNIXCTL,
         OPT_TUNNEL_PORT,
+        OPT_GENEVE_PORT,
+        OPT_GRE_PORT,
         OPT_PACKET_IN_RATE,
         OPT_PACKET_IN_BURST,
         VLOG_OPTION_ENUMS,
@@ -446,6 +455,8 @@ parse_options(int argc, char *argv[])
         {"db", required_argument, NULL, OPT_DB},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"tunnel-port", required_argument, NULL, OPT_TUNNEL_PORT},
+        {"geneve-port", required_argument, NULL, OPT_GENEVE_PORT},
+        {"gre-port", required_argument, NULL, OPT_GRE_PORT},
         {"packet-in-rate", required_argument, NULL, OPT_PACKET_IN_RATE},
         {"packet-in-burst", required_argument, NULL, OPT_PACKET_IN_BURST},
         {"help", no_argument, NULL, 'h'},
@@ -474,7 +485,15 @@ parse_options(int argc, char *argv[])
             break;
 
         case OPT_TUNNEL_PORT:
-            tunnel_port = optarg;
+            tunnel_ports[DT_ENCAP_VXLAN] = optarg;
+            break;
+
+        case OPT_GENEVE_PORT:
+            tunnel_ports[DT_ENCAP_GENEVE] = optarg;
+            break;
+
+        case OPT_GRE_PORT:
+            tunnel_ports[DT_ENCAP_GRE] = optarg;
             break;
 
         case OPT_PACKET_IN_RATE:
@@ -553,13 +572,19 @@ usage(void)
            "                          else unix:%s/dovetail-db.sock)\n"
            "  --tunnel-port=NAME      VXLAN port on each integration bridge "
            "(default: %s)\n"
+           "  --geneve-port=NAME      Geneve port on each integration bridge "
+           "(default: %s)\n"
+           "  --gre-port=NAME         keyless GRE port on each integration "
+           "bridge (%s)\n"
            "  --packet-in-rate=N      packet-ins handled per second per "
            "switch port (%d)\n"
            "  --packet-in-burst=N     ...in bursts of up to N (%d)\n"
            "  --unixctl=SOCKET        override default control socket name\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
-           ovs_rundir(), OVERLAY_DEFAULT_TUNNEL_PORT, PINCTRL_DEFAULT_RATE,
+           ovs_rundir(), OVERLAY_DEFAULT_TUNNEL_PORT,
+           OVERLAY_DEFAULT_GENEVE_PORT, OVERLAY_DEFAULT_GRE_PORT,
+           PINCTRL_DEFAULT_RATE,
            PINCTRL_DEFAULT_BURST);
     daemon_usage();
     vlog_usage();

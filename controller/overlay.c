@@ -52,6 +52,8 @@ struct ep_addrs {
 static bool ep_addrs_get(const struct dtrec_endpoint *, struct ep_addrs *);
 static void add_flow(struct flowtab *, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
+static bool add_ext_flow(struct flowtab *, const char *what,
+                         const char *flow);
 static uint32_t ep_cookie(const struct dtrec_endpoint *);
 static char *ep_classify(const struct dtrec_endpoint *,
                          const struct ep_addrs *);
@@ -60,20 +62,21 @@ static bool net_anycast(const struct dtrec_virtual_network *,
 static void add_anycast_flows(struct flowtab *,
                               const struct dtrec_virtual_network *,
                               const struct simap *ports);
+static void add_gre_ingress(struct flowtab *, const struct ovsdb_idl *,
+                            unsigned int gre_port);
 
-/* Computes into 'flows' (which should be empty) the flows the switch with
- * datapath id 'dpid' should hold, given its ports 'ports' (name -> OpenFlow
- * port number) and the name of its tunnel port.  Returns false, leaving
- * 'flows' empty, if no Hypervisor row has that datapath id: a switch the
- * database does not know is left alone. */
+/* Computes the flows of the switch with datapath id 'dpid'.  See
+ * overlay.h. */
 bool
 overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
-                    const struct simap *ports, const char *tunnel_port,
+                    const struct simap *ports,
+                    const char *const tunnel_ports[DT_N_ENCAPS],
                     struct flowtab *flows)
 {
     const struct dtrec_hypervisor *hv
         = dt_db_find_hypervisor_by_dpid(idl, dpid);
-    const struct simap_node *tun_node = simap_find(ports, tunnel_port);
+    const struct simap_node *tun_node
+        = simap_find(ports, tunnel_ports[DT_ENCAP_VXLAN]);
     const struct dtrec_endpoint *ep;
     struct hmapx local_nets = HMAPX_INITIALIZER(&local_nets);
     struct ds miss = DS_EMPTY_INITIALIZER;
@@ -109,11 +112,19 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
     add_flow(flows, "table=%d,priority=1,actions=%s", PL_DELIVER,
              ds_cstr(&miss));
 
-    /* Tunnel ingress: the VNI is the network. */
-    if (tun_node) {
-        add_flow(flows, "table=%d,priority=100,in_port=%u,actions="
-                 "move:NXM_NX_TUN_ID[0..31]->OXM_OF_METADATA[0..31],"
-                 "goto_table:%d", PL_INGRESS, tun_node->data, PL_TUNNEL_IN);
+    /* Tunnel ingress: over VXLAN and Geneve the VNI is the network; over
+     * keyless GRE the inner source MAC's OUI tells it. */
+    for (int i = 0; i < DT_N_ENCAPS; i++) {
+        const struct simap_node *node = simap_find(ports, tunnel_ports[i]);
+        if (!node) {
+            continue;
+        } else if (i == DT_ENCAP_GRE) {
+            add_gre_ingress(flows, idl, node->data);
+        } else {
+            add_flow(flows, "table=%d,priority=100,in_port=%u,actions="
+                     "move:NXM_NX_TUN_ID[0..31]->OXM_OF_METADATA[0..31],"
+                     "goto_table:%d", PL_INGRESS, node->data, PL_TUNNEL_IN);
+        }
     }
 
     /* Local endpoints: port security, DHCP, delivery. */
@@ -283,7 +294,8 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
 
     if (!tun_node && !hmapx_is_empty(&local_nets)) {
         VLOG_WARN_RL(&rl, "%016"PRIx64": no tunnel port \"%s\": remote "
-                     "endpoints unreachable", dpid, tunnel_port);
+                     "endpoints unreachable", dpid,
+                     tunnel_ports[DT_ENCAP_VXLAN]);
     }
     hmapx_destroy(&local_nets);
     ds_destroy(&miss);
@@ -463,20 +475,90 @@ add_anycast_flows(struct flowtab *flows,
     }
     ds_put_format(&action, "),goto_table:%d", PL_POLICY);
 
-    struct svec expanded = SVEC_EMPTY_INITIALIZER;
-    char *error = ofext_expand_flow(ds_cstr(&action), NULL, &expanded);
-    if (error) {
-        VLOG_WARN_RL(&rl, "network %s: %s", net->name, error);
-        free(error);
-    } else {
-        const char *flow;
-        size_t i;
-        SVEC_FOR_EACH (i, flow, &expanded) {
-            add_flow(flows, "%s", flow);
+    add_ext_flow(flows, net->name, ds_cstr(&action));
+    ds_destroy(&action);
+}
+
+/* Adds the ingress flow of the keyless GRE port 'gre_port': the network
+ * of a frame is the "gre" network of the tenant that owns its source
+ * MAC's OUI (tenant_from_oui, ofproto-ext/actions.h), then on to
+ * delivery.  A frame whose source OUI is no such tenant's is dropped and
+ * counted by the base flow. */
+static void
+add_gre_ingress(struct flowtab *flows, const struct ovsdb_idl *idl,
+                unsigned int gre_port)
+{
+    const struct dtrec_virtual_network *net;
+    struct ds tenants = DS_EMPTY_INITIALIZER;
+
+    DTREC_VIRTUAL_NETWORK_FOR_EACH (net, idl) {
+        enum dt_encap encap;
+        char *error = dt_parse_encap(net->encap, &encap);
+        if (error) {
+            COVERAGE_INC(overlay_bad_row);
+            VLOG_WARN_RL(&rl, "network %s: %s", net->name, error);
+            free(error);
+            continue;
+        } else if (encap != DT_ENCAP_GRE || !net->tenant) {
+            continue;
+        }
+        for (size_t i = 0; i < net->tenant->n_ouis; i++) {
+            uint32_t oui;
+            error = dt_parse_oui(net->tenant->ouis[i], &oui);
+            if (error) {
+                COVERAGE_INC(overlay_bad_row);
+                VLOG_WARN_RL(&rl, "tenant %s: %s", net->tenant->name, error);
+                free(error);
+                continue;
+            }
+            ds_put_format(&tenants, "%s%02"PRIx32":%02"PRIx32":%02"PRIx32
+                          "=%"PRId64, tenants.length ? "," : "",
+                          oui >> 16, (oui >> 8) & 0xff, oui & 0xff,
+                          net->vni);
         }
     }
+    if (!tenants.length) {
+        /* No network is carried over GRE: nothing comes in that way. */
+        add_flow(flows, "table=%d,priority=100,in_port=%u,actions=drop",
+                 PL_INGRESS, gre_port);
+        ds_destroy(&tenants);
+        return;
+    }
+
+    char *flow = xasprintf("table=%d,priority=100,in_port=%u,actions="
+                           "tenant_from_oui(%s),goto_table:%d", PL_INGRESS,
+                           gre_port, ds_cstr(&tenants), PL_TUNNEL_IN);
+    if (!add_ext_flow(flows, "keyless GRE ingress", flow)) {
+        add_flow(flows, "table=%d,priority=100,in_port=%u,actions=drop",
+                 PL_INGRESS, gre_port);
+    }
+    free(flow);
+    ds_destroy(&tenants);
+}
+
+/* Adds 'flow', whose actions include an extension action, expanded by
+ * ofproto-ext into standard flows.  Returns false, logging the error
+ * with 'what' (a network name...) and adding nothing, if it does not
+ * expand. */
+static bool
+add_ext_flow(struct flowtab *flows, const char *what, const char *flow)
+{
+    struct svec expanded = SVEC_EMPTY_INITIALIZER;
+    char *error = ofext_expand_flow(flow, NULL, &expanded);
+    if (error) {
+        COVERAGE_INC(overlay_bad_row);
+        VLOG_WARN_RL(&rl, "%s: %s", what, error);
+        free(error);
+        return false;
+    }
+
+    const char *f;
+    size_t i;
+    SVEC_FOR_EACH (i, f, &expanded) {
+        add_flow(flows, "%s", f);
+    }
     svec_destroy(&expanded);
-    ds_destroy(&action);
+    return true;
 }
 
 static void

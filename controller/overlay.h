@@ -20,16 +20,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/dt-addr.h"
+
 struct flowtab;
 struct ovsdb_idl;
 struct simap;
 
-/* Name of the tunnel port on every hypervisor's integration bridge (a
- * VXLAN port with options:remote_ip=flow and options:key=flow). */
+/* Names of the tunnel ports on every hypervisor's integration bridge, one
+ * per encapsulation (enum dt_encap): a VXLAN and a Geneve port with
+ * options:remote_ip=flow and options:key=flow, and a GRE port with
+ * options:remote_ip=flow and no key (keyless GRE). */
 #define OVERLAY_DEFAULT_TUNNEL_PORT "vxlan0"
+#define OVERLAY_DEFAULT_GENEVE_PORT "geneve0"
+#define OVERLAY_DEFAULT_GRE_PORT "gre0"
 
+/* Computes into 'flows' (which should be empty) the flows the switch with
+ * datapath id 'dpid' should hold, given its ports 'ports' (name ->
+ * OpenFlow port number) and the names of its tunnel ports, indexed by
+ * enum dt_encap.  Returns false, leaving 'flows' empty, if no Hypervisor
+ * row has that datapath id: a switch the database does not know is left
+ * alone. */
 bool overlay_build_flows(const struct ovsdb_idl *, uint64_t dpid,
-                         const struct simap *ports, const char *tunnel_port,
+                         const struct simap *ports,
+                         const char *const tunnel_ports[DT_N_ENCAPS],
                          struct flowtab *);
 
 #endif /* controller/overlay.h */

@@ -12,6 +12,7 @@
 #include "coverage.h"
 #include "flow.h"
 #include "hash.h"
+#include "ofproto-ext/actions.h"
 #include "ofproto-ext/pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -24,6 +25,7 @@
 #include "packets.h"
 #include "simap.h"
 #include "sset.h"
+#include "svec.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(pcache);
@@ -50,6 +52,8 @@ static struct pcache_entry *entry_lookup(const struct pcache *,
                                          const struct pcache_key *);
 static void entry_remove(struct pcache *, struct pcache_entry *);
 static char *canonical_actions(const char *text, struct ofpbuf *ofpacts);
+static bool put_mac_in_ip(ovs_be32 remote, ofp_port_t port,
+                          struct ds *actions);
 static struct ofpbuf *encode_delete(const struct pcache_key *,
                                     uint64_t cookie, uint64_t cookie_mask,
                                     enum ofputil_protocol);
@@ -140,7 +144,7 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
             port = dps_endpoint_location(wp, &dpid, &tunnel_ip);
             has_mac = false;    /* The appliance gets the frame as sent. */
         }
-        if (!pcache_location_actions(sw, key->vni, dpid, tunnel_ip, port,
+        if (!pcache_location_actions(sw, net, dpid, tunnel_ip, port,
                                      has_mac ? &dst_mac : NULL, &actions)) {
             ds_destroy(&actions);
             return false;
@@ -170,16 +174,19 @@ pcache_result_uninit(struct pcache_result *r)
     ofpbuf_uninit(&r->ofpacts);
 }
 
-/* Appends to 'actions' the actions that take a packet of network 'vni'
+/* Appends to 'actions' the actions that take a packet of network 'net'
  * from switch 'sw' to port 'port' of the hypervisor with datapath id
  * 'dpid' and tunnel IP 'tunnel_ip': out the port if that is 'sw', else
- * through the tunnel, the former with the destination MAC set to '*mac'
- * if that is nonnull (a frame routed to the anycast gateway MAC gets the
- * VM's own back).  Returns false if there is no way, which includes a
- * local port that is down: a VM leaving this hypervisor takes its link
- * down before its port goes, and what is sent out of it then is lost. */
+ * through the tunnel of the network's encapsulation (VXLAN or Geneve with
+ * the VNI as key; keyless GRE through the mac_in_ip extension action),
+ * the former with the destination MAC set to '*mac' if that is nonnull (a
+ * frame routed to the anycast gateway MAC gets the VM's own back).
+ * Returns false if there is no way, which includes a local port that is
+ * down: a VM leaving this hypervisor takes its link down before its port
+ * goes, and what is sent out of it then is lost. */
 bool
-pcache_location_actions(const struct pcache_switch *sw, uint32_t vni,
+pcache_location_actions(const struct pcache_switch *sw,
+                        const struct dps_network *net,
                         uint64_t dpid, ovs_be32 tunnel_ip, const char *port,
                         const struct eth_addr *mac, struct ds *actions)
 {
@@ -199,12 +206,17 @@ pcache_location_actions(const struct pcache_switch *sw, uint32_t vni,
         ds_put_format(actions, "output:%u", node->data);
         return true;
     }
-    if (!tunnel_ip || sw->tunnel_port == OFPP_NONE) {
+    enum dt_encap encap = dps_network_encap(net);
+    ofp_port_t tunnel_port = sw->tunnel_ports[encap];
+    if (!tunnel_ip || tunnel_port == OFPP_NONE) {
         return false;
     }
+    if (encap == DT_ENCAP_GRE) {
+        return put_mac_in_ip(tunnel_ip, tunnel_port, actions);
+    }
     ds_put_format(actions, "set_field:%"PRIu32"->tun_id,set_field:"IP_FMT
-                  "->tun_dst,output:%"PRIu16, vni, IP_ARGS(tunnel_ip),
-                  ofp_to_u16(sw->tunnel_port));
+                  "->tun_dst,output:%"PRIu16, dps_network_vni(net),
+                  IP_ARGS(tunnel_ip), ofp_to_u16(tunnel_port));
     return true;
 }
 
@@ -588,4 +600,28 @@ encode_delete(const struct pcache_key *key, uint64_t cookie,
     struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, protocol);
     minimatch_destroy(&fm.match);
     return msg;
+}
+
+/* Appends to 'actions' the expansion of the extension action
+ * "mac_in_ip(remote='remote',port='port')": out the keyless GRE port to
+ * 'remote', no key.  Returns false, logging why, if it does not expand. */
+static bool
+put_mac_in_ip(ovs_be32 remote, ofp_port_t port, struct ds *actions)
+{
+    char *flow = xasprintf("actions=mac_in_ip(remote="IP_FMT",port=%"PRIu16
+                           ")", IP_ARGS(remote), ofp_to_u16(port));
+    struct svec expanded = SVEC_EMPTY_INITIALIZER;
+    char *error = ofext_expand_flow(flow, NULL, &expanded);
+    bool ok = !error && expanded.n == 1
+              && !strncmp(expanded.names[0], "actions=", 8);
+
+    if (ok) {
+        ds_put_cstr(actions, expanded.names[0] + 8);
+    } else {
+        VLOG_WARN_RL(&rl, "%s: %s", flow, error ? error : "bad expansion");
+    }
+    free(error);
+    svec_destroy(&expanded);
+    free(flow);
+    return ok;
 }

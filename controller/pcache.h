@@ -51,7 +51,8 @@ struct pcache_switch {
     uint64_t dpid;              /* Its datapath id. */
     const struct simap *ports;  /* Port name -> OpenFlow port number. */
     const struct sset *down_ports; /* Names of ports that are down. */
-    ofp_port_t tunnel_port;     /* Its tunnel port, or OFPP_NONE. */
+    ofp_port_t tunnel_ports[DT_N_ENCAPS]; /* Its tunnel port for each
+                                 * encapsulation, or OFPP_NONE. */
 };
 
 /* What an entry should be. */
@@ -116,7 +117,8 @@ size_t pcache_revalidate(struct pcache *, const struct dps *,
                          enum ofputil_protocol, struct ovs_list *msgs);
 void pcache_expire(struct pcache *, long long int now);
 
-bool pcache_location_actions(const struct pcache_switch *, uint32_t vni,
+bool pcache_location_actions(const struct pcache_switch *,
+                             const struct dps_network *,
                              uint64_t dpid, ovs_be32 tunnel_ip,
                              const char *port, const struct eth_addr *mac,
                              struct ds *actions);

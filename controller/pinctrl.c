@@ -422,7 +422,7 @@ handle_arp_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
         struct pcache_switch psw;
         struct ds actions = DS_EMPTY_INITIALIZER;
         if (target && ctlsw_pcache_switch(target, &psw)
-            && pcache_location_actions(&psw, pin->vni, dpid, tunnel_ip,
+            && pcache_location_actions(&psw, net, dpid, tunnel_ip,
                                        port, NULL, &actions)) {
             struct dp_packet probe;
             dp_packet_init(&probe, 64);
@@ -764,7 +764,7 @@ endpoint_actions(const struct ctlsw *sw, const struct dps_endpoint *ep,
 
     return (ctlsw_pcache_switch(sw, &psw)
             && pcache_location_actions(
-                &psw, dps_network_vni(dps_endpoint_network(ep)), dpid,
+                &psw, dps_endpoint_network(ep), dpid,
                 tunnel_ip, port, has_mac ? &mac : NULL, actions));
 }
 

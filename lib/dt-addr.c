@@ -229,6 +229,38 @@ dt_parse_vni(const char *s, uint32_t *vni)
     return NULL;
 }
 
+/* Parses 's', a Virtual_Network "encap" value ("vxlan", "geneve" or
+ * "gre"), into '*encap'.  A null 's' (the column is empty) is VXLAN. */
+char *
+dt_parse_encap(const char *s, enum dt_encap *encap)
+{
+    for (int i = 0; i < DT_N_ENCAPS; i++) {
+        if (!s || !strcmp(s, dt_encap_name(i))) {
+            *encap = s ? i : DT_ENCAP_VXLAN;
+            return NULL;
+        }
+    }
+    return xasprintf("\"%s\": invalid encapsulation (expected vxlan, "
+                     "geneve or gre)", s);
+}
+
+/* Returns the name of 'encap' as the database stores it ("vxlan"...). */
+const char *
+dt_encap_name(enum dt_encap encap)
+{
+    switch (encap) {
+    case DT_ENCAP_VXLAN:
+        return "vxlan";
+    case DT_ENCAP_GENEVE:
+        return "geneve";
+    case DT_ENCAP_GRE:
+        return "gre";
+    case DT_N_ENCAPS:
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
 /* Parses 's' as an OpenFlow datapath id: 16 hex digits, optionally with a
  * "0x" prefix, as ovs-ofctl prints it. */
 char *

@@ -217,7 +217,13 @@ dps_sync_network(struct dps *dps, const struct dtrec_virtual_network *row)
         return skip_row("network", row->name,
                         xasprintf("VNI %"PRId64" out of range", row->vni));
     }
+    enum dt_encap encap;
+    char *error = dt_parse_encap(row->encap, &encap);
+    if (error) {
+        return skip_row("network", row->name, error);
+    }
     dps_network_set(dps, &row->header_.uuid, row->name, row->vni);
+    dps_network_set_encap(dps, &row->header_.uuid, encap);
     return true;
 }
 

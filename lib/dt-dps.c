@@ -72,6 +72,7 @@ struct dps_network {
     struct uuid uuid;               /* Database row. */
     char *name;                     /* Unique network name. */
     uint32_t vni;                   /* VXLAN network identifier. */
+    enum dt_encap encap;            /* Across the underlay. */
 
     /* Resolution indexes. */
     struct hmap ips;                /* struct dps_ip, by IP. */
@@ -403,6 +404,7 @@ dps_network_set(struct dps *dps, const struct uuid *uuid,
         ovs_list_init(&net->externals);
         net->n_unaddressed = 0;
         net->n_refs = 0;
+        net->encap = DT_ENCAP_VXLAN;
         hmap_insert(&dps->networks, &net->uuid_node, uuid_hash(uuid));
     } else if (!strcmp(net->name, name)) {
         net->vni = vni;
@@ -414,6 +416,19 @@ dps_network_set(struct dps *dps, const struct uuid *uuid,
     net->name = dps_strdup(dps, name);
     net->vni = vni;
     hmap_insert(&dps->networks_by_name, &net->name_node, name_hash(name));
+}
+
+/* Sets how the packets of the network with UUID 'uuid' (which must exist)
+ * cross the underlay.  A network is DT_ENCAP_VXLAN until this says
+ * otherwise. */
+void
+dps_network_set_encap(struct dps *dps, const struct uuid *uuid,
+                      enum dt_encap encap)
+{
+    struct dps_network *net = network_lookup(dps, uuid);
+
+    ovs_assert(net);
+    net->encap = encap;
 }
 
 /* Removes the network with UUID 'uuid' (nothing may be in it any more). */
@@ -784,6 +799,13 @@ uint32_t
 dps_network_vni(const struct dps_network *net)
 {
     return net->vni;
+}
+
+/* Returns how 'net''s packets cross the underlay. */
+enum dt_encap
+dps_network_encap(const struct dps_network *net)
+{
+    return net->encap;
 }
 
 /* Returns 'ep''s name. */

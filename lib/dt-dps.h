@@ -58,6 +58,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "lib/dt-addr.h"
 #include "openvswitch/compiler.h"
 #include "openvswitch/types.h"
 #include "openvswitch/uuid.h"
@@ -92,6 +93,8 @@ void dps_clear(struct dps *);            /* Removes everything. */
 /* Virtual networks. */
 void dps_network_set(struct dps *, const struct uuid *,
                      const char *name, uint32_t vni);
+void dps_network_set_encap(struct dps *, const struct uuid *,
+                           enum dt_encap);
 void dps_network_remove(struct dps *, const struct uuid *);
 
 /* Hypervisors.  'tunnel_ip' is the IPv4 address tunnels to it go to. */
@@ -197,6 +200,7 @@ const char *dps_endpoint_location(const struct dps_endpoint *,
                                   uint64_t *dpid, ovs_be32 *tunnel_ip);
 const char *dps_network_name(const struct dps_network *);
 uint32_t dps_network_vni(const struct dps_network *);
+enum dt_encap dps_network_encap(const struct dps_network *);
 const char *dps_endpoint_name(const struct dps_endpoint *);
 const struct dps_network *dps_endpoint_network(const struct dps_endpoint *);
 

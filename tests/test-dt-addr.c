@@ -98,6 +98,23 @@ START_TEST(test_vni)
 }
 END_TEST
 
+START_TEST(test_encap)
+{
+    enum dt_encap encap;
+
+    ck_assert_no_error(dt_parse_encap(NULL, &encap));
+    ck_assert_int_eq(encap, DT_ENCAP_VXLAN);
+    for (int i = 0; i < DT_N_ENCAPS; i++) {
+        ck_assert_no_error(dt_parse_encap(dt_encap_name(i), &encap));
+        ck_assert_int_eq(encap, i);
+    }
+    ck_assert_str_eq(dt_encap_name(DT_ENCAP_GRE), "gre");
+    ck_assert_error(dt_parse_encap("GRE", &encap),
+                    "\"GRE\": invalid encapsulation (expected vxlan, geneve "
+                    "or gre)");
+}
+END_TEST
+
 START_TEST(test_dpid)
 {
     uint64_t dpid;
@@ -149,6 +166,7 @@ unit_suite(void)
     ADD_CASE(endpoint_mac);
     ADD_CASE(ipv4);
     ADD_CASE(vni);
+    ADD_CASE(encap);
     ADD_CASE(dpid);
     ADD_CASE(name);
     return s;

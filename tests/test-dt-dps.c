@@ -336,6 +336,13 @@ START_TEST(test_lookups)
     ck_assert_str_eq(dps_network_name(blue), "blue");
     ck_assert_uint_eq(dps_network_vni(blue), 5001);
     ck_assert_str_eq(dps_network_name(green), "green");
+
+    /* VXLAN until told otherwise; a rename keeps the encapsulation. */
+    ck_assert_int_eq(dps_network_encap(green), DT_ENCAP_VXLAN);
+    dps_network_set_encap(dps, UP(NET, 2), DT_ENCAP_GRE);
+    ck_assert_int_eq(dps_network_encap(green), DT_ENCAP_GRE);
+    dps_network_set(dps, UP(NET, 2), "green", 5002);
+    ck_assert_int_eq(dps_network_encap(green), DT_ENCAP_GRE);
     ck_assert_ptr_null(dps_find_network_by_name(dps, "red"));
     ck_assert_ptr_null(dps_find_network(dps, UP(NET, 3)));
 

@@ -310,7 +310,8 @@ Tenants:\n\
   tenant-list                 list tenants\n\
 \n\
 Networks:\n\
-  [--tenant=TENANT] [--mode=overlay|sarp|channel] network-add NETWORK VNI\n\
+  [--tenant=TENANT] [--mode=overlay|sarp|channel]\n\
+  [--encap=vxlan|geneve|gre] network-add NETWORK VNI\n\
                               create NETWORK with VXLAN network id VNI\n\
   network-del NETWORK         delete NETWORK with its domains, actions,\n\
                               policies and groups (it must have no endpoints)\n\

@@ -16,7 +16,8 @@
 #   | ovs-vswitchd (netdev):  |      | ovs-vswitchd (netdev):  |
 #   |   br-phy: uplink,       |      |   br-phy: uplink,       |
 #   |     IP 172.31.0.1/24    |      |     IP 172.31.0.2/24    |
-#   |   br-int: vxlan0, vm1   |      |   br-int: vxlan0, vm2   |
+#   |   br-int: vxlan0,       |      |   br-int: vxlan0,       |
+#   |     geneve0, gre0, vm1  |      |     geneve0, gre0, vm2  |
 #   +-----------+-------------+      +-----------+-------------+
 #               | veth vm1 <-> eth0              | veth vm2 <-> eth0
 #          netns ${DT_PREFIX}vm1            netns ${DT_PREFIX}vm2
@@ -223,7 +224,9 @@ dt_hv_mac () {
 
 # dt_hv_start N: starts hypervisor hvN: netns ${DT_PREFIX}hvN, an uplink
 # veth into the underlay, ovsdb-server and ovs-vswitchd in $DT_RUNDIR/hvN,
-# br-phy (underlay IP) and br-int (VM ports, vxlan0, the controller).
+# br-phy (underlay IP) and br-int (VM ports, the controller, and one
+# tunnel port per encapsulation: vxlan0 and geneve0 with the key from the
+# flow, gre0 keyless GRE).
 # Primes the tunnel neighbour caches of hvN and every running hypervisor
 # and registers hvN with dovetail-ctl if possible.
 dt_hv_start () {
@@ -283,7 +286,13 @@ dt_hv_start () {
                protocols=OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15 \
         -- add-port br-int vxlan0 \
         -- set interface vxlan0 type=vxlan options:remote_ip=flow \
-               options:key=flow options:local_ip="$ip" \
+               options:key=flow options:local_ip="$ip" ofport_request=1 \
+        -- add-port br-int geneve0 \
+        -- set interface geneve0 type=geneve options:remote_ip=flow \
+               options:key=flow options:local_ip="$ip" ofport_request=2 \
+        -- add-port br-int gre0 \
+        -- set interface gre0 type=gre options:remote_ip=flow \
+               options:local_ip="$ip" ofport_request=3 \
         -- set-controller br-int "$target" \
         -- set controller br-int max_backoff=1000 inactivity_probe=5000 \
         || return 1

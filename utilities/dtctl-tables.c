@@ -336,6 +336,40 @@ parse_mode(const char *mode)
     return NULL;
 }
 
+/* Over keyless GRE nothing but the inner source MAC's OUI tells the
+ * receiver the network, so a "gre" network needs a tenant 'tenant' that
+ * owns an OUI, and no other "gre" network of that tenant.  Returns false,
+ * with ctx->error set, if that is not so. */
+static bool
+check_gre_tenant(struct ctl_context *ctx, const struct dtrec_tenant *tenant)
+{
+    const struct dtrec_virtual_network *net;
+
+    if (!tenant) {
+        ctl_error(ctx, "--encap=gre requires --tenant (the tenant's OUI "
+                  "identifies the network over keyless GRE)");
+        return false;
+    }
+    if (!tenant->n_ouis) {
+        ctl_error(ctx, "--encap=gre: tenant \"%s\" owns no OUI",
+                  tenant->name);
+        return false;
+    }
+    DTREC_VIRTUAL_NETWORK_FOR_EACH (net, ctx->idl) {
+        if (net->tenant == tenant && net->encap
+            && !strcmp(net->encap, dt_encap_name(DT_ENCAP_GRE))) {
+            ctl_error(ctx, "--encap=gre: tenant \"%s\" already has a gre "
+                      "network \"%s\" (its OUIs can identify only one)",
+                      tenant->name, net->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Deletes the network and its configuration (policies, actions, domains,
+ * multicast groups), but not endpoints: they stand for running VMs, and
+ * deleting a network under them is almost certainly a mistake. */
 static void
 cmd_network_add(struct ctl_context *ctx)
 {
@@ -345,12 +379,15 @@ cmd_network_add(struct ctl_context *ctx)
     const char *mode = dtctl_option_value(ctx, "--mode");
     const char *anycast = dtctl_option_value(ctx, "--anycast-mac");
     const char *uplink = dtctl_option_value(ctx, "--anycast-uplink");
+    const char *encap_s = dtctl_option_value(ctx, "--encap");
     struct eth_addr anycast_mac;
+    enum dt_encap encap;
     uint32_t vni;
 
     if (dtctl_error(ctx, dt_parse_name("network", name))
         || dtctl_error(ctx, dt_parse_vni(vni_s, &vni))
         || (mode && dtctl_error(ctx, parse_mode(mode)))
+        || dtctl_error(ctx, dt_parse_encap(encap_s, &encap))
         || (anycast
             && dtctl_error(ctx, dt_parse_endpoint_mac(anycast, &anycast_mac)))
         || (uplink && dtctl_error(ctx, dt_parse_name("uplink port", uplink)))) {
@@ -370,6 +407,9 @@ cmd_network_add(struct ctl_context *ctx)
 
     const struct dtrec_virtual_network *net
         = dt_db_find_network(ctx->idl, name);
+    if (!net && encap == DT_ENCAP_GRE && !check_gre_tenant(ctx, tenant)) {
+        return;
+    }
     if (net) {
         if (!dtctl_option(ctx, "--may-exist")) {
             ctl_error(ctx, "\"%s\": network already exists", name);
@@ -401,11 +441,11 @@ cmd_network_add(struct ctl_context *ctx)
     if (uplink) {
         dtrec_virtual_network_set_anycast_uplink(new_net, uplink);
     }
+    if (encap_s) {
+        dtrec_virtual_network_set_encap(new_net, dt_encap_name(encap));
+    }
 }
 
-/* Deletes the network and its configuration (policies, actions, domains,
- * multicast groups), but not endpoints: they stand for running VMs, and
- * deleting a network under them is almost certainly a mistake. */
 static void
 cmd_network_del(struct ctl_context *ctx)
 {
@@ -1582,7 +1622,8 @@ const struct ctl_command_syntax dtctl_table_commands[] = {
     {"tenant-list", 0, 0, "", dtctl_pre, cmd_tenant_list, NULL, "", RO},
 
     {"network-add", 2, 2, "NETWORK VNI", dtctl_pre, cmd_network_add, NULL,
-     "--may-exist,--tenant=,--mode=,--anycast-mac=,--anycast-uplink=", RW},
+     "--may-exist,--tenant=,--mode=,--anycast-mac=,--anycast-uplink=,"
+     "--encap=", RW},
     {"network-del", 1, 1, "NETWORK", dtctl_pre, cmd_network_del, NULL,
      "--if-exists", RW},
     {"network-list", 0, 0, "", dtctl_pre, cmd_network_list, NULL, "", RO},
