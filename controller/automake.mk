@@ -7,6 +7,8 @@ controller_dovetail_controller_SOURCES = \
 	controller/dovetail-controller.c \
 	controller/flowtab.c \
 	controller/flowtab.h \
+	controller/mcast.c \
+	controller/mcast.h \
 	controller/overlay.c \
 	controller/overlay.h \
 	controller/pcache.c \

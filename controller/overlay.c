@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "controller/flowtab.h"
+#include "controller/mcast.h"
 #include "coverage.h"
 #include "hmapx.h"
 #include "lib/dovetail-idl.h"
@@ -192,6 +193,8 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                      ",actions=%s,goto_table:%d", PL_INGRESS, cookie,
                      port->data, a.mac_s, IP_ARGS(a.ips[i]), classify,
                      a.anycast ? PL_L2 : PL_POLICY);
+            mcast_add_ingress_flow(flows, cookie, port->data, a.mac_s,
+                                   a.ips[i], classify);
             if (a.anycast) {
                 /* Routed to this VM: a frame that reached its hypervisor
                  * with the anycast gateway MAC as destination gets the
@@ -291,6 +294,7 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         add_anycast_flows(flows, hn->data, ports);
     }
     add_flow(flows, "table=%d,priority=0,actions=drop", PL_L2);
+    mcast_build_flows(idl, hv, ports, tun_node ? tun_node->data : 0, flows);
 
     if (!tun_node && !hmapx_is_empty(&local_nets)) {
         VLOG_WARN_RL(&rl, "%016"PRIx64": no tunnel port \"%s\": remote "

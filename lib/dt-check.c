@@ -458,13 +458,9 @@ check_groups(const struct ovsdb_idl *idl)
                         : ipv6_addr_is_multicast(&ip))) {
             error = xstrdup("not a multicast address");
         }
-        for (size_t i = 0; !error && i < group->n_members; i++) {
-            if (!dt_db_same_row(group->members[i]->network, group->network)) {
-                error = xasprintf("member \"%s\" is not in network \"%s\"",
-                                  group->members[i]->name,
-                                  net_name(group->network));
-            }
-        }
+        /* Members may be endpoints of any network, other tenants' too:
+         * a group can be meant for several tenants (controller/mcast.h
+         * sends each its own copy). */
         if (error) {
             return network_row_error(error, "multicast group", group->group,
                                      group->network);

@@ -13,14 +13,15 @@
  * commit, including blueprint imports):
  *
  *   - names and addresses are well formed (MAC, IP, OUI, prefix);
- *   - everything a row refers to lives in the row's own network;
+ *   - everything a row refers to lives in the row's own network, except
+ *     a multicast group's members;
  *   - a MAC is used by at most one endpoint of a network, an OUI by at
  *     most one tenant;
  *   - a policy has both domains or neither (the default), at most
  *     DPS_MAX_ACTIONS actions, no action twice;
  *   - a waypoint action has a location, the others have none;
- *   - a multicast group's address is multicast and its members are in its
- *     network.
+ *   - a multicast group's address is multicast (its members may be in
+ *     any network, of any tenant: a group may be meant for several).
  */
 #ifndef DT_CHECK_H
 #define DT_CHECK_H 1

@@ -21,6 +21,14 @@
  *                     to the anycast MAC and routed by IP, or out the
  *                     network's uplink port; multicast and broadcast on
  *                     untouched.
+ *   PL_MCAST    (25)  IPv4 multicast from a VM (PL_INGRESS sends everything
+ *                     to 224.0.0.0/4 here instead of to PL_L2/PL_POLICY):
+ *                     per (network, group) one flow that copies the packet
+ *                     out the port of each member hosted here and, once per
+ *                     (hypervisor, member network), into the tunnel with
+ *                     that network's VNI and its tenant's OUI as
+ *                     destination MAC (mcast_oui).  Members may be in
+ *                     other tenants' networks.  See controller/mcast.h.
  *   PL_POLICY   (30)  the policy cache: (network, source domain,
  *                     destination IP) -> deliver, tunnel or drop, with
  *                     hard_timeout = the policy's TTL and a cookie that
@@ -31,6 +39,9 @@
  *   PL_TUNNEL_IN (40) from the tunnel: a local endpoint's MAC -> its port,
  *                     if that port is live, into PL_PORT_FIELD
  *                     (bundle_load, active-backup over that one port).
+ *                     A multicast copy (VNI, tenant OUI DMAC, group) gets
+ *                     the standard 01:00:5e MAC back and goes out to the
+ *                     group's members here; other multicast is dropped.
  *   PL_DELIVER  (41)  PL_PORT_FIELD -> out that port.  A packet for an
  *                     endpoint that is not here (any more), or whose port
  *                     has just gone, goes to the controller (location
@@ -50,6 +61,7 @@ enum pl_table {
     PL_INGRESS = 0,
     PL_ARP = 10,
     PL_L2 = 20,
+    PL_MCAST = 25,
     PL_POLICY = 30,
     PL_TUNNEL_IN = 40,
     PL_DELIVER = 41,

@@ -70,7 +70,8 @@ TESTSUITE_AT = \
 	tests/ofctl.at \
 	tests/anycast.at \
 	tests/tenant.at \
-	tests/encap.at
+	tests/encap.at \
+	tests/mcast.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 EXTRA_DIST += \
