@@ -196,7 +196,7 @@ bool
 pool_mac_in_use(struct pool *pool, const struct eth_addr mac)
 {
     struct pool_oui *e = find_oui(pool, pool_mac_oui(mac));
-    if (!e) {
+    if (!e || !e->n_nics) {
         return false;
     }
     sort_nics(e);
@@ -420,6 +420,10 @@ static void
 sort_nics(struct pool_oui *e)
 {
     if (e->sorted) {
+        return;
+    }
+    if (e->n_nics < 2) {
+        e->sorted = true;
         return;
     }
     qsort(e->nics, e->n_nics, sizeof *e->nics, compare_nics);
