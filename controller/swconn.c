@@ -83,6 +83,9 @@ struct swconn {
     struct flowtab installed;   /* What the switch holds, as far as known. */
     struct flowtab desired;     /* What the controller wants. */
     bool has_desired;           /* Has the caller ever set 'desired'? */
+    bool dirty;                 /* 'desired' or 'installed' may differ
+                                 * since reconcile() last compared them. */
+    bool synced;                /* If !dirty: did they agree then? */
     struct flowtab committing;  /* Contents once the pending bundle commits. */
 
     /* Outstanding requests. */
@@ -203,7 +206,8 @@ swconn_run(struct swconn *sw)
         && time_msec() >= sw->retry_at) {
         start_dump(sw);
     }
-    if (sw->state == SWCONN_READY && sw->has_desired && !sw->bundle_pending) {
+    if (sw->state == SWCONN_READY && sw->has_desired && !sw->bundle_pending
+        && sw->dirty) {
         reconcile(sw);
     }
     if (!sw->programmed_at && swconn_is_synced(sw)) {
@@ -279,18 +283,21 @@ swconn_set_desired(struct swconn *sw, struct flowtab *desired)
     flowtab_clear(&sw->desired);
     flowtab_swap(&sw->desired, desired);
     sw->has_desired = true;
+    sw->dirty = true;
     if (sw->state == SWCONN_READY && !sw->bundle_pending) {
         reconcile(sw);
     }
 }
 
-/* Returns true if 'sw' holds exactly the flows the controller wants. */
+/* Returns true if 'sw' holds exactly the flows the controller wants (as
+ * reconcile() last found, which it does whenever either may have
+ * changed: comparing whole tables on every call would cost more than the
+ * rest of the main loop). */
 bool
 swconn_is_synced(const struct swconn *sw)
 {
     return (sw->state == SWCONN_READY && sw->has_desired
-            && !sw->bundle_pending
-            && flowtab_equal(&sw->desired, &sw->installed));
+            && !sw->bundle_pending && !sw->dirty && sw->synced);
 }
 
 /* Returns true if 'sw' is READY: its flows have been read back, and it
@@ -629,6 +636,7 @@ process_flow_stats_reply(struct swconn *sw, const struct ofp_header *oh)
                   flowtab_count(&sw->installed));
         sw->dump_xid = 0;
         sw->state = SWCONN_READY;
+        sw->dirty = true;
     }
 }
 
@@ -645,6 +653,8 @@ reconcile(struct swconn *sw)
 
     protocol = ofputil_protocol_from_ofp_version(version);
     n = flowtab_diff(&sw->desired, &sw->installed, protocol, &msgs);
+    sw->dirty = false;
+    sw->synced = !n;
     if (!n) {
         return;
     }
@@ -692,6 +702,7 @@ static void
 bundle_done(struct swconn *sw, bool ok)
 {
     sw->bundle_pending = false;
+    sw->dirty = true;           /* 'desired' may have moved on meanwhile. */
     if (ok) {
         sw->n_bundles++;
         flowtab_swap(&sw->installed, &sw->committing);
