@@ -69,7 +69,8 @@ TESTSUITE_AT = \
 	tests/faults.at \
 	tests/ofctl.at \
 	tests/anycast.at \
-	tests/tenant.at
+	tests/tenant.at \
+	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 EXTRA_DIST += \
