@@ -127,6 +127,11 @@ VLOG_DEFINE_THIS_MODULE(bench_policy);
 /* Wrong answers printed; the rest are only counted. */
 #define POLICY_MAX_PRINTED 10
 
+/* The controller counts as settled once it has sent no flow_mod or bundle
+ * for this long (after the database import it may program the switches
+ * several times), and only then do requests start. */
+#define POLICY_SETTLE_NS 1000000000LL
+
 /* How long to wait for the packet-outs after the last flow_mod. */
 #define POLICY_GRACE_NS 2000000000LL
 
@@ -260,9 +265,12 @@ struct policy_run {
     size_t n_sws;
     struct policy_stats st;
     struct policy_request *free_reqs; /* Free list through 'dst_ep'. */
+    bool started;               /* Requests started? */
     bool sending;               /* Still sending new requests? */
     unsigned long long int limit; /* Requests to send, or ULLONG_MAX. */
     long long int stop_ns;      /* Stop sending at, or LLONG_MAX. */
+    long long int programmed_ns; /* Last programming message, before the
+                                  * requests start. */
 };
 
 static void policy_parse(int argc, char *argv[], struct policy_params *);
@@ -680,7 +688,6 @@ policy_loop(struct policy_run *run)
     long long int timeout_ns = p->timeout * 1e9;
     long long int ready_by = bench_monotonic_ns() + timeout_ns;
     long long int done_at = 0;
-    bool started = false;
 
     run->limit = p->n_requests ? p->n_requests : ULLONG_MAX;
     run->stop_ns = LLONG_MAX;
@@ -699,9 +706,9 @@ policy_loop(struct policy_run *run)
             all_ready &= sw->state == POLICY_READY;
         }
 
-        if (!started) {
-            if (all_ready) {
-                started = true;
+        if (!run->started) {
+            if (all_ready && now - run->programmed_ns > POLICY_SETTLE_NS) {
+                run->started = true;
                 run->sending = true;
                 run->st.start_ns = now;
                 if (!p->n_requests) {
@@ -1105,6 +1112,8 @@ policy_process(struct policy_run *run, struct policy_switch *sw,
             && run->p.target == POLICY_DOVETAIL) {
             sw->state = POLICY_READY;   /* Programmed. */
         }
+    } else if (type == OFPTYPE_BUNDLE_ADD_MESSAGE && !run->started) {
+        run->programmed_ns = now;
     } else if (type == OFPTYPE_BUNDLE_ADD_MESSAGE) {
         policy_bundle_add(run, sw, oh, now);
     } else if (type == OFPTYPE_FLOW_MOD) {
