@@ -71,7 +71,8 @@ TESTSUITE_AT = \
 	tests/anycast.at \
 	tests/tenant.at \
 	tests/encap.at \
-	tests/mcast.at
+	tests/mcast.at \
+	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_DIR = $(abs_top_builddir)/tests/testsuite.dir
 EXTRA_DIST += \

@@ -21,7 +21,8 @@ utilities/dovetail-ctl.8: utilities/dovetail-ctl.8.in Makefile
 bin_PROGRAMS += utilities/dovetail-bench
 utilities_dovetail_bench_SOURCES = utilities/dovetail-bench.c \
 	utilities/bench.h \
-	utilities/bench-flowmod.c
+	utilities/bench-flowmod.c \
+	utilities/bench-policy.c
 utilities_dovetail_bench_LDADD = ofproto-ext/libofext.la lib/libdovetail.la $(OVS_LIBS)
 dist_man_MANS += utilities/dovetail-bench.8
 
@@ -31,3 +32,12 @@ utilities_dovetail_ofctl_SOURCES = utilities/dovetail-ofctl.c
 utilities_dovetail_ofctl_LDADD = ofproto-ext/libofext.la lib/libdovetail.la \
 	$(OVS_LIBS)
 dist_man_MANS += utilities/dovetail-ofctl.8
+
+# The policy-service benchmark (Documentation/performance.rst): "make
+# bench" runs it against the programs just built.
+EXTRA_DIST += utilities/dovetail-bench-policy.sh
+bench: all
+	PATH="$(abs_builddir)/utilities:$(abs_builddir)/controller:$(OVSBUILDDIR)/ovsdb:$(OVSBUILDDIR)/utilities:$$PATH" \
+	DT_SCHEMA=$(abs_srcdir)/lib/dovetail.ovsschema \
+	$(srcdir)/utilities/dovetail-bench-policy.sh
+.PHONY: bench

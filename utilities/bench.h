@@ -16,4 +16,12 @@ bool bench_parse_format(const char *);
  * utilities/bench-flowmod.c. */
 void bench_flowmod(struct ovs_cmdl_context *);
 
+/* "policy": policy resolutions per second of a running dovetail-controller
+ * (or table-miss answers of ovs-testcontroller) over emulated switches,
+ * see utilities/bench-policy.c. */
+void bench_policy(struct ovs_cmdl_context *);
+
+/* Returns a monotonic time in nanoseconds. */
+long long int bench_monotonic_ns(void);
+
 #endif /* utilities/bench.h */

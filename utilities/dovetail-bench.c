@@ -223,7 +223,6 @@ static bool endpoint_has_location(unsigned int j);
 static unsigned int endpoint_domain(const struct resolve_params *,
                                     unsigned int j);
 static uint64_t random_next(uint64_t *state);
-static long long int monotonic_ns(void);
 static size_t rss_bytes(void);
 
 /* Object kinds, for bench_uuid(). */
@@ -245,10 +244,10 @@ bench_resolve(struct ovs_cmdl_context *ctx)
 
     /* Load. */
     size_t rss_before = rss_bytes();
-    long long int start = monotonic_ns();
+    long long int start = bench_monotonic_ns();
     struct dps *dps = dps_create();
     resolve_load(dps, &p);
-    double load_seconds = (monotonic_ns() - start) / 1e9;
+    double load_seconds = (bench_monotonic_ns() - start) / 1e9;
     size_t rss_after = rss_bytes();
     dps_get_stats(dps, &stats);
 
@@ -348,7 +347,7 @@ resolve_run(const struct dps *dps, const struct resolve_queries *queries,
     ovs_assert(batch >= 1 && batch <= ARRAY_SIZE(res));
     memset(run, 0, sizeof *run);
 
-    long long int start = monotonic_ns();
+    long long int start = bench_monotonic_ns();
     long long int deadline = start + seconds * 1e9;
     do {
         if (batch == 1) {
@@ -372,8 +371,8 @@ resolve_run(const struct dps *dps, const struct resolve_queries *queries,
                 q = (q + n) & (queries->n - 1);
             }
         }
-    } while (monotonic_ns() < deadline);
-    run->seconds = (monotonic_ns() - start) / 1e9;
+    } while (bench_monotonic_ns() < deadline);
+    run->seconds = (bench_monotonic_ns() - start) / 1e9;
 }
 
 /* Checks 'res', the answer to query 'q', and counts it in '*run'. */
@@ -821,6 +820,10 @@ static const struct ovs_cmdl_command all_commands[] = {
       0, INT_MAX, bench_resolve, OVS_RO },
     { "flowmod", "[--flows=N] [--mode=MODE]... [--format=text|json] "
       "VCONN", 1, INT_MAX, bench_flowmod, OVS_RO },
+    { "policy", "[--target=dovetail|testcontroller] [--db=DB] "
+      "[--switches=N] [--endpoints=E] [--outstanding=K | --rate=R] "
+      "[--requests=N | --seconds=S] [--format=text|json] REMOTE",
+      1, INT_MAX, bench_policy, OVS_RO },
     { "help", NULL, 0, INT_MAX, bench_help, OVS_RO },
     { "list-commands", NULL, 0, INT_MAX, bench_list_commands, OVS_RO },
     { NULL, NULL, 0, 0, NULL, OVS_RO },
@@ -861,8 +864,8 @@ random_next(uint64_t *state)
 }
 
 /* Returns a monotonic time in nanoseconds. */
-static long long int
-monotonic_ns(void)
+long long int
+bench_monotonic_ns(void)
 {
     struct timespec ts;
 

@@ -1,0 +1,1622 @@
+/*
+ * bench-policy: the "policy" subcommand of dovetail-bench, which measures
+ * how fast a running dovetail-controller resolves policy cache misses, and
+ * how fast ovs-testcontroller answers table misses, with the same tool.
+ *
+ * It plays N vswitches, each over its own real OpenFlow 1.4 connection to
+ * the controller, and does what ovs-vswitchd would: hello, features reply
+ * with the switch's datapath id, port description reply, an (empty) flow
+ * dump, replies to every bundle control message and barrier.  Then it
+ * sends packet-ins and checks every reply.
+ *
+ * --target=dovetail (the default).  First it writes a generated fabric
+ * into the dovetail database (--db): N Hypervisor rows and one network
+ * (a blueprint, lib/dt-blueprint-db) with D domains, P policies and E
+ * endpoints:
+ *
+ *   hypervisor h     "bench-hv<h>", datapath id POLICY_DPID_BASE + h,
+ *                    tunnel IP 172.31.(h / 250).(h % 250 + 1)
+ *   endpoint j       "bench-ep<j>", domain j % D, MAC 02:be:00:xx:xx:xx
+ *                    and IPv4 10.0.0.0 + j + 1 (both from j), hypervisor
+ *                    j % N, port "bep<j>"
+ *   policy i         from domain (i / D) % D to domain i % D (so at most
+ *                    D * D of them), deny if i % 3 == 2, else allow
+ *   default policy   deny, so every pair without a policy is denied
+ *
+ * and reads back the rows' UUIDs and tracking numbers, so it knows the
+ * exact answer to every request.  Each emulated switch h reports a port
+ * "vxlan0" (the controller's default tunnel port, OpenFlow port 1) and one
+ * port per endpoint on it.  A request on switch h is the policy-miss
+ * packet-in ovs-vswitchd sends (sp_encode_packet_in()): an IPv4 packet
+ * from a local endpoint of domain k to endpoint d, with metadata = VNI and
+ * reg1 = domain k's UUID prefix.  It is answered when the bundled flow_mod
+ * for it arrives, which must be: table 30, priority 100, match metadata,
+ * reg1, ip, nw_dst exactly; cookie pl_cookie(policy, tracking, d);
+ * hard_timeout the policy's TTL; actions a tunnel to d's hypervisor, an
+ * output to d's port with the MAC rewritten, or drop.  Anything else is a
+ * wrong answer.  Allowed requests must also get a packet-out.
+ *
+ * The keys (domain k, destination d) of a switch are visited in a fixed
+ * pseudo-random cycle.  The controller remembers what it installed until
+ * the entry's TTL passes (it then answers a repeat miss with a packet-out
+ * only), so a key is never sent again before TTL + POLICY_REUSE_MARGIN_MS
+ * since it was last sent: a switch that runs out of keys stalls, which the
+ * output reports.  Give the controller a high --packet-in-rate, or its
+ * per-port rate limit drops requests (they then count as unanswered).
+ *
+ * --target=testcontroller.  For ovs-testcontroller (OVS's learning
+ * switch): no database.  Each switch first sends one broadcast packet-in
+ * (reason no_match) from each local endpoint so the controller learns
+ * their MACs, then requests from a local endpoint to another local
+ * endpoint, each answered by a flow_mod that must output to the
+ * destination's port (and a packet-out).  Replies are matched to requests
+ * in order.
+ *
+ * Modes: closed loop (--outstanding=K requests in flight per switch, as
+ * fast as the controller answers) or open loop (--rate=R requests/s in
+ * all, each scheduled at its own time; latency is measured from the time
+ * it was scheduled, so a bench that falls behind shows up as latency).
+ *
+ * The data path does its own socket I/O: non-blocking sockets, every
+ * read takes all there is and parses every whole message in it, every
+ * write sends all that is queued.  In open loop it polls without
+ * sleeping, so pin it to its own core.
+ */
+#include <config.h>
+
+#include "utilities/bench.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "command-line.h"
+#include "csum.h"
+#include "flow.h"
+#include "hash.h"
+#include "lib/dovetail-idl.h"
+#include "lib/dt-blueprint-db.h"
+#include "lib/dt-blueprint.h"
+#include "lib/dt-db.h"
+#include "ofproto-ext/pipeline.h"
+#include "ofproto-ext/slowpath.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/json.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/ofp-switch.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "packets.h"
+#include "socket-util.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(bench_policy);
+
+/* Datapath id of emulated switch 0. */
+#define POLICY_DPID_BASE UINT64_C(0xbe00000000)
+
+/* OpenFlow port of the tunnel port; endpoints' ports follow. */
+#define POLICY_TUNNEL_OFPORT 1
+#define POLICY_TUNNEL_NAME "vxlan0"
+
+/* How long after its TTL a key may be requested again. */
+#define POLICY_REUSE_MARGIN_MS 1000
+
+/* Largest read per recv() call. */
+#define POLICY_READ_SIZE (256 * 1024)
+
+/* Wrong answers printed; the rest are only counted. */
+#define POLICY_MAX_PRINTED 10
+
+/* The controller counts as settled once it has sent no flow_mod or bundle
+ * for this long (after the database import it may program the switches
+ * several times), and only then do requests start. */
+#define POLICY_SETTLE_NS 1000000000LL
+
+/* How long to wait for the packet-outs after the last flow_mod. */
+#define POLICY_GRACE_NS 2000000000LL
+
+enum policy_target {
+    POLICY_DOVETAIL,            /* dovetail-controller: policy misses. */
+    POLICY_TESTCONTROLLER,      /* ovs-testcontroller: table misses. */
+};
+
+/* The parameters of a "policy" run. */
+struct policy_params {
+    const char *remote;         /* The controller's address. */
+    const char *db;             /* Database, for POLICY_DOVETAIL. */
+    enum policy_target target;
+    unsigned int n_switches;    /* --switches. */
+    unsigned int n_endpoints;   /* --endpoints. */
+    unsigned int n_domains;     /* --domains. */
+    unsigned int n_policies;    /* --policies. */
+    unsigned int ttl;           /* --ttl, seconds. */
+    unsigned int vni;           /* --vni. */
+    unsigned int outstanding;   /* --outstanding: closed loop. */
+    double rate;                /* --rate: open loop if nonzero. */
+    unsigned long long int n_requests; /* --requests, 0 for --seconds. */
+    double seconds;             /* --seconds. */
+    double timeout;             /* --timeout: a request is unanswered after
+                                 * this many seconds. */
+    bool json;                  /* --format=json. */
+};
+
+/* The generated fabric and the answers it implies. */
+struct policy_endpoint {
+    struct eth_addr mac;
+    ovs_be32 ip;
+    unsigned int domain;        /* Domain index. */
+    unsigned int hv;            /* Hypervisor (switch) index. */
+    ofp_port_t ofport;          /* Its port on its switch. */
+    uint32_t uuid0;             /* First 32 bits of its row's UUID. */
+    char *local_actions;        /* Canonical actions to reach it from its
+                                 * own switch. */
+};
+
+struct policy_rule {
+    bool deny;
+    uint32_t uuid0;             /* First 32 bits of the Policy row's UUID. */
+    uint64_t tracking;          /* Its tracking number. */
+    unsigned int ttl;
+};
+
+struct policy_fabric {
+    struct policy_endpoint *eps;
+    size_t n_eps;
+    uint32_t *domain_uuid0;     /* Per domain index. */
+    size_t n_domains;
+    struct policy_rule *rules;  /* [src * n_domains + dst], or 'dflt'. */
+    bool *has_rule;
+    struct policy_rule dflt;    /* The default policy. */
+    char **remote_actions;      /* Per hypervisor: canonical tunnel
+                                 * actions to reach it. */
+    size_t n_hvs;
+};
+
+/* One request in flight. */
+struct policy_request {
+    struct hmap_node hmap_node; /* In policy_switch 'pending', by key. */
+    struct ovs_list list_node;  /* In policy_switch 'fifo', in send order. */
+    uint32_t domain;            /* reg1 sent. */
+    ovs_be32 dst;               /* nw_dst sent. */
+    unsigned int dst_ep;        /* Destination endpoint index. */
+    unsigned int src_domain;    /* Source domain index. */
+    long long int start_ns;     /* When sent (closed) or due (open). */
+};
+
+/* A source of requests on a switch: one local endpoint per domain. */
+struct policy_source {
+    unsigned int ep;            /* Endpoint index. */
+};
+
+/* The states of an emulated switch. */
+enum policy_state {
+    POLICY_CONNECTING,          /* Connecting, hello not yet received. */
+    POLICY_HANDSHAKE,           /* Until the controller has programmed it
+                                 * (dovetail) or learned it (testcontroller). */
+    POLICY_READY,               /* Sending requests. */
+};
+
+/* One emulated switch. */
+struct policy_switch {
+    unsigned int index;
+    uint64_t dpid;
+    int fd;
+    enum policy_state state;
+    struct ofpbuf rx;           /* Received, not yet processed. */
+    struct ofpbuf tx;           /* To send. */
+    bool hup;                   /* Connection closed or failed. */
+
+    /* Local endpoints. */
+    unsigned int *local;
+    size_t n_local;
+
+    /* Key space: n_sources * n_eps keys, visited 'stride' apart. */
+    struct policy_source *sources;
+    size_t n_sources;
+    size_t n_keys;
+    size_t next_key;
+    size_t stride;
+    long long int *last_sent_ms; /* Per key, or -1. */
+
+    /* Requests. */
+    struct hmap pending;        /* By (domain, dst): dovetail. */
+    struct ovs_list fifo;       /* All, oldest first. */
+    size_t n_pending;
+    unsigned long long int n_sent;
+    unsigned long long int next_due; /* Open loop: index of next request. */
+    size_t n_primed;            /* Testcontroller: learning answers. */
+};
+
+/* Results. */
+struct policy_stats {
+    unsigned long long int sent, answered, wrong, unanswered;
+    unsigned long long int allowed, denied, packet_outs, errors;
+    unsigned long long int stalls; /* Requests delayed for key reuse. */
+    long long int start_ns, end_ns;
+    uint32_t *lat_ns;           /* Latency of every answer. */
+    size_t n_lat, allocated_lat;
+};
+
+/* The whole run. */
+struct policy_run {
+    struct policy_params p;
+    struct policy_fabric fabric;
+    struct policy_switch *sws;
+    size_t n_sws;
+    struct policy_stats st;
+    struct policy_request *free_reqs; /* Free list through 'dst_ep'. */
+    bool started;               /* Requests started? */
+    bool sending;               /* Still sending new requests? */
+    unsigned long long int limit; /* Requests to send, or ULLONG_MAX. */
+    long long int stop_ns;      /* Stop sending at, or LLONG_MAX. */
+    long long int programmed_ns; /* Last programming message, before the
+                                  * requests start. */
+};
+
+static void policy_parse(int argc, char *argv[], struct policy_params *);
+OVS_NO_RETURN static void policy_usage(void);
+static void policy_generate(struct policy_run *);
+static void policy_load_db(struct policy_run *);
+static void policy_expect_actions(struct policy_run *);
+static char *policy_canonical_actions(const char *text);
+static void policy_connect(struct policy_run *, struct policy_switch *);
+static void policy_loop(struct policy_run *);
+static void policy_switch_run(struct policy_run *, struct policy_switch *,
+                              long long int now);
+static void policy_send_requests(struct policy_run *,
+                                 struct policy_switch *, long long int now);
+static bool policy_send_one(struct policy_run *, struct policy_switch *,
+                            long long int start, long long int now);
+static void policy_process(struct policy_run *, struct policy_switch *,
+                           const struct ofp_header *, long long int now);
+static void policy_bundle_add(struct policy_run *, struct policy_switch *,
+                              const struct ofp_header *, long long int now);
+static void policy_flow_mod(struct policy_run *, struct policy_switch *,
+                            const struct ofp_header *, long long int now);
+static void policy_check_dovetail(struct policy_run *,
+                                  struct policy_switch *,
+                                  const struct ofputil_flow_mod *,
+                                  long long int now);
+static void policy_check_testcontroller(struct policy_run *,
+                                        struct policy_switch *,
+                                        const struct ofputil_flow_mod *,
+                                        long long int now);
+static void policy_answered(struct policy_run *, struct policy_switch *,
+                            struct policy_request *, long long int now);
+static void policy_wrong(struct policy_run *, const struct policy_switch *,
+                         const char *format, ...) OVS_PRINTF_FORMAT(3, 4);
+static void policy_send_msg(struct policy_switch *, struct ofpbuf *);
+static void policy_send_reply_list(struct policy_switch *, struct ovs_list *);
+static void policy_flush(struct policy_switch *);
+static void policy_read(struct policy_run *, struct policy_switch *,
+                        long long int now);
+static size_t policy_build_packet(const struct policy_endpoint *src,
+                                  const struct policy_endpoint *dst,
+                                  uint8_t packet[64]);
+static void policy_report(const struct policy_run *);
+
+/* "policy": see the top of the file.  Exits with status 1 if any request
+ * got a wrong answer or none, or the controller reported an error. */
+void
+bench_policy(struct ovs_cmdl_context *ctx)
+{
+    struct policy_run run;
+
+    memset(&run, 0, sizeof run);
+    policy_parse(ctx->argc, ctx->argv, &run.p);
+    policy_generate(&run);
+    if (run.p.target == POLICY_DOVETAIL) {
+        policy_load_db(&run);
+        policy_expect_actions(&run);
+    }
+
+    for (size_t i = 0; i < run.n_sws; i++) {
+        policy_connect(&run, &run.sws[i]);
+    }
+    policy_loop(&run);
+    policy_report(&run);
+
+    const struct policy_stats *st = &run.st;
+    if (st->wrong || st->unanswered || st->errors
+        || st->answered != st->sent) {
+        exit(EXIT_FAILURE);
+    }
+}
+
+/* The fabric. */
+
+/* Fills in the fabric and the switches' key spaces from the parameters. */
+static void
+policy_generate(struct policy_run *run)
+{
+    const struct policy_params *p = &run->p;
+    struct policy_fabric *f = &run->fabric;
+
+    f->n_eps = p->n_endpoints;
+    f->eps = xcalloc(f->n_eps, sizeof *f->eps);
+    f->n_domains = p->n_domains;
+    f->domain_uuid0 = xcalloc(f->n_domains, sizeof *f->domain_uuid0);
+    f->rules = xcalloc(f->n_domains * f->n_domains, sizeof *f->rules);
+    f->has_rule = xcalloc(f->n_domains * f->n_domains, sizeof *f->has_rule);
+    f->n_hvs = p->n_switches;
+    f->remote_actions = xcalloc(f->n_hvs, sizeof *f->remote_actions);
+
+    run->n_sws = p->n_switches;
+    run->sws = xcalloc(run->n_sws, sizeof *run->sws);
+    for (size_t h = 0; h < run->n_sws; h++) {
+        struct policy_switch *sw = &run->sws[h];
+
+        sw->index = h;
+        sw->dpid = POLICY_DPID_BASE + h;
+        sw->fd = -1;
+        ofpbuf_init(&sw->rx, POLICY_READ_SIZE);
+        ofpbuf_init(&sw->tx, 65536);
+        hmap_init(&sw->pending);
+        ovs_list_init(&sw->fifo);
+        sw->local = xmalloc(sizeof *sw->local * (f->n_eps / run->n_sws + 1));
+        sw->sources = xcalloc(f->n_domains, sizeof *sw->sources);
+    }
+
+    for (size_t j = 0; j < f->n_eps; j++) {
+        struct policy_endpoint *ep = &f->eps[j];
+        struct policy_switch *sw = &run->sws[j % run->n_sws];
+
+        ep->mac = (struct eth_addr) ETH_ADDR_C(02, be, 00, 00, 00, 00);
+        ep->mac.ea[3] = j >> 16;
+        ep->mac.ea[4] = j >> 8;
+        ep->mac.ea[5] = j;
+        ep->ip = htonl(0x0a000000 + j + 1);
+        ep->domain = j % f->n_domains;
+        ep->hv = j % run->n_sws;
+        ep->ofport = u16_to_ofp(POLICY_TUNNEL_OFPORT + 1 + sw->n_local);
+        sw->local[sw->n_local++] = j;
+    }
+
+    for (size_t i = 0; i < p->n_policies; i++) {
+        size_t src = (i / f->n_domains) % f->n_domains;
+        size_t dst = i % f->n_domains;
+        struct policy_rule *r = &f->rules[src * f->n_domains + dst];
+
+        f->has_rule[src * f->n_domains + dst] = true;
+        r->deny = i % 3 == 2;
+        r->ttl = p->ttl;
+    }
+    f->dflt.deny = true;
+    f->dflt.ttl = p->ttl;
+
+    for (size_t h = 0; h < run->n_sws; h++) {
+        struct policy_switch *sw = &run->sws[h];
+
+        if (p->target == POLICY_DOVETAIL) {
+            /* One source per domain that has a local endpoint; every
+             * endpoint of the fabric a destination. */
+            bool *seen = xcalloc(f->n_domains, sizeof *seen);
+            for (size_t i = 0; i < sw->n_local; i++) {
+                unsigned int d = f->eps[sw->local[i]].domain;
+                if (!seen[d]) {
+                    seen[d] = true;
+                    sw->sources[sw->n_sources++].ep = sw->local[i];
+                }
+            }
+            free(seen);
+            sw->n_keys = sw->n_sources * f->n_eps;
+        } else {
+            /* Every ordered pair of distinct local endpoints. */
+            sw->n_keys = sw->n_local * sw->n_local;
+        }
+        sw->last_sent_ms = xmalloc(sw->n_keys * sizeof *sw->last_sent_ms);
+        for (size_t k = 0; k < sw->n_keys; k++) {
+            sw->last_sent_ms[k] = LLONG_MIN / 2;
+        }
+
+        /* A stride coprime to n_keys, about 0.618 of it, visits every key
+         * once per cycle, scattered. */
+        sw->stride = sw->n_keys * 0.618 + 1;
+        while (sw->n_keys > 1) {
+            size_t a = sw->stride, b = sw->n_keys;
+            while (b) {
+                size_t t = a % b;
+                a = b;
+                b = t;
+            }
+            if (a == 1) {
+                break;
+            }
+            sw->stride++;
+        }
+        sw->next_key = h % MAX(sw->n_keys, 1);
+        if (!sw->n_keys) {
+            ovs_fatal(0, "switch %zu has no requests to send: too few "
+                      "endpoints", h);
+        }
+    }
+}
+
+/* Writes the fabric into the database, waits until the IDL shows it, and
+ * reads back the UUIDs and tracking numbers the answers depend on. */
+static void
+policy_load_db(struct policy_run *run)
+{
+    const struct policy_params *p = &run->p;
+    struct policy_fabric *f = &run->fabric;
+    struct ovsdb_idl *idl = ovsdb_idl_create(p->db, &dtrec_idl_class,
+                                             true, true);
+    struct dt_blueprint bp;
+    char *error;
+
+    ovsdb_idl_get_initial_snapshot(idl);
+    while (!ovsdb_idl_has_ever_connected(idl)) {
+        ovsdb_idl_run(idl);
+        ovsdb_idl_wait(idl);
+        poll_block();
+    }
+
+    /* The hypervisors first: the blueprint's endpoints refer to them. */
+    struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
+    for (size_t h = 0; h < run->n_sws; h++) {
+        char *name = xasprintf("bench-hv%zu", h);
+        char *ip = xasprintf("172.31.%zu.%zu", h / 250, h % 250 + 1);
+        const struct dtrec_hypervisor *hv = dt_db_find_hypervisor(idl, name);
+
+        if (!hv) {
+            hv = dtrec_hypervisor_insert(txn);
+            dtrec_hypervisor_set_name(hv, name);
+        }
+        dtrec_hypervisor_set_datapath_id(hv, run->sws[h].dpid);
+        dtrec_hypervisor_set_tunnel_ip(hv, ip);
+        free(name);
+        free(ip);
+    }
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit_block(txn);
+    if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
+        ovs_fatal(0, "%s: adding the hypervisors failed (%s): %s", p->db,
+                  ovsdb_idl_txn_status_to_string(status),
+                  ovsdb_idl_txn_get_error(txn));
+    }
+    ovsdb_idl_txn_destroy(txn);
+
+    dt_blueprint_init(&bp);
+    bp.network = xstrdup("bench");
+    bp.vni = p->vni;
+    bp.fabric_mode = xstrdup("overlay");
+    for (size_t d = 0; d < f->n_domains; d++) {
+        char *name = xasprintf("d%zu", d);
+        dt_blueprint_add_domain(&bp, name);
+        free(name);
+    }
+    dt_blueprint_add_action(&bp, "ok", "allow");
+    dt_blueprint_add_action(&bp, "no", "deny");
+    for (size_t i = 0; i < f->n_domains * f->n_domains; i++) {
+        if (f->has_rule[i]) {
+            char *src = xasprintf("d%zu", i / f->n_domains);
+            char *dst = xasprintf("d%zu", i % f->n_domains);
+            struct dt_blueprint_policy *pol
+                = dt_blueprint_add_policy(&bp, src, dst, f->rules[i].ttl);
+            svec_add(&pol->actions, f->rules[i].deny ? "no" : "ok");
+            free(src);
+            free(dst);
+        }
+    }
+    svec_add(&dt_blueprint_add_policy(&bp, NULL, NULL, p->ttl)->actions,
+             "no");
+    for (size_t j = 0; j < f->n_eps; j++) {
+        const struct policy_endpoint *ep = &f->eps[j];
+        struct dt_blueprint_endpoint *be;
+        char *name = xasprintf("bench-ep%zu", j);
+
+        be = dt_blueprint_add_endpoint(&bp, name);
+        be->domain = xasprintf("d%u", ep->domain);
+        be->mac = xasprintf(ETH_ADDR_FMT, ETH_ADDR_ARGS(ep->mac));
+        svec_add_nocopy(&be->ips, xasprintf(IP_FMT, IP_ARGS(ep->ip)));
+        be->hypervisor = xasprintf("bench-hv%u", ep->hv);
+        be->port = xasprintf("bep%zu", j);
+        free(name);
+    }
+
+    for (;;) {
+        txn = ovsdb_idl_txn_create(idl);
+        error = dt_blueprint_db_import(idl, txn, &bp, true);
+        if (error) {
+            ovs_fatal(0, "%s: importing the fabric: %s", p->db, error);
+        }
+        status = ovsdb_idl_txn_commit_block(txn);
+        if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
+            break;
+        } else if (status != TXN_TRY_AGAIN) {
+            ovs_fatal(0, "%s: importing the fabric failed (%s): %s", p->db,
+                      ovsdb_idl_txn_status_to_string(status),
+                      ovsdb_idl_txn_get_error(txn));
+        }
+        ovsdb_idl_txn_destroy(txn);
+        ovsdb_idl_run(idl);
+    }
+    ovsdb_idl_txn_destroy(txn);
+    dt_blueprint_destroy(&bp);
+
+    /* Wait until the replica holds every endpoint just written. */
+    char *last = xasprintf("bench-ep%zu", f->n_eps - 1);
+    const struct dtrec_virtual_network *net;
+    while (!(net = dt_db_find_network(idl, "bench"))
+           || !dt_db_find_endpoint(idl, last)) {
+        ovsdb_idl_run(idl);
+        ovsdb_idl_wait(idl);
+        poll_block();
+    }
+    free(last);
+
+    const struct dtrec_policy_domain **domains
+        = xcalloc(f->n_domains, sizeof *domains);
+    for (size_t d = 0; d < f->n_domains; d++) {
+        char *name = xasprintf("d%zu", d);
+        domains[d] = dt_db_find_domain(idl, net, name);
+        ovs_assert(domains[d]);
+        f->domain_uuid0 [d] = domains[d]->header_.uuid.parts[0];
+        free(name);
+    }
+    for (size_t i = 0; i < f->n_domains * f->n_domains; i++) {
+        if (f->has_rule[i]) {
+            const struct dtrec_policy *row = dt_db_find_policy(
+                idl, net, domains[i / f->n_domains],
+                domains[i % f->n_domains]);
+            ovs_assert(row);
+            f->rules[i].uuid0 = row->header_.uuid.parts[0];
+            f->rules[i].tracking = row->tracking_number;
+        }
+    }
+    const struct dtrec_policy *dflt = dt_db_find_policy(idl, net, NULL,
+                                                        NULL);
+    ovs_assert(dflt);
+    f->dflt.uuid0 = dflt->header_.uuid.parts[0];
+    f->dflt.tracking = dflt->tracking_number;
+    for (size_t j = 0; j < f->n_eps; j++) {
+        char *name = xasprintf("bench-ep%zu", j);
+        const struct dtrec_endpoint *row = dt_db_find_endpoint(idl, name);
+        ovs_assert(row);
+        f->eps[j].uuid0 = row->header_.uuid.parts[0];
+        free(name);
+    }
+    free(domains);
+    ovsdb_idl_destroy(idl);
+}
+
+/* Computes the canonical actions of every answer, as the controller
+ * builds them (controller/pcache.c pcache_location_actions()). */
+static void
+policy_expect_actions(struct policy_run *run)
+{
+    struct policy_fabric *f = &run->fabric;
+
+    for (size_t h = 0; h < f->n_hvs; h++) {
+        char *text = xasprintf("set_field:%u->tun_id,set_field:172.31.%zu."
+                               "%zu->tun_dst,output:%d", run->p.vni,
+                               h / 250, h % 250 + 1, POLICY_TUNNEL_OFPORT);
+        f->remote_actions[h] = policy_canonical_actions(text);
+        free(text);
+    }
+    for (size_t j = 0; j < f->n_eps; j++) {
+        struct policy_endpoint *ep = &f->eps[j];
+        char *text = xasprintf("set_field:"ETH_ADDR_FMT"->eth_dst,"
+                               "output:%"PRIu16, ETH_ADDR_ARGS(ep->mac),
+                               ofp_to_u16(ep->ofport));
+        ep->local_actions = policy_canonical_actions(text);
+        free(text);
+    }
+}
+
+/* Returns 'text' parsed and formatted again, malloc'd. */
+static char *
+policy_canonical_actions(const char *text)
+{
+    enum ofputil_protocol usable;
+    struct ofpbuf ofpacts;
+    struct ofpact_parse_params pp = {
+        .ofpacts = &ofpacts,
+        .usable_protocols = &usable,
+    };
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ofpbuf_init(&ofpacts, 64);
+    char *error = ofpacts_parse_actions(text, &pp);
+    if (error) {
+        ovs_fatal(0, "%s: %s", text, error);
+    }
+    struct ofpact_format_params fp = { .s = &s };
+    ofpacts_format(ofpacts.data, ofpacts.size, &fp);
+    ofpbuf_uninit(&ofpacts);
+    return ds_steal_cstr(&s);
+}
+
+/* Connections. */
+
+/* Starts connecting 'sw' to the controller and queues its hello. */
+static void
+policy_connect(struct policy_run *run, struct policy_switch *sw)
+{
+    const char *remote = run->p.remote;
+    int error;
+
+    if (!strncmp(remote, "unix:", 5)) {
+        error = make_unix_socket(SOCK_STREAM, true, NULL, remote + 5);
+        if (error >= 0) {
+            sw->fd = error;
+            error = 0;
+        } else {
+            error = -error;
+        }
+    } else if (!strncmp(remote, "tcp:", 4)) {
+        error = inet_open_active(SOCK_STREAM, remote + 4, 6653, NULL,
+                                 &sw->fd, 0);
+        if (!error) {
+            setsockopt_tcp_nodelay(sw->fd);
+        }
+    } else {
+        ovs_fatal(0, "%s: expected unix:FILE or tcp:IP[:PORT]", remote);
+    }
+    if (error && error != EINPROGRESS && error != EAGAIN) {
+        ovs_fatal(error, "%s: connect failed", remote);
+    }
+    sw->state = POLICY_CONNECTING;
+    policy_send_msg(sw, ofputil_encode_hello(1u << OFP14_VERSION));
+}
+
+/* Runs every switch until the run is done. */
+static void
+policy_loop(struct policy_run *run)
+{
+    const struct policy_params *p = &run->p;
+    struct pollfd *pfds = xcalloc(run->n_sws, sizeof *pfds);
+    long long int timeout_ns = p->timeout * 1e9;
+    long long int ready_by = bench_monotonic_ns() + timeout_ns;
+    long long int done_at = 0;
+
+    run->limit = p->n_requests ? p->n_requests : ULLONG_MAX;
+    run->stop_ns = LLONG_MAX;
+    for (;;) {
+        long long int now = bench_monotonic_ns();
+        bool all_ready = true;
+
+        for (size_t i = 0; i < run->n_sws; i++) {
+            struct policy_switch *sw = &run->sws[i];
+
+            policy_switch_run(run, sw, now);
+            if (sw->hup) {
+                ovs_fatal(0, "switch %016"PRIx64": the controller closed "
+                          "the connection", sw->dpid);
+            }
+            all_ready &= sw->state == POLICY_READY;
+        }
+
+        if (!run->started) {
+            if (all_ready && now - run->programmed_ns > POLICY_SETTLE_NS) {
+                run->started = true;
+                run->sending = true;
+                run->st.start_ns = now;
+                if (!p->n_requests) {
+                    run->stop_ns = now + p->seconds * 1e9;
+                }
+                continue;
+            } else if (now > ready_by) {
+                ovs_fatal(0, "not every switch was programmed within %g s "
+                          "(does the database have a Hypervisor row for "
+                          "each datapath id?)", p->timeout);
+            }
+        } else {
+            if (run->sending && (run->st.sent >= run->limit
+                                 || now >= run->stop_ns)) {
+                run->sending = false;
+            }
+
+            /* Unanswered requests: the oldest of each switch. */
+            for (size_t i = 0; i < run->n_sws; i++) {
+                struct policy_switch *sw = &run->sws[i];
+                if (!ovs_list_is_empty(&sw->fifo)) {
+                    struct policy_request *r = CONTAINER_OF(
+                        ovs_list_front(&sw->fifo), struct policy_request,
+                        list_node);
+                    if (now - r->start_ns > timeout_ns) {
+                        run->st.unanswered += sw->n_pending;
+                        policy_wrong(run, sw, "%zu requests unanswered after "
+                                     "%g s", sw->n_pending, p->timeout);
+                        run->st.end_ns = now;
+                        free(pfds);
+                        return;
+                    }
+                }
+            }
+
+            bool idle = !run->sending;
+            for (size_t i = 0; i < run->n_sws; i++) {
+                idle &= !run->sws[i].n_pending;
+            }
+            if (idle) {
+                if (!done_at) {
+                    done_at = now;
+                    run->st.end_ns = run->st.n_lat ? run->st.end_ns : now;
+                }
+                if (run->st.packet_outs >= run->st.allowed
+                    || now - done_at > POLICY_GRACE_NS) {
+                    break;
+                }
+            }
+        }
+
+        /* Open loop busy-polls while sending; otherwise sleep until a
+         * socket is ready, at most a millisecond. */
+        int poll_ms = run->sending && p->rate ? 0 : 1;
+        for (size_t i = 0; i < run->n_sws; i++) {
+            struct policy_switch *sw = &run->sws[i];
+            pfds[i].fd = sw->fd;
+            pfds[i].events = POLLIN | (sw->tx.size ? POLLOUT : 0);
+            pfds[i].revents = 0;
+        }
+        if (poll(pfds, run->n_sws, poll_ms) < 0 && errno != EINTR) {
+            ovs_fatal(errno, "poll failed");
+        }
+    }
+    free(pfds);
+}
+
+/* Reads and processes what 'sw' received, sends what is due, and flushes
+ * its output. */
+static void
+policy_switch_run(struct policy_run *run, struct policy_switch *sw,
+                  long long int now)
+{
+    policy_read(run, sw, now);
+    if (sw->state == POLICY_READY && run->sending) {
+        policy_send_requests(run, sw, now);
+    }
+    policy_flush(sw);
+}
+
+/* Reads everything there is on 'sw''s socket and processes every whole
+ * message in it. */
+static void
+policy_read(struct policy_run *run, struct policy_switch *sw,
+            long long int now)
+{
+    for (;;) {
+        ofpbuf_prealloc_tailroom(&sw->rx, POLICY_READ_SIZE);
+        ssize_t n = recv(sw->fd, ofpbuf_tail(&sw->rx),
+                         ofpbuf_tailroom(&sw->rx), MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            } else if (errno != EAGAIN && errno != ENOTCONN) {
+                sw->hup = true;
+            }
+            break;
+        } else if (!n) {
+            sw->hup = true;
+            break;
+        }
+        sw->rx.size += n;
+
+        while (sw->rx.size >= sizeof(struct ofp_header)) {
+            const struct ofp_header *oh = sw->rx.data;
+            size_t len = ntohs(oh->length);
+            if (len < sizeof *oh) {
+                ovs_fatal(0, "switch %016"PRIx64": bad OpenFlow length %zu",
+                          sw->dpid, len);
+            } else if (sw->rx.size < len) {
+                break;
+            }
+            policy_process(run, sw, oh, now);
+            ofpbuf_pull(&sw->rx, len);
+        }
+        /* Move a partial message to the front. */
+        if (sw->rx.data != sw->rx.base) {
+            memmove(sw->rx.base, sw->rx.data, sw->rx.size);
+            sw->rx.data = sw->rx.base;
+        }
+        if (n < POLICY_READ_SIZE / 2) {
+            break;              /* Probably all there was. */
+        }
+    }
+}
+
+/* Sends as much of 'sw''s output as the socket takes. */
+static void
+policy_flush(struct policy_switch *sw)
+{
+    while (sw->tx.size) {
+        ssize_t n = send(sw->fd, sw->tx.data, sw->tx.size,
+                         MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            } else if (errno != EAGAIN && errno != ENOTCONN) {
+                sw->hup = true;
+            }
+            break;
+        }
+        ofpbuf_pull(&sw->tx, n);
+    }
+    if (!sw->tx.size) {
+        ofpbuf_clear(&sw->tx);
+    }
+}
+
+/* Queues 'msg' (and takes it) for sending to the controller, with its
+ * header's length set, since not every encoder sets it. */
+static void
+policy_send_msg(struct policy_switch *sw, struct ofpbuf *msg)
+{
+    ofpmsg_update_length(msg);
+    ofpbuf_put(&sw->tx, msg->data, msg->size);
+    ofpbuf_delete(msg);
+}
+
+/* Queues every message in 'replies' (a multipart reply, emptied). */
+static void
+policy_send_reply_list(struct policy_switch *sw, struct ovs_list *replies)
+{
+    struct ofpbuf *msg;
+
+    LIST_FOR_EACH_POP (msg, list_node, replies) {
+        policy_send_msg(sw, msg);
+    }
+}
+
+/* Requests. */
+
+/* Sends the requests that are due on 'sw'. */
+static void
+policy_send_requests(struct policy_run *run, struct policy_switch *sw,
+                     long long int now)
+{
+    const struct policy_params *p = &run->p;
+
+    if (p->rate) {
+        /* Request i of switch h is due at start + (i * N + h) / rate. */
+        double ns_per = 1e9 / p->rate;
+        for (;;) {
+            long long int due = run->st.start_ns
+                + (sw->next_due * run->n_sws + sw->index) * ns_per;
+            if (due > now || run->st.sent >= run->limit
+                || due >= run->stop_ns
+                || !policy_send_one(run, sw, due, now)) {
+                break;
+            }
+            sw->next_due++;
+        }
+    } else {
+        while (sw->n_pending < p->outstanding
+               && run->st.sent < run->limit
+               && policy_send_one(run, sw, now, now)) {
+            continue;
+        }
+    }
+}
+
+/* Sends the next request of 'sw', timed from 'start'.  Returns false if
+ * the next key was used too recently to send now. */
+static bool
+policy_send_one(struct policy_run *run, struct policy_switch *sw,
+                long long int start, long long int now)
+{
+    const struct policy_fabric *f = &run->fabric;
+    size_t key = sw->next_key;
+    long long int now_ms = now / 1000000;
+    unsigned int src_ep, dst_ep;
+
+    if (run->p.target == POLICY_DOVETAIL) {
+        long long int reuse_ms = run->p.ttl * 1000LL + POLICY_REUSE_MARGIN_MS;
+        if (now_ms - sw->last_sent_ms[key] < reuse_ms) {
+            run->st.stalls++;
+            return false;
+        }
+        src_ep = sw->sources[key / f->n_eps].ep;
+        dst_ep = key % f->n_eps;
+    } else {
+        src_ep = sw->local[key / sw->n_local];
+        dst_ep = sw->local[key % sw->n_local];
+    }
+    sw->last_sent_ms[key] = now_ms;
+    sw->next_key = (key + sw->stride) % sw->n_keys;
+    if (run->p.target == POLICY_TESTCONTROLLER && src_ep == dst_ep) {
+        return true;            /* Not a request; on to the next key. */
+    }
+
+    const struct policy_endpoint *src = &f->eps[src_ep];
+    const struct policy_endpoint *dst = &f->eps[dst_ep];
+    uint8_t packet[64] OVS_ALIGNED_VAR(8);
+    size_t len = policy_build_packet(src, dst, packet);
+    struct ofpbuf *msg;
+    enum ofputil_protocol protocol
+        = ofputil_protocol_from_ofp_version(OFP14_VERSION);
+
+    struct policy_request *r = run->free_reqs;
+    if (r) {
+        run->free_reqs = (struct policy_request *) r->hmap_node.next;
+    } else {
+        r = xmalloc(sizeof *r);
+    }
+    r->dst = dst->ip;
+    r->dst_ep = dst_ep;
+    r->src_domain = src->domain;
+    r->start_ns = start;
+    ovs_list_push_back(&sw->fifo, &r->list_node);
+
+    if (run->p.target == POLICY_DOVETAIL) {
+        r->domain = f->domain_uuid0[src->domain];
+        hmap_insert(&sw->pending, &r->hmap_node,
+                    hash_2words(r->domain, (OVS_FORCE uint32_t) r->dst));
+        msg = sp_encode_packet_in(protocol, SP_POLICY_MISS, PL_POLICY,
+                                  htonll(0), src->ofport, run->p.vni,
+                                  r->domain, htonll(0), htonl(0),
+                                  packet, len);
+    } else {
+        struct ofputil_packet_in_private pin;
+
+        memset(&pin, 0, sizeof pin);
+        pin.base.packet = packet;
+        pin.base.packet_len = len;
+        pin.base.reason = OFPR_NO_MATCH;
+        pin.base.cookie = OVS_BE64_MAX;
+        match_init_catchall(&pin.base.flow_metadata);
+        match_set_in_port(&pin.base.flow_metadata, src->ofport);
+        msg = ofputil_encode_packet_in_private(&pin, protocol,
+                                               OFPUTIL_PACKET_IN_STD);
+    }
+    policy_send_msg(sw, msg);
+    sw->n_pending++;
+    sw->n_sent++;
+    run->st.sent++;
+    return true;
+}
+
+/* Composes in 'packet' a UDP packet from 'src' to 'dst' and returns its
+ * length. */
+static size_t
+policy_build_packet(const struct policy_endpoint *src,
+                    const struct policy_endpoint *dst, uint8_t packet[64])
+{
+    struct eth_header *eth = ALIGNED_CAST(struct eth_header *, packet);
+    struct ip_header *ip = (struct ip_header *) (eth + 1);
+    struct udp_header *udp = (struct udp_header *) (ip + 1);
+    size_t len = sizeof *eth + sizeof *ip + sizeof *udp + 18;
+
+    memset(packet, 0, 64);
+    eth->eth_dst = dst->mac;
+    eth->eth_src = src->mac;
+    eth->eth_type = htons(ETH_TYPE_IP);
+    ip->ip_ihl_ver = IP_IHL_VER(5, 4);
+    ip->ip_tot_len = htons(len - sizeof *eth);
+    ip->ip_ttl = 64;
+    ip->ip_proto = IPPROTO_UDP;
+    put_16aligned_be32(&ip->ip_src, src->ip);
+    put_16aligned_be32(&ip->ip_dst, dst->ip);
+    ip->ip_csum = csum(ip, sizeof *ip);
+    udp->udp_src = htons(4000);
+    udp->udp_dst = htons(5000);
+    udp->udp_len = htons(sizeof *udp + 18);
+    return len;
+}
+
+/* Replies. */
+
+/* Processes message 'oh' from the controller to 'sw'. */
+static void
+policy_process(struct policy_run *run, struct policy_switch *sw,
+               const struct ofp_header *oh, long long int now)
+{
+    enum ofptype type;
+    enum ofperr error = ofptype_decode(&type, oh);
+
+    if (error) {
+        run->st.errors++;
+        policy_wrong(run, sw, "undecodable message: %s",
+                     ofperr_to_string(error));
+        return;
+    }
+
+    if (type == OFPTYPE_HELLO) {
+        uint32_t versions;
+        if (!ofputil_decode_hello(oh, &versions)
+            || !(versions & (1u << OFP14_VERSION))) {
+            ovs_fatal(0, "switch %016"PRIx64": the controller does not "
+                      "speak OpenFlow 1.4", sw->dpid);
+        }
+        sw->state = POLICY_HANDSHAKE;
+    } else if (type == OFPTYPE_ECHO_REQUEST) {
+        policy_send_msg(sw, ofputil_encode_echo_reply(oh));
+    } else if (type == OFPTYPE_FEATURES_REQUEST) {
+        struct ofputil_switch_features features = {
+            .datapath_id = sw->dpid,
+            .n_buffers = 0,
+            .n_tables = 254,
+            .capabilities = OFPUTIL_C_FLOW_STATS | OFPUTIL_C_TABLE_STATS
+                            | OFPUTIL_C_PORT_STATS,
+        };
+        struct ofpbuf *reply = ofputil_encode_switch_features(
+            &features, ofputil_protocol_from_ofp_version(oh->version),
+            oh->xid);
+        policy_send_msg(sw, reply);
+        if (run->p.target == POLICY_TESTCONTROLLER) {
+            /* Teach it the local MACs: a broadcast from each. */
+            for (size_t i = 0; i < sw->n_local; i++) {
+                const struct policy_endpoint *ep
+                    = &run->fabric.eps[sw->local[i]];
+                struct policy_endpoint bcast = *ep;
+                struct ofputil_packet_in_private pin;
+                uint8_t packet[64] OVS_ALIGNED_VAR(8);
+
+                bcast.mac = eth_addr_broadcast;
+                memset(&pin, 0, sizeof pin);
+                pin.base.packet = packet;
+                pin.base.packet_len = policy_build_packet(ep, &bcast, packet);
+                pin.base.reason = OFPR_NO_MATCH;
+                match_init_catchall(&pin.base.flow_metadata);
+                match_set_in_port(&pin.base.flow_metadata, ep->ofport);
+                policy_send_msg(sw, ofputil_encode_packet_in_private(
+                                    &pin, ofputil_protocol_from_ofp_version(
+                                        oh->version), OFPUTIL_PACKET_IN_STD));
+            }
+        }
+    } else if (type == OFPTYPE_PORT_DESC_STATS_REQUEST) {
+        struct ovs_list replies;
+        struct ofputil_phy_port pp;
+
+        ofpmp_init(&replies, oh);
+        memset(&pp, 0, sizeof pp);
+        pp.port_no = u16_to_ofp(POLICY_TUNNEL_OFPORT);
+        ovs_strlcpy(pp.name, POLICY_TUNNEL_NAME, sizeof pp.name);
+        pp.hw_addr = (struct eth_addr) ETH_ADDR_C(02, be, ff, 00, 00, 01);
+        ofputil_append_port_desc_stats_reply(&pp, &replies);
+        for (size_t i = 0; i < sw->n_local; i++) {
+            const struct policy_endpoint *ep = &run->fabric.eps[sw->local[i]];
+            pp.port_no = ep->ofport;
+            snprintf(pp.name, sizeof pp.name, "bep%u", sw->local[i]);
+            pp.hw_addr = ep->mac;
+            ofputil_append_port_desc_stats_reply(&pp, &replies);
+        }
+        policy_send_reply_list(sw, &replies);
+    } else if (type == OFPTYPE_FLOW_STATS_REQUEST) {
+        policy_send_msg(sw, ofpraw_alloc_stats_reply(oh, 0));
+    } else if (type == OFPTYPE_BARRIER_REQUEST) {
+        policy_send_msg(sw, ofpraw_alloc_reply(OFPRAW_OFPT11_BARRIER_REPLY,
+                                                oh, 0));
+    } else if (type == OFPTYPE_BUNDLE_CONTROL) {
+        struct ofputil_bundle_ctrl_msg bc;
+        error = ofputil_decode_bundle_ctrl(oh, &bc);
+        if (error) {
+            run->st.errors++;
+            policy_wrong(run, sw, "bad bundle control: %s",
+                         ofperr_to_string(error));
+            return;
+        }
+        bc.type++;              /* OFPBCT_*_REQUEST -> OFPBCT_*_REPLY. */
+        policy_send_msg(sw, ofputil_encode_bundle_ctrl_reply(oh, &bc));
+        if (bc.type == OFPBCT_COMMIT_REPLY && sw->state == POLICY_HANDSHAKE
+            && run->p.target == POLICY_DOVETAIL) {
+            sw->state = POLICY_READY;   /* Programmed. */
+        }
+    } else if (type == OFPTYPE_BUNDLE_ADD_MESSAGE && !run->started) {
+        run->programmed_ns = now;
+    } else if (type == OFPTYPE_BUNDLE_ADD_MESSAGE) {
+        policy_bundle_add(run, sw, oh, now);
+    } else if (type == OFPTYPE_FLOW_MOD) {
+        policy_flow_mod(run, sw, oh, now);
+    } else if (type == OFPTYPE_PACKET_OUT) {
+        if (sw->state == POLICY_READY) {
+            run->st.packet_outs++;
+        } else if (run->p.target == POLICY_TESTCONTROLLER
+                   && ++sw->n_primed == sw->n_local) {
+            sw->state = POLICY_READY;   /* Every local MAC learned. */
+        }
+    } else if (type == OFPTYPE_ERROR) {
+        run->st.errors++;
+        policy_wrong(run, sw, "controller sent error: %s",
+                     ofperr_to_string(ofperr_decode_msg(oh, NULL)));
+    }
+    /* Anything else (set_config, set_packet_in_format, role...) needs no
+     * answer. */
+}
+
+/* Processes a bundle add message: the flow_mod in it. */
+static void
+policy_bundle_add(struct policy_run *run, struct policy_switch *sw,
+                  const struct ofp_header *oh, long long int now)
+{
+    struct ofputil_bundle_add_msg bam;
+    enum ofptype type;
+    enum ofperr error = ofputil_decode_bundle_add(oh, &bam, &type);
+
+    if (error) {
+        run->st.errors++;
+        policy_wrong(run, sw, "bad bundle add: %s", ofperr_to_string(error));
+    } else if (type == OFPTYPE_FLOW_MOD) {
+        policy_flow_mod(run, sw, bam.msg, now);
+    }
+}
+
+/* Processes a flow_mod, in a bundle or not. */
+static void
+policy_flow_mod(struct policy_run *run, struct policy_switch *sw,
+                const struct ofp_header *oh, long long int now)
+{
+    uint64_t ofpacts_stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(ofpacts_stub);
+    struct ofputil_flow_mod fm;
+    enum ofperr error;
+
+    if (sw->state != POLICY_READY) {
+        return;                 /* Programming, not an answer. */
+    }
+    error = ofputil_decode_flow_mod(&fm, oh,
+                                    ofputil_protocol_from_ofp_version(
+                                        oh->version),
+                                    NULL, NULL, &ofpacts, OFPP_MAX, 255);
+    if (error) {
+        run->st.errors++;
+        policy_wrong(run, sw, "bad flow_mod: %s", ofperr_to_string(error));
+    } else {
+        if (run->p.target == POLICY_DOVETAIL) {
+            policy_check_dovetail(run, sw, &fm, now);
+        } else {
+            policy_check_testcontroller(run, sw, &fm, now);
+        }
+        minimatch_destroy(&fm.match);
+    }
+    ofpbuf_uninit(&ofpacts);
+}
+
+/* Checks flow_mod 'fm' against the request it answers. */
+static void
+policy_check_dovetail(struct policy_run *run, struct policy_switch *sw,
+                      const struct ofputil_flow_mod *fm, long long int now)
+{
+    const struct policy_fabric *f = &run->fabric;
+    struct match m;
+
+    if (fm->table_id != PL_POLICY || fm->command != OFPFC_ADD) {
+        return;                 /* An invalidation or reprogramming. */
+    }
+    minimatch_expand(&fm->match, &m);
+
+    uint32_t domain = m.flow.regs[PL_DOMAIN_REG];
+    ovs_be32 dst = m.flow.nw_dst;
+    struct policy_request *r;
+    HMAP_FOR_EACH_WITH_HASH (r, hmap_node,
+                             hash_2words(domain, (OVS_FORCE uint32_t) dst),
+                             &sw->pending) {
+        if (r->domain == domain && r->dst == dst) {
+            break;
+        }
+    }
+    if (!r) {
+        policy_wrong(run, sw, "flow_mod for reg1=%#"PRIx32" nw_dst="IP_FMT
+                     " that no request asked for", domain, IP_ARGS(dst));
+        return;
+    }
+    hmap_remove(&sw->pending, &r->hmap_node);
+
+    const struct policy_endpoint *ep = &f->eps[r->dst_ep];
+    size_t rule_idx = r->src_domain * f->n_domains + ep->domain;
+    const struct policy_rule *rule = (f->has_rule[rule_idx]
+                                      ? &f->rules[rule_idx] : &f->dflt);
+    uint64_t cookie = pl_cookie(rule->uuid0, rule->tracking, ep->uuid0);
+    const char *actions = (rule->deny ? "drop"
+                           : ep->hv == sw->index ? ep->local_actions
+                           : f->remote_actions[ep->hv]);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .s = &s };
+    ofpacts_format(fm->ofpacts, fm->ofpacts_len, &fp);
+
+    struct match expected;
+    match_init_catchall(&expected);
+    match_set_default_packet_type(&expected);
+    match_set_metadata(&expected, htonll(run->p.vni));
+    match_set_reg(&expected, PL_DOMAIN_REG, domain);
+    match_set_dl_type(&expected, htons(ETH_TYPE_IP));
+    match_set_nw_dst(&expected, dst);
+
+    struct minimatch expected_mm;
+    minimatch_init(&expected_mm, &expected);
+    bool match_ok = minimatch_equal(&fm->match, &expected_mm);
+    minimatch_destroy(&expected_mm);
+
+    if (!match_ok || fm->priority != PL_CACHE_PRIORITY) {
+        char *got = match_to_string(&m, NULL, fm->priority);
+        char *want = match_to_string(&expected, NULL, PL_CACHE_PRIORITY);
+        policy_wrong(run, sw, "flow_mod %s, expected %s", got, want);
+        free(got);
+        free(want);
+    } else if (ntohll(fm->new_cookie) != cookie) {
+        policy_wrong(run, sw, "nw_dst="IP_FMT": cookie %#"PRIx64", expected "
+                     "%#"PRIx64, IP_ARGS(dst), ntohll(fm->new_cookie),
+                     cookie);
+    } else if (fm->hard_timeout != rule->ttl || fm->idle_timeout) {
+        policy_wrong(run, sw, "nw_dst="IP_FMT": hard_timeout %"PRIu16
+                     ", expected %u", IP_ARGS(dst), fm->hard_timeout,
+                     rule->ttl);
+    } else if (strcmp(ds_cstr(&s), actions)) {
+        policy_wrong(run, sw, "nw_dst="IP_FMT": actions %s, expected %s",
+                     IP_ARGS(dst), ds_cstr(&s), actions);
+    } else if (rule->deny) {
+        run->st.denied++;
+    } else {
+        run->st.allowed++;
+    }
+    ds_destroy(&s);
+    policy_answered(run, sw, r, now);
+}
+
+/* Checks ovs-testcontroller's flow_mod 'fm' against the oldest request. */
+static void
+policy_check_testcontroller(struct policy_run *run, struct policy_switch *sw,
+                            const struct ofputil_flow_mod *fm,
+                            long long int now)
+{
+    if (fm->command != OFPFC_ADD || fm->priority == 0) {
+        return;                 /* Its table-miss flow. */
+    }
+    if (ovs_list_is_empty(&sw->fifo)) {
+        policy_wrong(run, sw, "flow_mod that no request asked for");
+        return;
+    }
+    struct policy_request *r = CONTAINER_OF(ovs_list_front(&sw->fifo),
+                                            struct policy_request,
+                                            list_node);
+    const struct policy_endpoint *ep = &run->fabric.eps[r->dst_ep];
+    const struct ofpact *a = fm->ofpacts;
+
+    if (fm->ofpacts_len < sizeof *a || a->type != OFPACT_OUTPUT
+        || ofpact_get_OUTPUT(a)->port != ep->ofport) {
+        policy_wrong(run, sw, "flow_mod for "IP_FMT" does not output to "
+                     "port %"PRIu16, IP_ARGS(r->dst), ofp_to_u16(ep->ofport));
+    } else {
+        run->st.allowed++;
+    }
+    policy_answered(run, sw, r, now);
+}
+
+/* Records that 'r' on 'sw' was answered at 'now', and frees it. */
+static void
+policy_answered(struct policy_run *run, struct policy_switch *sw,
+                struct policy_request *r, long long int now)
+{
+    struct policy_stats *st = &run->st;
+    long long int lat = now - r->start_ns;
+
+    ovs_list_remove(&r->list_node);
+    sw->n_pending--;
+    st->answered++;
+    st->end_ns = now;
+    if (st->n_lat >= st->allocated_lat) {
+        st->lat_ns = x2nrealloc(st->lat_ns, &st->allocated_lat,
+                                sizeof *st->lat_ns);
+    }
+    st->lat_ns[st->n_lat++] = MIN(MAX(lat, 0), UINT32_MAX);
+    r->hmap_node.next = (struct hmap_node *) run->free_reqs;
+    run->free_reqs = r;
+}
+
+/* Counts a wrong answer and prints the first few. */
+static void
+policy_wrong(struct policy_run *run, const struct policy_switch *sw,
+             const char *format, ...)
+{
+    if (++run->st.wrong <= POLICY_MAX_PRINTED) {
+        va_list args;
+
+        fprintf(stderr, "switch %016"PRIx64": ", sw->dpid);
+        va_start(args, format);
+        vfprintf(stderr, format, args);
+        va_end(args);
+        putc('\n', stderr);
+    }
+}
+
+/* Output. */
+
+static int
+compare_u32(const void *a_, const void *b_)
+{
+    uint32_t a = *(const uint32_t *) a_;
+    uint32_t b = *(const uint32_t *) b_;
+    return a < b ? -1 : a > b;
+}
+
+/* Returns the 'q' quantile (0 to 1) of sorted 'lat', in microseconds. */
+static double
+policy_quantile(const uint32_t *lat, size_t n, double q)
+{
+    if (!n) {
+        return 0;
+    }
+    size_t i = MIN(n - 1, (size_t) (q * n));
+    return lat[i] / 1e3;
+}
+
+static void
+policy_report(const struct policy_run *run)
+{
+    const struct policy_params *p = &run->p;
+    const struct policy_stats *st = &run->st;
+    double seconds = MAX(st->end_ns - st->start_ns, 1) / 1e9;
+    double rate = st->answered / seconds;
+    static const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
+    static const char *qnames[] = { "p50", "p90", "p99", "p99.9" };
+    double qv[ARRAY_SIZE(qs)];
+    const char *target = (p->target == POLICY_DOVETAIL ? "dovetail"
+                          : "testcontroller");
+
+    qsort(st->lat_ns, st->n_lat, sizeof *st->lat_ns, compare_u32);
+    for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
+        qv[i] = policy_quantile(st->lat_ns, st->n_lat, qs[i]);
+    }
+    double max = st->n_lat ? st->lat_ns[st->n_lat - 1] / 1e3 : 0;
+
+    if (p->json) {
+        struct json *top = json_object_create();
+        struct json *lat = json_object_create();
+
+        json_object_put_string(top, "target", target);
+        json_object_put_string(top, "mode", p->rate ? "open" : "closed");
+        if (p->rate) {
+            json_object_put(top, "offered_rate", json_real_create(p->rate));
+        } else {
+            json_object_put(top, "outstanding",
+                            json_integer_create(p->outstanding));
+        }
+        json_object_put(top, "switches", json_integer_create(run->n_sws));
+        json_object_put(top, "endpoints", json_integer_create(p->n_endpoints));
+        json_object_put(top, "domains", json_integer_create(p->n_domains));
+        json_object_put(top, "policies", json_integer_create(p->n_policies));
+        json_object_put(top, "sent", json_integer_create(st->sent));
+        json_object_put(top, "answered", json_integer_create(st->answered));
+        json_object_put(top, "wrong", json_integer_create(st->wrong));
+        json_object_put(top, "unanswered",
+                        json_integer_create(st->unanswered));
+        json_object_put(top, "allowed", json_integer_create(st->allowed));
+        json_object_put(top, "denied", json_integer_create(st->denied));
+        json_object_put(top, "packet_outs",
+                        json_integer_create(st->packet_outs));
+        json_object_put(top, "errors", json_integer_create(st->errors));
+        json_object_put(top, "stalls", json_integer_create(st->stalls));
+        json_object_put(top, "seconds", json_real_create(seconds));
+        json_object_put(top, "rate", json_integer_create(rate + 0.5));
+        for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
+            json_object_put(lat, qnames[i], json_real_create(qv[i]));
+        }
+        json_object_put(lat, "max", json_real_create(max));
+        json_object_put(top, "latency_us", lat);
+
+        char *s = json_to_string(top, JSSF_SORT);
+        puts(s);
+        free(s);
+        json_destroy(top);
+    } else {
+        printf("target %s: %zu switches, %u endpoints, %u domains, "
+               "%u policies\n", target, run->n_sws, p->n_endpoints,
+               p->n_domains, p->n_policies);
+        if (p->rate) {
+            printf("open loop at %.0f requests/s\n", p->rate);
+        } else {
+            printf("closed loop, %u outstanding per switch\n",
+                   p->outstanding);
+        }
+        printf("requests: %llu sent, %llu answered, %llu wrong, "
+               "%llu unanswered, %llu errors\n", st->sent, st->answered,
+               st->wrong, st->unanswered, st->errors);
+        printf("answers: %llu allowed, %llu denied, %llu packet-outs, "
+               "%llu stalls for key reuse\n", st->allowed, st->denied,
+               st->packet_outs, st->stalls);
+        printf("%.3f s: %.0f %s/s\n", seconds, rate,
+               p->target == POLICY_DOVETAIL ? "resolutions" : "flow_mods");
+        printf("latency (us): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  "
+               "max %.1f\n", qv[0], qv[1], qv[2], qv[3], max);
+    }
+    fflush(stdout);
+}
+
+/* Options. */
+
+static void
+policy_parse(int argc, char *argv[], struct policy_params *p)
+{
+    enum {
+        OPT_DB = UCHAR_MAX + 1,
+        OPT_TARGET,
+        OPT_SWITCHES,
+        OPT_ENDPOINTS,
+        OPT_DOMAINS,
+        OPT_POLICIES,
+        OPT_TTL,
+        OPT_VNI,
+        OPT_OUTSTANDING,
+        OPT_RATE,
+        OPT_REQUESTS,
+        OPT_SECONDS,
+        OPT_TIMEOUT,
+        OPT_FORMAT,
+    };
+    static const struct option long_options[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"target", required_argument, NULL, OPT_TARGET},
+        {"switches", required_argument, NULL, OPT_SWITCHES},
+        {"endpoints", required_argument, NULL, OPT_ENDPOINTS},
+        {"domains", required_argument, NULL, OPT_DOMAINS},
+        {"policies", required_argument, NULL, OPT_POLICIES},
+        {"ttl", required_argument, NULL, OPT_TTL},
+        {"vni", required_argument, NULL, OPT_VNI},
+        {"outstanding", required_argument, NULL, OPT_OUTSTANDING},
+        {"rate", required_argument, NULL, OPT_RATE},
+        {"requests", required_argument, NULL, OPT_REQUESTS},
+        {"seconds", required_argument, NULL, OPT_SECONDS},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+
+    memset(p, 0, sizeof *p);
+    p->db = getenv("DOVETAIL_DB");
+    p->target = POLICY_DOVETAIL;
+    p->n_switches = 4;
+    p->n_endpoints = 10000;
+    p->n_domains = 8;
+    p->n_policies = 32;
+    p->ttl = 1;
+    p->vni = 7000;
+    p->outstanding = 64;
+    p->seconds = 5;
+    p->timeout = 10;
+
+    optind = 0;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", long_options, NULL);
+        unsigned int *uint = NULL;
+        unsigned int min = 1, max = UINT_MAX;
+
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_DB:
+            p->db = optarg;
+            break;
+        case OPT_TARGET:
+            if (!strcmp(optarg, "dovetail")) {
+                p->target = POLICY_DOVETAIL;
+            } else if (!strcmp(optarg, "testcontroller")) {
+                p->target = POLICY_TESTCONTROLLER;
+            } else {
+                ovs_fatal(0, "--target=%s: expected dovetail or "
+                          "testcontroller", optarg);
+            }
+            break;
+        case OPT_SWITCHES:
+            uint = &p->n_switches;
+            max = 1000;
+            break;
+        case OPT_ENDPOINTS:
+            uint = &p->n_endpoints;
+            max = 1 << 24;
+            break;
+        case OPT_DOMAINS:
+            uint = &p->n_domains;
+            max = 1024;
+            break;
+        case OPT_POLICIES:
+            uint = &p->n_policies;
+            min = 0;
+            break;
+        case OPT_TTL:
+            uint = &p->ttl;
+            max = 86400;
+            break;
+        case OPT_VNI:
+            uint = &p->vni;
+            max = 0xffffff;
+            break;
+        case OPT_OUTSTANDING:
+            uint = &p->outstanding;
+            max = 1 << 20;
+            break;
+        case OPT_RATE:
+            if (!str_to_double(optarg, &p->rate) || p->rate <= 0) {
+                ovs_fatal(0, "--rate=%s: expected a positive rate", optarg);
+            }
+            break;
+        case OPT_REQUESTS:
+            if (!str_to_ullong(optarg, 10, &p->n_requests)
+                || !p->n_requests) {
+                ovs_fatal(0, "--requests=%s: expected a positive number",
+                          optarg);
+            }
+            break;
+        case OPT_SECONDS:
+        case OPT_TIMEOUT:
+            if (!str_to_double(optarg, c == OPT_SECONDS ? &p->seconds
+                               : &p->timeout)
+                || (c == OPT_SECONDS ? p->seconds : p->timeout) <= 0) {
+                ovs_fatal(0, "%s: expected a positive number of seconds",
+                          argv[optind - 1]);
+            }
+            break;
+        case OPT_FORMAT:
+            p->json = bench_parse_format(optarg);
+            break;
+        case 'h':
+            policy_usage();
+        case '?':
+            exit(EXIT_FAILURE);
+        default:
+            OVS_NOT_REACHED();
+        }
+        if (uint && (!str_to_uint(optarg, 10, uint) || *uint < min
+                     || *uint > max)) {
+            ovs_fatal(0, "%s: expected an integer from %u to %u",
+                      argv[optind - 1], min, max);
+        }
+    }
+
+    if (optind + 1 != argc) {
+        ovs_fatal(0, "policy: expected one argument, the controller's "
+                  "address (unix:FILE or tcp:IP[:PORT])");
+    }
+    p->remote = argv[optind];
+    if (p->target == POLICY_DOVETAIL && !p->db) {
+        ovs_fatal(0, "policy: --db (or DOVETAIL_DB) is required");
+    }
+    if (p->n_policies > p->n_domains * p->n_domains) {
+        ovs_fatal(0, "--policies=%u: at most domains squared (%u)",
+                  p->n_policies, p->n_domains * p->n_domains);
+    }
+    if (p->n_endpoints < 2 * p->n_switches) {
+        ovs_fatal(0, "--endpoints=%u: at least two per switch",
+                  p->n_endpoints);
+    }
+}
+
+static void
+policy_usage(void)
+{
+    printf("%s policy: policy resolutions/s of a controller, over N "
+           "emulated switches\n"
+           "usage: %s policy [OPTIONS] unix:FILE|tcp:IP[:PORT]\n"
+           "\nFabric (written to the database with --target=dovetail):\n"
+           "  --db=DATABASE        dovetail database (default: "
+           "$DOVETAIL_DB)\n"
+           "  --switches=N         emulated switches (default: 4)\n"
+           "  --endpoints=E        endpoints (default: 10000)\n"
+           "  --domains=D          policy domains (default: 8)\n"
+           "  --policies=P         policies, at most D*D (default: 32)\n"
+           "  --ttl=S              policies' TTL (default: 1)\n"
+           "  --vni=VNI            the network's VNI (default: 7000)\n"
+           "\nRun:\n"
+           "  --target=dovetail|testcontroller  (default: dovetail)\n"
+           "  --outstanding=K      closed loop: K requests in flight per "
+           "switch (default: 64)\n"
+           "  --rate=R             open loop: R requests/s in all\n"
+           "  --requests=N         send N requests...\n"
+           "  --seconds=S          ...or send for S seconds (default: 5)\n"
+           "  --timeout=S          a request unanswered after S seconds "
+           "fails the run (default: 10)\n"
+           "  --format=text|json   output format (default: text)\n",
+           program_name, program_name);
+    exit(EXIT_SUCCESS);
+}

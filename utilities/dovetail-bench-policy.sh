@@ -1,0 +1,70 @@
+#! /bin/sh
+# dovetail-bench-policy.sh: the policy-service benchmark of
+# Documentation/performance.rst, end to end.
+#
+# Starts a fresh ovsdb-server with the dovetail schema, dovetail-controller
+# pinned to CPU $DT_BENCH_CTL_CPU (default 0) and ovs-testcontroller pinned
+# to the same CPU, runs "dovetail-bench policy" pinned to CPU
+# $DT_BENCH_CPU (default 1): closed loop against dovetail-controller, open
+# loop at each rate in $DT_BENCH_RATES, closed loop against
+# ovs-testcontroller; prints one JSON line per run to stdout and the text
+# summaries to stderr, and stops everything it started.
+#
+# Environment: DT_BENCH_DIR (work directory, default a new temporary
+# one), DT_BENCH_SECONDS (per run, default 10), DT_BENCH_ARGS (extra
+# arguments for every dovetail-bench run, e.g. "--endpoints=100000"),
+# DT_BENCH_RATES (default "1000 5000 20000"), DT_BENCH_TC_ARGS (extra
+# arguments for the ovs-testcontroller run, default "--endpoints=1000":
+# ovs-testcontroller drops replies beyond 10 queued per switch, so the
+# MAC-learning burst of a larger fabric loses packet-outs).  Needs dovetail-bench,
+# dovetail-controller, ovsdb-server, ovsdb-tool, ovs-testcontroller and
+# taskset in PATH.
+set -e
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+schema=${DT_SCHEMA:-$srcdir/lib/dovetail.ovsschema}
+dir=${DT_BENCH_DIR:-$(mktemp -d /tmp/dovetail-bench.XXXXXX)}
+ctl_cpu=${DT_BENCH_CTL_CPU:-0}
+bench_cpu=${DT_BENCH_CPU:-1}
+seconds=${DT_BENCH_SECONDS:-10}
+rates=${DT_BENCH_RATES:-1000 5000 20000}
+args=${DT_BENCH_ARGS:-}
+tc_args=${DT_BENCH_TC_ARGS:---endpoints=1000}
+
+mkdir -p "$dir"
+cd "$dir"
+stop () {
+    for pid in db.pid ctl.pid tc.pid; do
+        test -e $pid && kill "$(cat $pid)" 2>/dev/null || :
+    done
+}
+trap stop EXIT
+
+rm -f dovetail.db
+ovsdb-tool create dovetail.db "$schema"
+ovsdb-server --detach --no-chdir --pidfile="$dir/db.pid" \
+    --log-file="$dir/db.log" --unixctl="$dir/db.ctl" \
+    --remote=punix:"$dir/db.sock" dovetail.db
+taskset -c "$ctl_cpu" dovetail-controller --db=unix:"$dir/db.sock" \
+    --detach --no-chdir --pidfile="$dir/ctl.pid" --log-file="$dir/ctl.log" \
+    --unixctl="$dir/ctl.ctl" --packet-in-rate=100000000 \
+    --packet-in-burst=100000000 punix:"$dir/ctl.sock"
+taskset -c "$ctl_cpu" ovs-testcontroller --detach --no-chdir \
+    --pidfile="$dir/tc.pid" --log-file="$dir/tc.log" \
+    --unixctl="$dir/tc.ctl" punix:"$dir/tc.sock"
+
+bench () {
+    taskset -c "$bench_cpu" dovetail-bench policy --format=json \
+        --seconds="$seconds" $args "$@" > run.json
+    cat run.json
+    {
+        echo "== dovetail-bench policy $*"
+        sed 's/,"/\n  "/g' run.json | grep -E '"(rate|answered|wrong|p50|p99|p99.9)"'
+    } >&2
+}
+
+bench --db=unix:"$dir/db.sock" unix:"$dir/ctl.sock"
+for rate in $rates; do
+    bench --db=unix:"$dir/db.sock" --rate="$rate" unix:"$dir/ctl.sock"
+done
+bench --target=testcontroller $tc_args unix:"$dir/tc.sock"
