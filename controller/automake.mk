@@ -16,7 +16,9 @@ controller_dovetail_controller_SOURCES = \
 	controller/pinctrl.c \
 	controller/pinctrl.h \
 	controller/swconn.c \
-	controller/swconn.h
+	controller/swconn.h \
+	controller/vlan.c \
+	controller/vlan.h
 controller_dovetail_controller_LDADD = ofproto-ext/libofext.la lib/libdovetail.la $(OVS_LIBS)
 
 dist_man_MANS += controller/dovetail-controller.8

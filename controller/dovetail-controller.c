@@ -33,6 +33,7 @@
 #include "controller/pcache.h"
 #include "controller/pinctrl.h"
 #include "controller/swconn.h"
+#include "controller/vlan.h"
 #include "daemon.h"
 #include "dirs.h"
 #include "fatal-signal.h"
@@ -105,6 +106,7 @@ static void parse_options(int argc, char *argv[]);
 OVS_NO_RETURN static void usage(void);
 static void accept_switches(void);
 static void run_switches(bool db_changed);
+static void assign_vlans(void);
 static void switch_destroy(struct ctlsw *);
 static void update_desired(struct swconn *);
 static struct swconn *find_switch(const char *dpid_s, struct ds *error);
@@ -182,6 +184,7 @@ main(int argc, char *argv[])
         }
         if (db_changed) {
             sync_dps();
+            assign_vlans();
         }
 
         accept_switches();
@@ -249,6 +252,24 @@ accept_switches(void)
                          ovs_strerror(error));
         }
     }
+}
+
+/* Gives each VM behind a conventional vswitch its VLAN (controller/vlan.h),
+ * writing what changes through pinctrl's database queue. */
+static void
+assign_vlans(void)
+{
+    struct vlan_changes changes = { .n = 0 };
+
+    if (!ovsdb_idl_has_ever_connected(idl)) {
+        return;
+    }
+    vlan_compute(idl, &changes);
+    for (size_t i = 0; i < changes.n; i++) {
+        const struct vlan_change *c = &changes.changes[i];
+        pinctrl_set_vlan(&c->endpoint, c->vlan, c->home);
+    }
+    vlan_changes_destroy(&changes);
 }
 
 /* Runs every switch session, drops dead ones, and recomputes the desired

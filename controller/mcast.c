@@ -58,18 +58,6 @@ static void rx_flows(struct flowtab *, const struct mcast_rx *);
 static void add_flow(struct flowtab *, char *flow);
 
 void
-mcast_add_ingress_flow(struct flowtab *flows, uint32_t cookie,
-                       unsigned int ofport, const char *mac_s, ovs_be32 ip,
-                       const char *classify)
-{
-    add_flow(flows, xasprintf("table=%d,priority=105,cookie=%#"PRIx32","
-                              "in_port=%u,dl_src=%s,ip,nw_src="IP_FMT","
-                              "nw_dst=224.0.0.0/4,actions=%s,goto_table:%d",
-                              PL_INGRESS, cookie, ofport, mac_s, IP_ARGS(ip),
-                              classify, PL_MCAST));
-}
-
-void
 mcast_build_flows(const struct ovsdb_idl *idl,
                   const struct dtrec_hypervisor *hv,
                   const struct simap *ports, unsigned int tunnel_ofport,

@@ -47,13 +47,8 @@ struct flowtab;
 struct ovsdb_idl;
 struct simap;
 
-/* Adds to 'flows' the PL_INGRESS flow that sends IPv4 multicast from the
- * endpoint with MAC 'mac_s' and address 'ip' on OpenFlow port 'ofport' to
- * PL_MCAST, after the actions 'classify' (those of its other IP flows) and
- * with cookie 'cookie'. */
-void mcast_add_ingress_flow(struct flowtab *flows, uint32_t cookie,
-                            unsigned int ofport, const char *mac_s,
-                            ovs_be32 ip, const char *classify);
+/* (The PL_INGRESS flows that send a VM's IPv4 multicast to PL_MCAST are
+ * built with its other ingress flows, in overlay.c.) */
 
 /* Adds to 'flows' the PL_MCAST and PL_TUNNEL_IN flows of hypervisor 'hv'
  * for every multicast group in 'idl', given the switch's ports 'ports'

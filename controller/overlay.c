@@ -16,6 +16,7 @@
 #include "controller/flowtab.h"
 #include "controller/mcast.h"
 #include "coverage.h"
+#include "flow.h"
 #include "hmapx.h"
 #include "lib/dovetail-idl.h"
 #include "lib/dt-addr.h"
@@ -27,6 +28,8 @@
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "simap.h"
+#include "smap.h"
+#include "sset.h"
 #include "svec.h"
 #include "util.h"
 
@@ -50,7 +53,24 @@ struct ep_addrs {
     char anycast_s[ETH_ADDR_STRLEN + 1]; /* If so, it, canonical. */
 };
 
+/* An endpoint behind a conventional vswitch (controller/vlan.h): reached
+ * through the trunk port its Endpoint.port names, tagged with its VLAN. */
+struct ep_trunk {
+    bool trunk;                 /* Is it?  If not, the rest is unused. */
+    ofp_port_t port;            /* The trunk port. */
+    int vid;                    /* Its VLAN. */
+    int also;                   /* During a re-tag: the VLAN its conventional
+                                 * vswitch still has it on, else 0. */
+};
+
 static bool ep_addrs_get(const struct dtrec_endpoint *, struct ep_addrs *);
+static void ep_trunk_get(const struct dtrec_endpoint *, ofp_port_t,
+                         struct ep_trunk *);
+static void add_ingress_flow(struct flowtab *, const struct ep_trunk *,
+                             bool pop, int table, int priority,
+                             uint32_t cookie, const char *match,
+                             const char *actions);
+
 static void add_flow(struct flowtab *, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
 static bool add_ext_flow(struct flowtab *, const char *what,
@@ -135,13 +155,21 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
     sp_put_controller_action(&dhcp_request, SP_DHCP_REQUEST);
     sp_put_controller_action(&dhcp_reply, SP_DHCP_REPLY);
     sp_put_controller_action(&learn_address, SP_LEARN_ADDRESS);
+    struct sset port_flows = SSET_INITIALIZER(&port_flows);
     DTREC_ENDPOINT_FOR_EACH (ep, idl) {
         struct ep_addrs a;
+        struct ep_trunk t;
         const struct simap_node *port;
 
         if (ep->hypervisor != hv || !ep->port
             || !(port = simap_find(ports, ep->port))
             || !ep_addrs_get(ep, &a)) {
+            continue;
+        }
+        ep_trunk_get(ep, u16_to_ofp(port->data), &t);
+        if (ep->n_vlan_request && !t.trunk) {
+            /* Behind a conventional vswitch, but no VLAN yet. */
+            free(a.ips);
             continue;
         }
         uint32_t cookie = ep_cookie(ep);
@@ -157,11 +185,17 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
          * endpoint may send: its own MAC.  Frames with another source
          * MAC are dropped here, those whose OUI is another tenant's (or
          * nobody's) apart from those that claim another MAC of the
-         * endpoint's own tenant, so each flow's counter tells which. */
-        add_flow(flows, "table=%d,priority=10,cookie=%#"PRIx32",in_port=%u,"
-                 "actions=drop", PL_INGRESS, cookie, port->data);
+         * endpoint's own tenant, so each flow's counter tells which.  (A
+         * trunk is shared: its flows are added once.) */
         const struct dtrec_tenant *tenant = ep->network->tenant;
-        for (size_t i = 0; tenant && i < tenant->n_ouis; i++) {
+        bool first_on_port = sset_add(&port_flows, ep->port) != NULL;
+        if (first_on_port) {
+            add_flow(flows, "table=%d,priority=10,cookie=%#"PRIx32","
+                     "in_port=%u,actions=drop", PL_INGRESS, cookie,
+                     port->data);
+        }
+        for (size_t i = 0; first_on_port && tenant && i < tenant->n_ouis;
+             i++) {
             uint32_t oui;
             char *error = dt_parse_oui(tenant->ouis[i], &oui);
             if (error) {
@@ -177,24 +211,41 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         /* DHCP, before it has an address and after: to the controller,
          * which sends it to the domain's servers only (or, from a
          * server, to the client only). */
-        add_flow(flows, "table=%d,priority=120,cookie=%#"PRIx32","
-                 "in_port=%u,dl_src=%s,udp,tp_src=68,tp_dst=67,actions=%s,%s",
-                 PL_INGRESS, cookie, port->data, a.mac_s, classify,
-                 ds_cstr(&dhcp_request));
-        add_flow(flows, "table=%d,priority=120,cookie=%#"PRIx32","
-                 "in_port=%u,dl_src=%s,udp,tp_src=67,tp_dst=68,actions=%s,%s",
-                 PL_INGRESS, cookie, port->data, a.mac_s, classify,
-                 ds_cstr(&dhcp_reply));
+        char *match = xasprintf("in_port=%u,dl_src=%s,udp,tp_src=68,"
+                                "tp_dst=67", port->data, a.mac_s);
+        char *actions = xasprintf("%s,%s", classify, ds_cstr(&dhcp_request));
+        add_ingress_flow(flows, &t, true, PL_INGRESS, 120, cookie, match,
+                         actions);
+        free(match);
+        free(actions);
+        match = xasprintf("in_port=%u,dl_src=%s,udp,tp_src=67,tp_dst=68",
+                          port->data, a.mac_s);
+        actions = xasprintf("%s,%s", classify, ds_cstr(&dhcp_reply));
+        add_ingress_flow(flows, &t, true, PL_INGRESS, 120, cookie, match,
+                         actions);
+        free(match);
+        free(actions);
         for (size_t i = 0; i < a.n_ips; i++) {
             /* IP goes on to the policy cache, through the L2 stage if the
              * network has an anycast gateway MAC. */
-            add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                     "in_port=%u,dl_src=%s,ip,nw_src="IP_FMT
-                     ",actions=%s,goto_table:%d", PL_INGRESS, cookie,
-                     port->data, a.mac_s, IP_ARGS(a.ips[i]), classify,
-                     a.anycast ? PL_L2 : PL_POLICY);
-            mcast_add_ingress_flow(flows, cookie, port->data, a.mac_s,
-                                   a.ips[i], classify);
+            match = xasprintf("in_port=%u,dl_src=%s,ip,nw_src="IP_FMT,
+                              port->data, a.mac_s, IP_ARGS(a.ips[i]));
+            actions = xasprintf("%s,goto_table:%d", classify,
+                                a.anycast ? PL_L2 : PL_POLICY);
+            add_ingress_flow(flows, &t, true, PL_INGRESS, 100, cookie, match,
+                             actions);
+            free(match);
+            free(actions);
+            /* IPv4 multicast goes to the multicast stage instead
+             * (controller/mcast.h). */
+            match = xasprintf("in_port=%u,dl_src=%s,ip,nw_src="IP_FMT
+                              ",nw_dst=224.0.0.0/4", port->data, a.mac_s,
+                              IP_ARGS(a.ips[i]));
+            actions = xasprintf("%s,goto_table:%d", classify, PL_MCAST);
+            add_ingress_flow(flows, &t, true, PL_INGRESS, 105, cookie, match,
+                             actions);
+            free(match);
+            free(actions);
             if (a.anycast) {
                 /* Routed to this VM: a frame that reached its hypervisor
                  * with the anycast gateway MAC as destination gets the
@@ -208,11 +259,16 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                          IP_ARGS(a.ips[i]), a.mac_s, port->data,
                          PL_DELIVER);
             }
-            add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                     "in_port=%u,dl_src=%s,arp,arp_spa="IP_FMT",arp_sha=%s"
-                     ",actions=%s,goto_table:%d", PL_INGRESS, cookie,
-                     port->data, a.mac_s, IP_ARGS(a.ips[i]), a.mac_s,
-                     classify, PL_ARP);
+            /* ARP keeps its tag, if any: the responder sends the answer
+             * back out the port it came in on, to the same VLAN. */
+            match = xasprintf("in_port=%u,dl_src=%s,arp,arp_spa="IP_FMT
+                              ",arp_sha=%s", port->data, a.mac_s,
+                              IP_ARGS(a.ips[i]), a.mac_s);
+            actions = xasprintf("%s,goto_table:%d", classify, PL_ARP);
+            add_ingress_flow(flows, &t, false, PL_INGRESS, 100, cookie, match,
+                            actions);
+            free(match);
+            free(actions);
             /* A gratuitous ARP announces the endpoint's own address:
              * consumed, never answered. */
             add_flow(flows, "table=%d,priority=110,cookie=%#"PRIx32","
@@ -223,10 +279,13 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         if (!a.n_ips) {
             /* The database knows the endpoint's MAC but not its address
              * (a silent host): its ARP tells the controller. */
-            add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                     "in_port=%u,dl_src=%s,arp,arp_sha=%s,actions=%s,%s",
-                     PL_INGRESS, cookie, port->data, a.mac_s, a.mac_s,
-                     classify, ds_cstr(&learn_address));
+            match = xasprintf("in_port=%u,dl_src=%s,arp,arp_sha=%s",
+                              port->data, a.mac_s, a.mac_s);
+            actions = xasprintf("%s,%s", classify, ds_cstr(&learn_address));
+            add_ingress_flow(flows, &t, false, PL_INGRESS, 100, cookie, match,
+                            actions);
+            free(match);
+            free(actions);
         }
         /* Delivery from the tunnel only while the port is live: a VM
          * leaving this hypervisor takes its port with it before the
@@ -238,9 +297,31 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                  "NXM_NX_REG2[0..15],members:%u),goto_table:%d",
                  PL_TUNNEL_IN, cookie, a.vni, a.mac_s, port->data,
                  PL_DELIVER);
-        add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                 PL_PORT_FIELD"=%u,actions=output:%u", PL_DELIVER, cookie,
-                 port->data, port->data);
+        if (!t.trunk) {
+            add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                     PL_PORT_FIELD"=%u,actions=output:%u", PL_DELIVER,
+                     cookie, port->data, port->data);
+        } else {
+            /* Out the trunk with the VM's tag; during a re-tag, with the
+             * old one as well: the conventional vswitch delivers whichever
+             * the VM's access port has at that moment, so the move loses
+             * nothing. */
+            struct ds flow = DS_EMPTY_INITIALIZER;
+            ds_put_format(&flow, "table=%d,priority=110,cookie=%#"PRIx32","
+                          PL_PORT_FIELD"=%u,dl_dst=%s,actions=", PL_DELIVER,
+                          cookie, port->data, a.mac_s);
+            /* From one VM of the trunk to another, out the port it came
+             * in on: OpenFlow outputs there only once in_port is not it. */
+            ds_put_cstr(&flow, "load:0->NXM_OF_IN_PORT[],");
+            if (t.also) {
+                ds_put_format(&flow, "clone(vlan_unique(egress,trunk=%u,"
+                              "vid=%d)),", port->data, t.also);
+            }
+            ds_put_format(&flow, "vlan_unique(egress,trunk=%u,vid=%d)",
+                          port->data, t.vid);
+            add_ext_flow(flows, ep->name, ds_cstr(&flow));
+            ds_destroy(&flow);
+        }
         if (a.anycast) {
             /* The L2 stage: a MAC hosted here is switched here (through
              * the policy cache, which delivers it locally). */
@@ -252,6 +333,7 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         free(classify);
         free(a.ips);
     }
+    sset_destroy(&port_flows);
     ds_destroy(&dhcp_request);
     ds_destroy(&dhcp_reply);
     ds_destroy(&learn_address);
@@ -538,6 +620,61 @@ add_gre_ingress(struct flowtab *flows, const struct ovsdb_idl *idl,
     }
     free(flow);
     ds_destroy(&tenants);
+}
+
+/* Fills 't' for endpoint 'ep', bound to port 'port': a trunk endpoint is
+ * one with a vlan_request that the controller has given a VLAN. */
+static void
+ep_trunk_get(const struct dtrec_endpoint *ep, ofp_port_t port,
+             struct ep_trunk *t)
+{
+    memset(t, 0, sizeof *t);
+    if (!ep->n_vlan_request || !ep->n_vlan
+        || *ep->vlan < 1 || *ep->vlan > 4094) {
+        return;
+    }
+    t->trunk = true;
+    t->port = port;
+    t->vid = *ep->vlan;
+
+    int plugged;
+    const char *s = smap_get(&ep->external_ids, "vlan-plugged");
+    if (s && str_to_int(s, 10, &plugged) && plugged >= 1 && plugged <= 4094
+        && plugged != t->vid) {
+        t->also = plugged;
+    }
+}
+
+/* Adds the ingress flow of 'priority' in 'table' that matches 'match' and
+ * does 'actions', for an endpoint reached as 't' says.  Through a trunk,
+ * the flow takes only frames tagged with the endpoint's VLAN (or, during a
+ * re-tag, its old one), and pops the tag if 'pop' (vlan_unique,
+ * ofproto-ext/actions.h); ARP keeps it, so that the answer goes back out
+ * the port it came in on with it. */
+static void
+add_ingress_flow(struct flowtab *flows, const struct ep_trunk *t, bool pop,
+                 int table, int priority, uint32_t cookie, const char *match,
+                 const char *actions)
+{
+    if (!t->trunk) {
+        add_flow(flows, "table=%d,priority=%d,cookie=%#"PRIx32",%s,"
+                 "actions=%s", table, priority, cookie, match, actions);
+    } else if (pop) {
+        char *flow = xasprintf("table=%d,priority=%d,cookie=%#"PRIx32",%s,"
+                               "actions=vlan_unique(ingress,trunk=%u,vid=%d"
+                               "%s%.0d),%s", table, priority, cookie, match,
+                               ofp_to_u16(t->port), t->vid,
+                               t->also ? ",also=" : "", t->also, actions);
+        add_ext_flow(flows, match, flow);
+        free(flow);
+    } else {
+        int vids[2] = { t->vid, t->also };
+        for (size_t i = 0; i < ARRAY_SIZE(vids) && vids[i]; i++) {
+            add_flow(flows, "table=%d,priority=%d,cookie=%#"PRIx32",%s,"
+                     "dl_vlan=%d,actions=%s", table, priority, cookie, match,
+                     vids[i], actions);
+        }
+    }
 }
 
 /* Adds 'flow', whose actions include an extension action, expanded by

@@ -203,7 +203,10 @@ pcache_location_actions(const struct pcache_switch *sw,
             ds_put_format(actions, "set_field:"ETH_ADDR_FMT"->eth_dst,",
                           ETH_ADDR_ARGS(*mac));
         }
-        ds_put_format(actions, "output:%u", node->data);
+        /* Through the delivery stage, which knows how each port is
+         * reached (a VM behind a trunk needs its VLAN tag). */
+        ds_put_format(actions, "set_field:%u->"PL_PORT_FIELD
+                      ",resubmit(,%d)", node->data, PL_DELIVER);
         return true;
     }
     enum dt_encap encap = dps_network_encap(net);

@@ -110,6 +110,8 @@ static size_t n_held;
 enum db_op_kind {
     DB_OP_LOCATION,             /* Endpoint is at (hypervisor, port). */
     DB_OP_ADDRESS,              /* Endpoint has address 'ip'. */
+    DB_OP_VLAN,                 /* Endpoint has VLAN 'vlan' on hypervisor
+                                 * 'port' (its name). */
 };
 
 struct db_op {
@@ -119,6 +121,7 @@ struct db_op {
     struct uuid hypervisor;     /* DB_OP_LOCATION. */
     char *port;                 /* DB_OP_LOCATION. */
     ovs_be32 ip;                /* DB_OP_ADDRESS. */
+    int vlan;                   /* DB_OP_VLAN. */
 };
 
 static struct ovs_list db_queued = OVS_LIST_INITIALIZER(&db_queued);
@@ -775,12 +778,21 @@ answer_arp(struct ctlsw *sw, ofp_port_t port, const struct flow *req,
            struct eth_addr mac)
 {
     struct dp_packet reply;
-    char actions[32];
+    char actions[80];
 
     dp_packet_init(&reply, 64);
     compose_arp(&reply, ARP_OP_REPLY, mac, req->arp_sha, false, req->nw_dst,
                 req->nw_src);
-    snprintf(actions, sizeof actions, "output:%"PRIu16, ofp_to_u16(port));
+    if (req->vlans[0].tci & htons(VLAN_CFI)) {
+        /* From a VM behind a trunk: back to it with its tag. */
+        snprintf(actions, sizeof actions, "push_vlan:0x8100,set_field:%#"
+                 PRIx16"->vlan_vid,output:%"PRIu16,
+                 (uint16_t) (VLAN_CFI | vlan_tci_to_vid(req->vlans[0].tci)),
+                 ofp_to_u16(port));
+    } else {
+        snprintf(actions, sizeof actions, "output:%"PRIu16,
+                 ofp_to_u16(port));
+    }
     packet_out(sw, dp_packet_data(&reply), dp_packet_size(&reply),
                OFPP_CONTROLLER, actions);
     dp_packet_uninit(&reply);
@@ -943,6 +955,36 @@ db_ops_free(struct ovs_list *ops)
     }
 }
 
+/* Queues writing 'vlan' into endpoint 'endpoint''s row, as given on the
+ * hypervisor named 'home' (see controller/vlan.h). */
+void
+pinctrl_set_vlan(const struct uuid *endpoint, int vlan, const char *home)
+{
+    struct db_op *op;
+
+    /* A write in flight is followed by a fresh look at the database. */
+    LIST_FOR_EACH (op, list_node, &db_inflight) {
+        if (op->kind == DB_OP_VLAN && uuid_equals(&op->endpoint, endpoint)) {
+            return;
+        }
+    }
+    struct db_op *found = NULL;
+    LIST_FOR_EACH (op, list_node, &db_queued) {
+        if (op->kind == DB_OP_VLAN && uuid_equals(&op->endpoint, endpoint)) {
+            found = op;
+            break;
+        }
+    }
+    if (!found) {
+        queue_db_op(DB_OP_VLAN, endpoint, NULL, home, htonl(0));
+        found = CONTAINER_OF(ovs_list_back(&db_queued), struct db_op,
+                             list_node);
+    }
+    found->vlan = vlan;
+    free(found->port);
+    found->port = xstrdup(home);
+}
+
 /* Applies queued database writes in one transaction at a time. */
 static void
 run_db(void)
@@ -971,6 +1013,12 @@ run_db(void)
                     dtrec_endpoint_set_hypervisor(ep, hv);
                     dtrec_endpoint_set_port(ep, op->port);
                 }
+            } else if (op->kind == DB_OP_VLAN) {
+                int64_t vlan = op->vlan;
+                dtrec_endpoint_verify_hypervisor(ep);
+                dtrec_endpoint_set_vlan(ep, &vlan, 1);
+                dtrec_endpoint_update_external_ids_setkey(ep, "vlan-home",
+                                                          op->port);
             } else if (!ep->n_addresses && ep->network) {
                 char ip_s[INET_ADDRSTRLEN];
                 struct dtrec_address *a = dtrec_address_insert(db_txn);

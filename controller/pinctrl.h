@@ -38,6 +38,7 @@ struct dps;
 struct ds;
 struct ofp_header;
 struct ovsdb_idl;
+struct uuid;
 
 #define PINCTRL_HOLD_MSEC 2000
 #define PINCTRL_MAX_HELD 4096
@@ -54,5 +55,7 @@ void pinctrl_run(void);
 void pinctrl_wait(void);
 void pinctrl_switch_destroy(struct ctlsw *);
 void pinctrl_format(struct ds *);
+void pinctrl_set_vlan(const struct uuid *endpoint, int vlan,
+                      const char *home);
 
 #endif /* controller/pinctrl.h */

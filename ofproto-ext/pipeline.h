@@ -42,8 +42,12 @@
  *                     A multicast copy (VNI, tenant OUI DMAC, group) gets
  *                     the standard 01:00:5e MAC back and goes out to the
  *                     group's members here; other multicast is dropped.
- *   PL_DELIVER  (41)  PL_PORT_FIELD -> out that port.  A packet for an
- *                     endpoint that is not here (any more), or whose port
+ *   PL_DELIVER  (41)  PL_PORT_FIELD -> out that port (a trunk to a
+ *                     conventional vswitch: by destination MAC, with the
+ *                     VM's VLAN pushed, controller/vlan.h).  Local
+ *                     delivery from the policy cache comes here too.  A
+ *                     packet for an endpoint that is not here (any
+ *                     more), or whose port
  *                     has just gone, goes to the controller (location
  *                     invalidation), which forwards it to where the
  *                     endpoint is now: nothing is output to a port that

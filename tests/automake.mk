@@ -71,6 +71,7 @@ TESTSUITE_AT = \
 	tests/anycast.at \
 	tests/tenant.at \
 	tests/encap.at \
+	tests/vlan.at \
 	tests/mcast.at \
 	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite

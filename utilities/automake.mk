@@ -33,6 +33,17 @@ utilities_dovetail_ofctl_LDADD = ofproto-ext/libofext.la lib/libdovetail.la \
 	$(OVS_LIBS)
 dist_man_MANS += utilities/dovetail-ofctl.8
 
+# dovetail-vif-plug: the hypervisor side of one VLAN per VM.
+bin_SCRIPTS += utilities/dovetail-vif-plug
+EXTRA_DIST += utilities/dovetail-vif-plug.in
+CLEANFILES += utilities/dovetail-vif-plug
+utilities/dovetail-vif-plug: utilities/dovetail-vif-plug.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) utilities && \
+	$(SED) -e 's|[@]VERSION[@]|$(PACKAGE_VERSION)|g' \
+		$(srcdir)/utilities/dovetail-vif-plug.in > $@.tmp && \
+	chmod +x $@.tmp && mv $@.tmp $@
+dist_man_MANS += utilities/dovetail-vif-plug.8
+
 # The policy-service benchmark (Documentation/performance.rst): "make
 # bench" runs it against the programs just built.
 EXTRA_DIST += utilities/dovetail-bench-policy.sh

@@ -134,8 +134,9 @@ dt_fabric_stop () {
 
     dt_controller_stop >/dev/null 2>&1
 
-    for f in "$DT_RUNDIR"/hv[0-9]*/; do
-        test -d "$f" || continue
+    for f in "$DT_RUNDIR"/hv[0-9]*/ "$DT_RUNDIR"/*/edge; do
+        test -e "$f" || continue
+        f=${f%/edge}
         hv=${f%/}; hv=${hv##*/}
         dt_hv_stop "$hv"
     done
@@ -249,23 +250,7 @@ dt_hv_start () {
     dt_hv_exec "$hv" ip link set lo up
     dt_hv_exec "$hv" ip link set uplink up || return 1
 
-    # Daemons.  OVS_RUNDIR is what ovs-vswitchd accepts "unix:" controller
-    # targets under, and where it puts br-*.mgmt.
-    rm -f "$d/conf.db"
-    ovsdb-tool create "$d/conf.db" "$DT_OVS_SCHEMA" || return 1
-    dt_hv_exec "$hv" env OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" \
-        OVS_SYSCONFDIR="$d" \
-        ovsdb-server --detach --no-chdir -vconsole:off \
-        --pidfile="$d/ovsdb-server.pid" \
-        --log-file="$d/ovsdb-server.log" --unixctl="$d/ovsdb-server.ctl" \
-        --remote=punix:"$d/db.sock" "$d/conf.db" || return 1
-    dt_vsctl "$hv" --no-wait init || return 1
-    dt_hv_exec "$hv" env OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" \
-        OVS_SYSCONFDIR="$d" \
-        ovs-vswitchd --detach --no-chdir -vconsole:off \
-        --pidfile="$d/ovs-vswitchd.pid" \
-        --log-file="$d/ovs-vswitchd.log" --unixctl="$d/ovs-vswitchd.ctl" \
-        --disable-system unix:"$d/db.sock" || return 1
+    dt_ovs_start "$hv" || return 1
 
     # The underlay bridge: uplink plus the tunnel IP on its internal port.
     dt_vsctl "$hv" -- add-br br-phy \
@@ -309,6 +294,63 @@ dt_hv_start () {
     then
         dovetail-ctl hypervisor-add "$hv" "$dpid" "$ip" || return 1
     fi
+}
+
+# dt_ovs_start NAME: starts ovsdb-server and ovs-vswitchd in netns NAME,
+# their files in $DT_RUNDIR/NAME.  OVS_RUNDIR is what ovs-vswitchd accepts
+# "unix:" controller targets under, and where it puts br-*.mgmt.
+dt_ovs_start () {
+    local d=$DT_RUNDIR/$1
+    rm -f "$d/conf.db"
+    ovsdb-tool create "$d/conf.db" "$DT_OVS_SCHEMA" || return 1
+    dt_hv_exec "$1" env OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" \
+        OVS_SYSCONFDIR="$d" \
+        ovsdb-server --detach --no-chdir -vconsole:off \
+        --pidfile="$d/ovsdb-server.pid" \
+        --log-file="$d/ovsdb-server.log" --unixctl="$d/ovsdb-server.ctl" \
+        --remote=punix:"$d/db.sock" "$d/conf.db" || return 1
+    dt_vsctl "$1" --no-wait init || return 1
+    dt_hv_exec "$1" env OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" \
+        OVS_SYSCONFDIR="$d" \
+        ovs-vswitchd --detach --no-chdir -vconsole:off \
+        --pidfile="$d/ovs-vswitchd.pid" \
+        --log-file="$d/ovs-vswitchd.log" --unixctl="$d/ovs-vswitchd.ctl" \
+        --disable-system unix:"$d/db.sock"
+}
+
+# dt_chv_start NAME N: starts conventional hypervisor NAME behind
+# hypervisor hvN (its edge): a netns with its own Open vSwitch whose bridge
+# br0 switches locally (NORMAL, fail mode standalone), one trunk port
+# "trunk" to the edge, where it is port "trunk-NAME" of br-int.  VMs join it
+# through dovetail-vif-plug, as access ports with the VLANs the controller
+# gives them.
+dt_chv_start () {
+    local c=$1 edge=hv$2 d=$DT_RUNDIR/$1
+    mkdir -p "$d" || return 1
+    dt_netns_add "$c" || return 1
+    dt_hv_exec "$c" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+    dt_hv_exec "$c" ip link set lo up
+    dt_ovs_start "$c" || return 1
+    dt_vsctl "$c" -- add-br br0 \
+        -- set bridge br0 datapath_type=netdev fail-mode=standalone \
+        || return 1
+    dt_hv_exec "$c" ip link add trunk type veth peer name "trunk-$c" \
+        netns "$DT_PREFIX$edge" || return 1
+    dt_hv_exec "$edge" sysctl -qw "net.ipv6.conf.trunk-$c.disable_ipv6=1"
+    dt_hv_exec "$c" ip link set trunk mtu 1500 up || return 1
+    dt_hv_exec "$edge" ip link set "trunk-$c" mtu 1500 up || return 1
+    dt_hv_exec "$c" ethtool -K trunk tx off >/dev/null 2>&1
+    dt_hv_exec "$edge" ethtool -K "trunk-$c" tx off >/dev/null 2>&1
+    dt_vsctl "$c" add-port br0 trunk || return 1
+    dt_vsctl "$edge" add-port br-int "trunk-$c" || return 1
+    echo "$edge" > "$d/edge"
+}
+
+# dt_bridge HV: the bridge VMs plug into on HV (br0 on a conventional
+# hypervisor, br-int on a dovetail one).
+dt_bridge () {
+    if test -e "$DT_RUNDIR/$1/edge"; then echo br0; else echo br-int; fi
 }
 
 # dt_hv_stop HV: stops HV's ovs-vswitchd (removing its bridges and taps)
@@ -389,7 +431,8 @@ dt_vm_add () {
 dt_vm_move () {
     local vm=$1 new=$2 old
     old=$(dt_vm_hv "$vm") || return 1
-    dt_vsctl "$old" --if-exists del-port br-int "$vm" || return 1
+    dt_vsctl "$old" --if-exists del-port "$(dt_bridge "$old")" "$vm" \
+        || return 1
     dt_hv_exec "$old" ip link set "$vm" netns "$DT_PREFIX$new" || return 1
     dt_vm_plug "$vm" "$new"
 }
@@ -577,6 +620,14 @@ dt_vm_plug () {
         dt_hv_exec "$hv" sysctl -qw "net.ipv6.conf.$vm.disable_ipv6=1"
     fi
     dt_hv_exec "$hv" ip link set "$vm" mtu 1450 up || return 1
+    if test -e "$DT_RUNDIR/$hv/edge"; then
+        # Behind a conventional vswitch: an access port with the VLAN the
+        # controller gave the VM.
+        dovetail-vif-plug --ovs-db=unix:"$DT_RUNDIR/$hv/db.sock" \
+            plug "$vm" > /dev/null || return 1
+        echo "$hv" > "$DT_RUNDIR/vm-$vm.hv"
+        return 0
+    fi
     dt_vsctl "$hv" -- add-port br-int "$vm" \
         -- set interface "$vm" external_ids:iface-id="$vm" \
                external_ids:attached-mac="$mac" || return 1

@@ -1205,11 +1205,25 @@ cmd_endpoint_add(struct ctl_context *ctx)
     const char *hv_name = dtctl_option_value(ctx, "--hypervisor");
     const char *port = dtctl_option_value(ctx, "--port");
     const char *external = dtctl_option_value(ctx, "--external");
+    const char *vlan_s = dtctl_option_value(ctx, "--vlan");
+    long long int vlan_request = 0;
     struct ep_addrs a;
 
     /* Every argument's syntax first, then the lookups. */
     if (dtctl_error(ctx, dt_parse_name("endpoint", name))
         || (port && dtctl_error(ctx, dt_parse_name("port", port)))) {
+        return;
+    }
+    if (vlan_s && strcmp(vlan_s, "auto")
+        && (!str_to_llong(vlan_s, 10, &vlan_request)
+            || vlan_request < 1 || vlan_request > 4094)) {
+        ctl_error(ctx, "\"%s\": --vlan takes \"auto\" or a VLAN from 1 to "
+                  "4094", vlan_s);
+        return;
+    }
+    if (vlan_s && !port) {
+        ctl_error(ctx, "--vlan needs --port (the trunk to the conventional "
+                  "vswitch the VM is on)");
         return;
     }
     char *external_norm = NULL;
@@ -1260,6 +1274,10 @@ cmd_endpoint_add(struct ctl_context *ctx)
     dtrec_endpoint_set_hypervisor(new_ep, hv);
     dtrec_endpoint_set_port(new_ep, port);
     dtrec_endpoint_set_external_prefix(new_ep, external_norm);
+    if (vlan_s) {
+        int64_t request = vlan_request;
+        dtrec_endpoint_set_vlan_request(new_ep, &request, 1);
+    }
 
     /* No MAC given: one from the tenant's OUIs, if it has any. */
     const struct dtrec_tenant *tenant = mac_tenant(new_ep, net);
@@ -1655,7 +1673,7 @@ const struct ctl_command_syntax dtctl_table_commands[] = {
 
     {"endpoint-add", 2, INT_MAX, "NETWORK ENDPOINT [MAC [IP...]]", dtctl_pre,
      cmd_endpoint_add, NULL,
-     "--may-exist,--domain=,--hypervisor=,--port=,--external=", RW},
+     "--may-exist,--domain=,--hypervisor=,--port=,--external=,--vlan=", RW},
     {"endpoint-del", 1, 1, "ENDPOINT", dtctl_pre, cmd_endpoint_del, NULL,
      "--if-exists", RW},
     {"endpoint-move", 1, 3, "ENDPOINT [HV PORT]", dtctl_pre,
