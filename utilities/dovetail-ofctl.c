@@ -32,6 +32,7 @@
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-port.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
@@ -82,6 +83,54 @@ main(int argc, char *argv[])
     return 0;
 }
 
+/* The switch's port names, so that flows can name ports as ovs-ofctl
+ * allows ("in_port=vm1", "uplink=rtr"); read once from the switch, not
+ * with --dry-run (which connects to nothing). */
+static struct ofputil_port_map port_map = OFPUTIL_PORT_MAP_INITIALIZER(
+    &port_map);
+
+static struct vconn *open_switch(const char *name);
+OVS_NO_RETURN static void openflow_error(const struct vconn *,
+                                         const struct ofpbuf *reply);
+
+/* Reads 'switch_name''s port names into 'port_map', unless --dry-run. */
+static void
+load_port_map(const char *switch_name)
+{
+    if (dry_run) {
+        return;
+    }
+
+    struct vconn *vconn = open_switch(switch_name);
+    enum ofp_version version = vconn_get_version(vconn);
+    struct ovs_list requests = OVS_LIST_INITIALIZER(&requests);
+    struct ovs_list replies;
+    struct ofpbuf *reply;
+
+    ovs_list_push_back(&requests, &ofputil_encode_port_desc_stats_request(
+                           version, OFPP_ANY)->list_node);
+    int error = vconn_transact_multipart(vconn, &requests, &replies);
+    if (error) {
+        ovs_fatal(error, "%s: reading port names failed",
+                  vconn_get_name(vconn));
+    }
+    LIST_FOR_EACH_POP (reply, list_node, &replies) {
+        const struct ofp_header *oh = reply->data;
+        struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+        struct ofputil_phy_port pp;
+        enum ofpraw raw;
+
+        if (ofpraw_pull(&raw, &b) || raw == OFPRAW_OFPT_ERROR) {
+            openflow_error(vconn, reply);
+        }
+        while (!ofputil_pull_phy_port(oh->version, &b, &pp)) {
+            ofputil_port_map_put(&port_map, pp.port_no, pp.name);
+        }
+        ofpbuf_delete(reply);
+    }
+    vconn_close(vconn);
+}
+
 /* Flows to send: the expanded standard flows, each with where it came
  * from for error messages. */
 struct flows {
@@ -103,7 +152,7 @@ static void
 expand(const char *flow, const char *origin, struct flows *flows)
 {
     size_t n = flows->texts.n;
-    char *error = ofext_expand_flow(flow, NULL, &flows->texts);
+    char *error = ofext_expand_flow(flow, &port_map, &flows->texts);
 
     if (error) {
         flow_error(origin, error);
@@ -125,7 +174,7 @@ parse_flows(const struct flows *flows, int command,
     for (size_t i = 0; i < flows->texts.n; i++) {
         enum ofputil_protocol u;
         char *error = parse_ofp_flow_mod_str(&fms[i], flows->texts.names[i],
-                                             NULL, NULL, command, &u);
+                                             &port_map, NULL, command, &u);
         if (error) {
             flow_error(flows->origins.names[i], error);
         }
@@ -297,6 +346,7 @@ cmd_add_flow(struct ovs_cmdl_context *ctx)
     struct flows flows;
 
     flows_init(&flows);
+    load_port_map(ctx->argv[1]);
     expand(ctx->argv[2], "", &flows);
     do_flows(ctx->argv[1], &flows, OFPFC_ADD);
     flows_destroy(&flows);
@@ -318,6 +368,7 @@ cmd_add_flows(struct ovs_cmdl_context *ctx)
         ovs_fatal(errno, "%s: open failed", file_name);
     }
     flows_init(&flows);
+    load_port_map(ctx->argv[1]);
     while (!ds_get_line(&line, stream)) {
         const char *s = ds_cstr(&line);
         line_number++;
@@ -342,6 +393,7 @@ cmd_mod_flows(struct ovs_cmdl_context *ctx)
     struct flows flows;
 
     flows_init(&flows);
+    load_port_map(ctx->argv[1]);
     expand(ctx->argv[2], "", &flows);
     do_flows(ctx->argv[1], &flows,
              strict ? OFPFC_MODIFY_STRICT : OFPFC_MODIFY);
@@ -355,6 +407,7 @@ cmd_del_flows(struct ovs_cmdl_context *ctx)
     struct flows flows;
 
     flows_init(&flows);
+    load_port_map(ctx->argv[1]);
     svec_add(&flows.texts, ctx->argc > 2 ? ctx->argv[2] : "");
     svec_add(&flows.origins, "");
     do_flows(ctx->argv[1], &flows,
