@@ -253,8 +253,7 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                 add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
                          PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,ip,nw_dst="
                          IP_FMT",actions=set_field:%s->eth_dst,"
-                         "bundle_load(eth_src,0,active_backup,ofport,"
-                         "NXM_NX_REG2[0..15],members:%u),goto_table:%d",
+                         PL_LOAD_LIVE_PORT",goto_table:%d",
                          PL_TUNNEL_IN, cookie, a.vni, a.anycast_s,
                          IP_ARGS(a.ips[i]), a.mac_s, port->data,
                          PL_DELIVER);
@@ -293,8 +292,7 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
          * goes to the controller instead of out a port that is gone. */
         add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
                  PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,actions="
-                 "bundle_load(eth_src,0,active_backup,ofport,"
-                 "NXM_NX_REG2[0..15],members:%u),goto_table:%d",
+                 PL_LOAD_LIVE_PORT",goto_table:%d",
                  PL_TUNNEL_IN, cookie, a.vni, a.mac_s, port->data,
                  PL_DELIVER);
         if (!t.trunk) {

@@ -204,9 +204,10 @@ pcache_location_actions(const struct pcache_switch *sw,
                           ETH_ADDR_ARGS(*mac));
         }
         /* Through the delivery stage, which knows how each port is
-         * reached (a VM behind a trunk needs its VLAN tag). */
-        ds_put_format(actions, "set_field:%u->"PL_PORT_FIELD
-                      ",resubmit(,%d)", node->data, PL_DELIVER);
+         * reached (a VM behind a trunk needs its VLAN tag), and only while
+         * the port is live. */
+        ds_put_format(actions, PL_LOAD_LIVE_PORT",resubmit(,%d)",
+                      node->data, PL_DELIVER);
         return true;
     }
     enum dt_encap encap = dps_network_encap(net);

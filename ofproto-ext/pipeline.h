@@ -79,9 +79,19 @@ enum pl_table {
 #define PL_DOMAIN_FIELD "reg1"
 #define PL_DOMAIN_REG 1
 
-/* The register that carries the port a tunnelled packet is delivered to
- * from PL_TUNNEL_IN to PL_DELIVER (OFPP_NONE: no live port). */
+/* The register that carries the port a packet is delivered to, into
+ * PL_DELIVER (OFPP_NONE: no live port). */
 #define PL_PORT_FIELD "reg2"
+
+/* printf format of the action that loads port %u into PL_PORT_FIELD if the
+ * port is live (administratively up, with link), else OFPP_NONE: an
+ * active-backup "bundle" of that one port.  Delivery from the tunnel and
+ * from the policy cache goes through it, so that a VM's port that has just
+ * gone down sends what is meant for it to the controller (PL_DELIVER's
+ * miss) instead of into a dead link. */
+#define PL_LOAD_LIVE_PORT \
+    "bundle_load(eth_src,0,active_backup,ofport,NXM_NX_REG2[0..15]," \
+    "members:%u)"
 
 /* Priority of policy cache entries in PL_POLICY. */
 #define PL_CACHE_PRIORITY 100

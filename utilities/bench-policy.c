@@ -616,9 +616,10 @@ policy_expect_actions(struct policy_run *run)
     for (size_t j = 0; j < f->n_eps; j++) {
         struct policy_endpoint *ep = &f->eps[j];
         char *text = xasprintf("set_field:"ETH_ADDR_FMT"->eth_dst,"
-                               "set_field:%"PRIu16"->"PL_PORT_FIELD","
-                               "resubmit(,%d)", ETH_ADDR_ARGS(ep->mac),
-                               ofp_to_u16(ep->ofport), PL_DELIVER);
+                               PL_LOAD_LIVE_PORT",resubmit(,%d)",
+                               ETH_ADDR_ARGS(ep->mac),
+                               (unsigned int) ofp_to_u16(ep->ofport),
+                               PL_DELIVER);
         ep->local_actions = policy_canonical_actions(text);
         free(text);
     }
