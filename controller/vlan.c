@@ -47,7 +47,9 @@ vlan_compute(const struct ovsdb_idl *idl, struct vlan_changes *changes)
             eps[n++] = ep;
         }
     }
-    qsort(eps, n, sizeof *eps, compare_by_hypervisor);
+    if (n > 1) {
+        qsort(eps, n, sizeof *eps, compare_by_hypervisor);
+    }
     for (size_t i = 0; i < n; ) {
         size_t j = i + 1;
         while (j < n && eps[j]->hypervisor == eps[i]->hypervisor) {

@@ -1365,7 +1365,9 @@ policy_report(const struct policy_run *run)
     const char *target = (p->target == POLICY_DOVETAIL ? "dovetail"
                           : "testcontroller");
 
-    qsort(st->lat_ns, st->n_lat, sizeof *st->lat_ns, compare_u32);
+    if (st->n_lat > 1) {
+        qsort(st->lat_ns, st->n_lat, sizeof *st->lat_ns, compare_u32);
+    }
     for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
         qv[i] = policy_quantile(st->lat_ns, st->n_lat, qs[i]);
     }
