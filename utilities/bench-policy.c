@@ -320,7 +320,8 @@ static void policy_report(const struct policy_run *);
 void
 bench_policy(struct ovs_cmdl_context *ctx)
 {
-    struct policy_run run;
+    /* Lives as long as the process, which exits after one run. */
+    static struct policy_run run;
 
     memset(&run, 0, sizeof run);
     policy_parse(ctx->argc, ctx->argv, &run.p);
