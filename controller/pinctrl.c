@@ -456,6 +456,13 @@ handle_location(struct ctlsw *sw, const struct sp_packet_in *pin)
     const struct dps_endpoint *ep
         = net ? dps_find_endpoint_by_mac(dps, net, pin->flow.dl_dst) : NULL;
 
+    if (!ep && net && pin->flow.dl_type == htons(ETH_TYPE_IP)) {
+        /* Routed by IP, not MAC (fabric mode channel, controller/
+         * channel.h): its destination MAC is the network's fixed MAC. */
+        struct in6_addr dst;
+        in6_addr_set_mapped_ipv4(&dst, pin->flow.nw_dst);
+        ep = dps_find_endpoint_by_ip(dps, net, &dst);
+    }
     COVERAGE_INC(pinctrl_location_miss);
     sw->stats.location_misses++;
     if (!ep) {
