@@ -19,6 +19,7 @@
 #include "lib/dt-addr.h"
 #include "ofproto-ext/actions.h"
 #include "ofproto-ext/pipeline.h"
+#include "ofproto-ext/slowpath.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -66,6 +67,14 @@ static bool fixed_mac(const struct dtrec_virtual_network *,
 static void add_chan_flows(struct flowtab *, const struct chan *);
 static void add_arp_responder(struct flowtab *, uint32_t vni,
                               const char *fixed_s);
+static void add_group_flows(struct flowtab *,
+                            const struct dtrec_multicast_group *,
+                            const struct dtrec_hypervisor *,
+                            const struct simap *ports,
+                            unsigned int tunnel_ofport);
+static void put_copies(struct ds *, const struct chan *, size_t n,
+                       size_t skip, const struct svec *tunnels);
+static int chan_compare(const void *, const void *);
 static void put_match(struct ds *, const struct chan *, int vid);
 static void add(struct flowtab *, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3);
@@ -80,7 +89,8 @@ channel_network(const struct dtrec_virtual_network *net)
 void
 channel_build_flows(const struct ovsdb_idl *idl,
                     const struct dtrec_hypervisor *hv, uint64_t dpid,
-                    const struct simap *ports, struct flowtab *flows)
+                    const struct simap *ports, unsigned int tunnel_ofport,
+                    struct flowtab *flows)
 {
     struct hmapx nets = HMAPX_INITIALIZER(&nets);
     struct svec lines = SVEC_EMPTY_INITIALIZER;
@@ -109,6 +119,13 @@ channel_build_flows(const struct ovsdb_idl *idl,
     }
     hmapx_destroy(&nets);
 
+    const struct dtrec_multicast_group *g;
+    DTREC_MULTICAST_GROUP_FOR_EACH (g, idl) {
+        if (channel_network(g->network)) {
+            add_group_flows(flows, g, hv, ports, tunnel_ofport);
+        }
+    }
+
     /* The table, in the order of network and endpoint names. */
     svec_sort(&lines);
     ds_clear(&line);
@@ -119,6 +136,36 @@ channel_build_flows(const struct ovsdb_idl *idl,
     free(shash_replace(&tables, key, ds_steal_cstr(&line)));
     free(key);
     svec_destroy(&lines);
+}
+
+const struct dtrec_multicast_group *
+channel_group_find(const struct ovsdb_idl *idl,
+                   const struct dtrec_virtual_network *net, ovs_be32 group)
+{
+    const struct dtrec_multicast_group *g;
+    ovs_be32 ip;
+
+    DTREC_MULTICAST_GROUP_FOR_EACH (g, idl) {
+        if (g->network == net && ip_parse(g->group, &ip) && ip == group) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+bool
+channel_group_has(const struct ovsdb_idl *idl,
+                  const struct dtrec_endpoint *ep, ovs_be32 group)
+{
+    const struct dtrec_multicast_group *g
+        = channel_group_find(idl, ep->network, group);
+
+    for (size_t i = 0; g && i < g->n_members; i++) {
+        if (g->members[i] == ep) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void
@@ -293,6 +340,24 @@ add_chan_flows(struct flowtab *flows, const struct chan *c)
                 PL_NETWORK_FIELD",goto_table:%d", PL_INGRESS, c->cookie,
                 ds_cstr(&m), IP_ARGS(ip), c->vni, PL_ARP);
         }
+        /* IPv4 multicast, tagged as it came, to the multicast stage;
+         * IGMP to the controller (snooping). */
+        for (size_t v = 0; v < ARRAY_SIZE(vids) && (!v || vids[v]); v++) {
+            ds_clear(&m);
+            put_match(&m, c, vids[v]);
+            add(flows, "table=%d,priority=105,cookie=%#"PRIx32",%s,ip,"
+                "nw_src="IP_FMT",nw_dst=224.0.0.0/4,actions=set_field:%"
+                PRIu32"->"PL_NETWORK_FIELD",set_field:%#"PRIx32"->"
+                PL_DOMAIN_FIELD",goto_table:%d", PL_INGRESS, c->cookie,
+                ds_cstr(&m), IP_ARGS(ip), c->vni, c->domain, PL_MCAST);
+            ds_clear(&f);
+            sp_put_controller_action(&f, SP_IGMP);
+            add(flows, "table=%d,priority=110,cookie=%#"PRIx32",%s,ip,nw_proto=2,"
+                "nw_src="IP_FMT",actions=set_field:%"PRIu32"->"
+                PL_NETWORK_FIELD",%s", PL_INGRESS, c->cookie, ds_cstr(&m),
+                IP_ARGS(ip), c->vni, ds_cstr(&f));
+        }
+
         /* Its own announcement: consumed. */
         add(flows, "table=%d,priority=110,cookie=%#"PRIx32","
             PL_NETWORK_FIELD"=%"PRIu32",arp,arp_spa="IP_FMT",arp_tpa="IP_FMT
@@ -346,6 +411,147 @@ add_arp_responder(struct flowtab *flows, uint32_t vni, const char *fixed_s)
         "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
         "move:NXM_NX_REG3[]->NXM_OF_ARP_SPA[],in_port", PL_ARP, vni,
         fixed_s, fixed_s);
+}
+
+/* Adds the flows that replicate group 'g' (of a channel network) on
+ * hypervisor 'hv': see channel.h. */
+static void
+add_group_flows(struct flowtab *flows, const struct dtrec_multicast_group *g,
+                const struct dtrec_hypervisor *hv, const struct simap *ports,
+                unsigned int tunnel_ofport)
+{
+    struct svec tunnels = SVEC_EMPTY_INITIALIZER;
+    struct ds scratch = DS_EMPTY_INITIALIZER;
+    struct chan *cs = xcalloc(g->n_members + 1, sizeof *cs);
+    uint32_t cookie = g->header_.uuid.parts[0];
+    uint32_t vni = g->network->vni;
+    size_t n = 0;
+    ovs_be32 group;
+
+    if (!ip_parse(g->group, &group) || !ip_is_multicast(group)) {
+        COVERAGE_INC(channel_bad_row);
+        VLOG_WARN_RL(&rl, "network %s: \"%s\" is not an IPv4 multicast "
+                     "group", g->network->name, g->group);
+        free(cs);
+        return;
+    }
+    for (size_t i = 0; i < g->n_members; i++) {
+        const struct dtrec_endpoint *m = g->members[i];
+        ovs_be32 tunnel_ip;
+
+        if (m->network != g->network || !m->hypervisor) {
+            continue;
+        } else if (m->hypervisor != hv) {
+            if (tunnel_ofport && ip_parse(m->hypervisor->tunnel_ip,
+                                          &tunnel_ip)) {
+                svec_add_nocopy(&tunnels, xasprintf(
+                    "clone(set_field:%"PRIu32"->tun_id,set_field:"IP_FMT
+                    "->tun_dst,output:%u)", vni, IP_ARGS(tunnel_ip),
+                    tunnel_ofport));
+            }
+        } else if (chan_get(m, ports, &cs[n], &scratch)) {
+            n++;
+        }
+    }
+    svec_sort_unique(&tunnels);
+    qsort(cs, n, sizeof *cs, chan_compare);
+
+    /* From each member (which gets no copy of its own), and from a sender
+     * here that is no member, through a trunk (tagged) or not.  The
+     * sender's tag, if any, comes off first. */
+    struct ds f = DS_EMPTY_INITIALIZER;
+    struct ds copies = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i <= n + 1; i++) {
+        bool tagged = i < n ? cs[i].vid != 0 : i == n;
+
+        ds_clear(&f);
+        ds_put_format(&f, "table=%d,priority=%d,cookie=%#"PRIx32",",
+                      PL_MCAST, i < n ? 110 : i == n ? 101 : 100, cookie);
+        if (i < n) {
+            put_match(&f, &cs[i], cs[i].vid);
+            ds_put_char(&f, ',');
+        } else if (tagged) {
+            ds_put_cstr(&f, "vlan_tci=0x1000/0x1000,");
+        }
+        ds_clear(&copies);
+        put_copies(&copies, cs, n, i, &tunnels);
+        add(flows, "%s"PL_NETWORK_FIELD"=%"PRIu32",ip,nw_dst="IP_FMT
+            ",actions=%s%s%s", ds_cstr(&f), vni, IP_ARGS(group),
+            tagged ? "strip_vlan" : "", tagged && copies.length ? "," : "",
+            copies.length || tagged ? ds_cstr(&copies) : "drop");
+    }
+    /* From the tunnel: to the members here. */
+    if (n) {
+        ds_clear(&copies);
+        put_copies(&copies, cs, n, SIZE_MAX, NULL);
+        add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+            PL_NETWORK_FIELD"=%"PRIu32",ip,nw_dst="IP_FMT",actions=%s",
+            PL_TUNNEL_IN, cookie, vni, IP_ARGS(group), ds_cstr(&copies));
+    }
+    ds_destroy(&copies);
+    ds_destroy(&f);
+    for (size_t i = 0; i < n; i++) {
+        free(cs[i].ips);
+    }
+    free(cs);
+    ds_destroy(&scratch);
+    svec_destroy(&tunnels);
+}
+
+/* Appends to 'a', comma-separated, the copies of a multicast packet to
+ * the 'n' member channels 'cs' (sorted by chan_compare()) except cs[skip],
+ * and into the tunnels 'tunnels' (may be NULL). */
+static void
+put_copies(struct ds *a, const struct chan *cs, size_t n, size_t skip,
+           const struct svec *tunnels)
+{
+    bool *done = xcalloc(n + 1, sizeof *done);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct chan *c = &cs[i];
+
+        if (i == skip || done[i]) {
+            continue;
+        }
+        ds_put_format(a, "%sclone(set_field:%s->eth_src,",
+                      a->length ? "," : "", c->fixed_s);
+        if (!c->vid) {
+            ds_put_format(a, "output:%u)", c->port);
+            continue;
+        }
+        /* A second member on the same trunk shares the copy: its VLAN
+         * inside (802.1Q), this one's outside (802.1ad). */
+        size_t j;
+        for (j = i + 1; j < n; j++) {
+            if (j != skip && !done[j] && cs[j].vid && cs[j].port == c->port) {
+                break;
+            }
+        }
+        ds_put_cstr(a, "load:0->NXM_OF_IN_PORT[],");
+        if (j < n) {
+            done[j] = true;
+            ds_put_format(a, "push_vlan:0x8100,set_field:%d->vlan_vid,"
+                          "push_vlan:0x88a8,", 0x1000 | cs[j].vid);
+        } else {
+            ds_put_cstr(a, "push_vlan:0x8100,");
+        }
+        ds_put_format(a, "set_field:%d->vlan_vid,output:%u)",
+                      0x1000 | c->vid, c->port);
+    }
+    for (size_t i = 0; tunnels && i < tunnels->n; i++) {
+        ds_put_format(a, "%s%s", a->length ? "," : "", tunnels->names[i]);
+    }
+    free(done);
+}
+
+/* qsort() order of channels: by port, then VLAN. */
+static int
+chan_compare(const void *a_, const void *b_)
+{
+    const struct chan *a = a_, *b = b_;
+
+    return (a->port != b->port ? (a->port < b->port ? -1 : 1)
+            : a->vid < b->vid ? -1 : a->vid > b->vid);
 }
 
 /* Appends to 'm' the match of channel 'c''s frames on VLAN 'vid' (0:

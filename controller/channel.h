@@ -38,6 +38,21 @@
  *                   one trunk with the same address (in two networks) are
  *                   not: the second one's flows are refused, and logged.
  *
+ * Multicast (the seed's FIG. 5): a VM's IGMP goes to the controller
+ * (ofproto-ext/slowpath.h SP_IGMP), which writes the groups it joins and
+ * leaves into Multicast_Group.members (IGMP snooping on the channels).
+ * IPv4 multicast from a channel goes to PL_MCAST, where one flow per
+ * (network, group), and one per member channel that excludes the sender,
+ * copies it to every member channel here, with the fixed MAC as source,
+ * and once into the tunnel to each other hypervisor with members, whose
+ * PL_TUNNEL_IN flow copies it to its member channels.  Towards a
+ * multiplexing switch the members of one trunk get one copy per two
+ * members, double-tagged: an 802.1ad (0x88a8) outer tag with the one
+ * member's VLAN and an 802.1Q (0x8100) inner tag with the other's, lower
+ * VLAN outside; the switch fans it out into both VLANs (in the test
+ * fabric, dt_chv_fanout of utilities/dovetail-fabric.sh).  An odd member
+ * gets a single-tagged copy.
+ *
  * A migration moves the Endpoint row's hypervisor and port: the channel's
  * flows (its /32 "route") disappear from the departing hypervisor and
  * appear on the arriving one with the next computation, and the policy
@@ -49,7 +64,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "openvswitch/types.h"
+
+struct dtrec_endpoint;
 struct dtrec_hypervisor;
+struct dtrec_multicast_group;
 struct dtrec_virtual_network;
 struct flowtab;
 struct simap;
@@ -63,11 +82,24 @@ struct ovsdb_idl;
 bool channel_network(const struct dtrec_virtual_network *net);
 
 /* Adds to 'flows' the flows of every channel of hypervisor 'hv', whose
- * switch has datapath id 'dpid' and ports 'ports' (name -> OpenFlow port
- * number), and records the hypervisor's channel table for channel/show. */
+ * switch has datapath id 'dpid', ports 'ports' (name -> OpenFlow port
+ * number) and tunnel port 'tunnel_ofport' (0 if none: no multicast copy
+ * leaves), and records the hypervisor's channel table for channel/show. */
 void channel_build_flows(const struct ovsdb_idl *,
                          const struct dtrec_hypervisor *hv, uint64_t dpid,
-                         const struct simap *ports, struct flowtab *);
+                         const struct simap *ports,
+                         unsigned int tunnel_ofport, struct flowtab *);
+
+/* Returns the Multicast_Group row of 'net' for IPv4 address 'group', or
+ * NULL. */
+const struct dtrec_multicast_group *channel_group_find(
+    const struct ovsdb_idl *, const struct dtrec_virtual_network *net,
+    ovs_be32 group);
+
+/* Returns true if endpoint 'ep' is a member of its network's group
+ * 'group'. */
+bool channel_group_has(const struct ovsdb_idl *,
+                       const struct dtrec_endpoint *ep, ovs_be32 group);
 
 /* Registers the unixctl command "channel/show [DPID]". */
 void channel_register_commands(void);

@@ -376,7 +376,8 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         add_anycast_flows(flows, hn->data, ports);
     }
     add_flow(flows, "table=%d,priority=0,actions=drop", PL_L2);
-    channel_build_flows(idl, hv, dpid, ports, flows);
+    channel_build_flows(idl, hv, dpid, ports, tun_node ? tun_node->data : 0,
+                        flows);
     mcast_build_flows(idl, hv, ports, tun_node ? tun_node->data : 0, flows);
 
     if (!tun_node && !hmapx_is_empty(&local_nets)) {
