@@ -3,6 +3,8 @@
 
 bin_PROGRAMS += controller/dovetail-controller
 controller_dovetail_controller_SOURCES = \
+	controller/channel.c \
+	controller/channel.h \
 	controller/ctlsw.h \
 	controller/dovetail-controller.c \
 	controller/flowtab.c \

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "command-line.h"
+#include "controller/channel.h"
 #include "controller/ctlsw.h"
 #include "controller/flowtab.h"
 #include "controller/overlay.h"
@@ -158,6 +159,7 @@ main(int argc, char *argv[])
                              NULL);
     unixctl_command_register("pinctrl/show", "", 0, 0, pinctrl_show_cmd,
                              NULL);
+    channel_register_commands();
     dps = dps_create();
 
     idl = ovsdb_idl_create(db_remote, &dtrec_idl_class, true, true);

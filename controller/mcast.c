@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "controller/channel.h"
 #include "controller/flowtab.h"
 #include "coverage.h"
 #include "hash.h"
@@ -88,7 +89,9 @@ mcast_build_flows(const struct ovsdb_idl *idl,
                                     g->network));
         ovs_be32 group;
 
-        if (!group_parse(g, &group)) {
+        if (channel_network(g->network)) {
+            continue;           /* controller/channel.h replicates. */
+        } else if (!group_parse(g, &group)) {
             continue;
         }
         for (size_t i = 0; i < g->n_members; i++) {

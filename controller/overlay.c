@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/channel.h"
 #include "controller/flowtab.h"
 #include "controller/mcast.h"
 #include "coverage.h"
@@ -162,6 +163,7 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         const struct simap_node *port;
 
         if (ep->hypervisor != hv || !ep->port
+            || channel_network(ep->network)     /* controller/channel.h */
             || !(port = simap_find(ports, ep->port))
             || !ep_addrs_get(ep, &a)) {
             continue;
@@ -374,6 +376,8 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         add_anycast_flows(flows, hn->data, ports);
     }
     add_flow(flows, "table=%d,priority=0,actions=drop", PL_L2);
+    channel_build_flows(idl, hv, dpid, ports, tun_node ? tun_node->data : 0,
+                        flows);
     mcast_build_flows(idl, hv, ports, tun_node ? tun_node->data : 0, flows);
 
     if (!tun_node && !hmapx_is_empty(&local_nets)) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/channel.h"
 #include "controller/ctlsw.h"
 #include "controller/pcache.h"
 #include "controller/swconn.h"
@@ -45,6 +46,8 @@ COVERAGE_DEFINE(pcache_hit_after_install);
 COVERAGE_DEFINE(pcache_unknown);
 COVERAGE_DEFINE(pinctrl_arp_answer);
 COVERAGE_DEFINE(pinctrl_arp_unknown);
+COVERAGE_DEFINE(pinctrl_igmp_join);
+COVERAGE_DEFINE(pinctrl_igmp_leave);
 COVERAGE_DEFINE(pinctrl_probe);
 COVERAGE_DEFINE(pinctrl_location_miss);
 COVERAGE_DEFINE(pinctrl_forward);
@@ -112,6 +115,8 @@ enum db_op_kind {
     DB_OP_ADDRESS,              /* Endpoint has address 'ip'. */
     DB_OP_VLAN,                 /* Endpoint has VLAN 'vlan' on hypervisor
                                  * 'port' (its name). */
+    DB_OP_JOIN,                 /* Endpoint joined multicast group 'ip'. */
+    DB_OP_LEAVE,                /* Endpoint left multicast group 'ip'. */
 };
 
 struct db_op {
@@ -120,7 +125,7 @@ struct db_op {
     struct uuid endpoint;
     struct uuid hypervisor;     /* DB_OP_LOCATION. */
     char *port;                 /* DB_OP_LOCATION. */
-    ovs_be32 ip;                /* DB_OP_ADDRESS. */
+    ovs_be32 ip;                /* DB_OP_ADDRESS, DB_OP_JOIN/LEAVE. */
     int vlan;                   /* DB_OP_VLAN. */
 };
 
@@ -139,6 +144,7 @@ static void handle_learn_address(struct ctlsw *,
                                  const struct sp_packet_in *);
 static void handle_dhcp_request(struct ctlsw *, const struct sp_packet_in *);
 static void handle_dhcp_reply(struct ctlsw *, const struct sp_packet_in *);
+static void handle_igmp(struct ctlsw *, const struct sp_packet_in *);
 
 static bool rate_allows(struct ctlsw *, ofp_port_t);
 static void packet_out(struct ctlsw *, const void *packet, size_t len,
@@ -258,6 +264,9 @@ pinctrl_packet_in(struct ctlsw *sw, const struct ofp_header *oh)
         break;
     case SP_DHCP_REPLY:
         handle_dhcp_reply(sw, &pin);
+        break;
+    case SP_IGMP:
+        handle_igmp(sw, &pin);
         break;
     default:
         OVS_NOT_REACHED();
@@ -449,6 +458,48 @@ handle_arp_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
     }
 }
 
+/* IGMP snooping on a channel (controller/channel.h): the groups its VM
+ * joins and leaves are written into Multicast_Group.members, from which
+ * the replication flows are computed. */
+static void
+handle_igmp(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
+    const struct dps_network *net = dps_find_network_by_vni(dps, pin->vni);
+    const struct dps_endpoint *ep = NULL;
+    struct in6_addr src;
+
+    in6_addr_set_mapped_ipv4(&src, pin->flow.nw_src);
+    if (net) {
+        ep = dps_find_endpoint_by_ip(dps, net, &src);
+    }
+    const struct dtrec_endpoint *row
+        = ep ? dtrec_endpoint_get_for_uuid(idl, dps_endpoint_uuid(ep)) : NULL;
+    if (!row || !channel_network(row->network)) {
+        sw->stats.dropped++;
+        COVERAGE_INC(pinctrl_drop);
+        return;
+    }
+    for (size_t i = 0; i < pin->igmp.n; i++) {
+        ovs_be32 group = pin->igmp.groups[i];
+        bool join = pin->igmp.joins[i];
+
+        if ((ntohl(group) & 0xffffff00) == 0xe0000000) {
+            continue;           /* 224.0.0.0/24: link-local, never routed. */
+        }
+        if (join != channel_group_has(idl, row, group)) {
+            if (join) {
+                COVERAGE_INC(pinctrl_igmp_join);
+            } else {
+                COVERAGE_INC(pinctrl_igmp_leave);
+            }
+            VLOG_INFO("endpoint %s %s group "IP_FMT, row->name,
+                      join ? "joined" : "left", IP_ARGS(group));
+            queue_db_op(join ? DB_OP_JOIN : DB_OP_LEAVE, &row->header_.uuid,
+                        NULL, NULL, group);
+        }
+    }
+}
+
 static void
 handle_location(struct ctlsw *sw, const struct sp_packet_in *pin)
 {
@@ -456,6 +507,13 @@ handle_location(struct ctlsw *sw, const struct sp_packet_in *pin)
     const struct dps_endpoint *ep
         = net ? dps_find_endpoint_by_mac(dps, net, pin->flow.dl_dst) : NULL;
 
+    if (!ep && net && pin->flow.dl_type == htons(ETH_TYPE_IP)) {
+        /* Routed by IP, not MAC (fabric mode channel, controller/
+         * channel.h): its destination MAC is the network's fixed MAC. */
+        struct in6_addr dst;
+        in6_addr_set_mapped_ipv4(&dst, pin->flow.nw_dst);
+        ep = dps_find_endpoint_by_ip(dps, net, &dst);
+    }
     COVERAGE_INC(pinctrl_location_miss);
     sw->stats.location_misses++;
     if (!ep) {
@@ -922,14 +980,17 @@ queue_db_op(enum db_op_kind kind, const struct uuid *endpoint,
 {
     struct db_op *op;
 
-    /* Once is enough. */
+    /* Once is enough (once per group for a membership). */
+    bool per_ip = kind == DB_OP_JOIN || kind == DB_OP_LEAVE;
     LIST_FOR_EACH (op, list_node, &db_queued) {
-        if (op->kind == kind && uuid_equals(&op->endpoint, endpoint)) {
+        if (op->kind == kind && uuid_equals(&op->endpoint, endpoint)
+            && (!per_ip || op->ip == ip)) {
             return;
         }
     }
     LIST_FOR_EACH (op, list_node, &db_inflight) {
-        if (op->kind == kind && uuid_equals(&op->endpoint, endpoint)) {
+        if (op->kind == kind && uuid_equals(&op->endpoint, endpoint)
+            && (!per_ip || op->ip == ip)) {
             return;
         }
     }
@@ -1019,7 +1080,24 @@ run_db(void)
                 dtrec_endpoint_set_vlan(ep, &vlan, 1);
                 dtrec_endpoint_update_external_ids_setkey(ep, "vlan-home",
                                                           op->port);
-            } else if (!ep->n_addresses && ep->network) {
+            } else if (op->kind == DB_OP_JOIN || op->kind == DB_OP_LEAVE) {
+                const struct dtrec_multicast_group *g
+                    = channel_group_find(idl, ep->network, op->ip);
+                if (!g && op->kind == DB_OP_JOIN && ep->network) {
+                    char group_s[INET_ADDRSTRLEN];
+                    snprintf(group_s, sizeof group_s, IP_FMT,
+                             IP_ARGS(op->ip));
+                    g = dtrec_multicast_group_insert(db_txn);
+                    dtrec_multicast_group_set_network(g, ep->network);
+                    dtrec_multicast_group_set_group(g, group_s);
+                }
+                if (g && op->kind == DB_OP_JOIN) {
+                    dtrec_multicast_group_update_members_addvalue(g, ep);
+                } else if (g) {
+                    dtrec_multicast_group_update_members_delvalue(g, ep);
+                }
+            } else if (op->kind == DB_OP_ADDRESS && !ep->n_addresses
+                       && ep->network) {
                 char ip_s[INET_ADDRSTRLEN];
                 struct dtrec_address *a = dtrec_address_insert(db_txn);
                 dtrec_endpoint_verify_addresses(ep);

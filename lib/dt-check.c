@@ -405,7 +405,10 @@ check_addresses(const struct ovsdb_idl *idl)
                 error = endpoints_share(value, other->owner, ep);
             }
         }
-        if (!error && ep->network && ep->mac) {
+        /* In fabric mode "channel" (seed arp-free-servers) a VM is told
+         * apart by its channel, never by its MAC: MACs may repeat. */
+        if (!error && ep->network && ep->mac
+            && strcmp(ep->network->fabric_mode, "channel")) {
             struct eth_addr mac;
             char *e = dt_parse_mac(ep->mac, &mac);
             if (e) {

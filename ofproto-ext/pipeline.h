@@ -53,6 +53,10 @@
  *                     endpoint is now: nothing is output to a port that
  *                     no longer exists while the controller catches up.
  *
+ * A network in fabric mode "channel" uses the same tables with flows of
+ * its own (by channel at ingress, by destination IP out): see
+ * controller/channel.h.
+ *
  * Anything that matches no flow in a stage is dropped by that stage's
  * priority-0 flow, whose packet counter tells the operator how much.
  */

@@ -465,8 +465,89 @@ check_packet(struct sp_packet_in *pin, const struct dp_packet *packet)
     case SP_DHCP_REQUEST:
     case SP_DHCP_REPLY:
         return check_dhcp(pin, packet);
+
+    case SP_IGMP: {
+        struct ip_header ip;
+        const uint8_t *payload;
+        size_t payload_len;
+        char *error = check_ipv4(pin, packet, &ip, &payload, &payload_len);
+        if (!error && ip.ip_proto != IPPROTO_IGMP) {
+            error = xasprintf("%s: not an IGMP packet (IP protocol %"PRIu8
+                              ")", name, ip.ip_proto);
+        } else if (!error && IP_IS_FRAGMENT(ip.ip_frag_off)) {
+            error = xasprintf("%s: IPv4 fragment", name);
+        }
+        if (!error) {
+            char *e = sp_parse_igmp(payload, payload_len, &pin->igmp);
+            if (e) {
+                error = xasprintf("%s: %s", name, e);
+                free(e);
+            }
+        }
+        return error;
+    }
     }
     OVS_NOT_REACHED();
+}
+
+char *
+sp_parse_igmp(const void *payload_, size_t len, struct sp_igmp *igmp)
+{
+    const uint8_t *payload = payload_;
+
+    memset(igmp, 0, sizeof *igmp);
+    if (len < 8) {
+        return xasprintf("IGMP message truncated (%"PRIuSIZE" of 8 bytes)",
+                         len);
+    }
+
+    uint8_t type = payload[0];
+    ovs_be32 group = get_16aligned_be32(
+        ALIGNED_CAST(const ovs_16aligned_be32 *, payload + 4));
+    if (type == 0x12 || type == 0x16 || type == 0x17) {
+        /* v1 or v2 report, v2 leave. */
+        if (!ip_is_multicast(group)) {
+            return xasprintf("IGMP type %#"PRIx8": group "IP_FMT" is not "
+                             "multicast", type, IP_ARGS(group));
+        }
+        igmp->groups[0] = group;
+        igmp->joins[0] = type != 0x17;
+        igmp->n = 1;
+    } else if (type == 0x22) {
+        /* v3 report: group records after the 8-byte header, each 8 bytes
+         * plus its sources and auxiliary data. */
+        size_t n_records = (payload[6] << 8) | payload[7];
+        size_t ofs = 8;
+        for (size_t i = 0; i < n_records; i++) {
+            if (len - ofs < 8) {
+                return xasprintf("IGMPv3 record %"PRIuSIZE" truncated", i);
+            }
+            const uint8_t *r = payload + ofs;
+            size_t n_sources = (r[2] << 8) | r[3];
+            size_t rlen = 8 + 4 * n_sources + 4 * r[1];
+            if (len - ofs < rlen) {
+                return xasprintf("IGMPv3 record %"PRIuSIZE" truncated", i);
+            }
+            group = get_16aligned_be32(
+                ALIGNED_CAST(const ovs_16aligned_be32 *, r + 4));
+            if (!ip_is_multicast(group)) {
+                return xasprintf("IGMPv3 record %"PRIuSIZE": group "IP_FMT
+                                 " is not multicast", i, IP_ARGS(group));
+            }
+            /* MODE_IS_INCLUDE (1) and CHANGE_TO_INCLUDE_MODE (3) with no
+             * source: left; any EXCLUDE (2, 4) or ALLOW_NEW_SOURCES (5):
+             * joined; BLOCK_OLD_SOURCES (6) changes nothing here. */
+            bool join = r[0] == 2 || r[0] == 4 || r[0] == 5
+                        || ((r[0] == 1 || r[0] == 3) && n_sources);
+            bool leave = (r[0] == 1 || r[0] == 3) && !n_sources;
+            if ((join || leave) && igmp->n < SP_IGMP_MAX_GROUPS) {
+                igmp->groups[igmp->n] = group;
+                igmp->joins[igmp->n++] = join;
+            }
+            ofs += rlen;
+        }
+    }
+    return NULL;
 }
 
 /* Checks that 'packet' is an IPv4 packet whose header (copied into '*ip')

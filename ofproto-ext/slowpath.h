@@ -59,7 +59,10 @@ struct ofpbuf;
     SP_OPCODE(DHCP_REQUEST, 6, "dhcp_request")                            \
     /* DHCP from a server (to UDP port 68): deliver to the client by its \
      * hardware address. */                                               \
-    SP_OPCODE(DHCP_REPLY, 7, "dhcp_reply")
+    SP_OPCODE(DHCP_REPLY, 7, "dhcp_reply")                                \
+    /* IGMP from a VM's channel (fabric mode channel): snooping, the     \
+     * groups it joins or leaves (controller/channel.h). */               \
+    SP_OPCODE(IGMP, 8, "igmp")
 
 enum sp_opcode {
 #define SP_OPCODE(ENUM, VALUE, NAME) SP_##ENUM = VALUE,
@@ -85,6 +88,16 @@ bool sp_opcode_from_string(const char *s, enum sp_opcode *opcode);
  * with 'opcode', in ovs-ofctl syntax:
  * "controller(userdata=64.74.01.01)". */
 void sp_put_controller_action(struct ds *s, enum sp_opcode);
+
+/* The memberships an IGMP message (v1 or v2 report, v2 leave, v3
+ * report) reports; a query or anything else reports none. */
+#define SP_IGMP_MAX_GROUPS 16
+struct sp_igmp {
+    size_t n;                   /* Groups below (at most the first
+                                 * SP_IGMP_MAX_GROUPS of a v3 report). */
+    ovs_be32 groups[SP_IGMP_MAX_GROUPS]; /* Each a multicast address. */
+    bool joins[SP_IGMP_MAX_GROUPS];      /* Joined, else left. */
+};
 
 /* What a DHCP (BOOTP) message says, as far as the controller needs it. */
 struct sp_dhcp {
@@ -122,6 +135,9 @@ struct sp_packet_in {
 
     /* For SP_DHCP_REQUEST and SP_DHCP_REPLY. */
     struct sp_dhcp dhcp;
+
+    /* For SP_IGMP. */
+    struct sp_igmp igmp;
 };
 
 /* Decodes the OpenFlow message 'oh' (whose header's length has been
@@ -135,6 +151,12 @@ char *sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
 /* Parses the UDP payload 'payload' ('len' bytes) of a DHCP message into
  * '*dhcp'.  Returns NULL or a malloc'd error string. */
 char *sp_parse_dhcp(const void *payload, size_t len, struct sp_dhcp *dhcp)
+    OVS_WARN_UNUSED_RESULT;
+
+/* Parses the IPv4 payload 'payload' ('len' bytes) of an IGMP message into
+ * '*igmp'.  Returns NULL or a malloc'd error string (a truncated message,
+ * or a group that is not a multicast address). */
+char *sp_parse_igmp(const void *payload, size_t len, struct sp_igmp *igmp)
     OVS_WARN_UNUSED_RESULT;
 
 /* Encodes a packet-in the way ovs-vswitchd does when a flow's action is

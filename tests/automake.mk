@@ -72,6 +72,7 @@ TESTSUITE_AT = \
 	tests/tenant.at \
 	tests/encap.at \
 	tests/vlan.at \
+	tests/channel.at \
 	tests/mcast.at \
 	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite

@@ -226,6 +226,12 @@ make_valid(enum sp_opcode opcode)
         return make_dhcp(true);
     case SP_DHCP_REPLY:
         return make_dhcp(false);
+    case SP_IGMP: {
+        /* An IGMPv2 report for 224.1.1.1. */
+        static const uint8_t report[8] = { 0x16, 0, 0, 0, 224, 1, 1, 1 };
+        return make_ipv4(IPPROTO_IGMP, htonl(VM_IP), htonl(0xe0010101),
+                         report, sizeof report);
+    }
     }
     OVS_NOT_REACHED();
 }
@@ -381,6 +387,7 @@ START_TEST(test_opcode_strings)
         { SP_LEARN_ADDRESS, 5, "learn_address" },
         { SP_DHCP_REQUEST, 6, "dhcp_request" },
         { SP_DHCP_REPLY, 7, "dhcp_reply" },
+        { SP_IGMP, 8, "igmp" },
     };
     static const char *const unknown[] = {
         "", "policy-miss", "POLICY_MISS", "policy_miss ", "arp", "0", "1",
@@ -395,7 +402,7 @@ START_TEST(test_opcode_strings)
         ck_assert_int_eq(opcode, opcodes[i].opcode);
     }
     ck_assert_ptr_null(sp_opcode_to_string(0));
-    ck_assert_ptr_null(sp_opcode_to_string(8));
+    ck_assert_ptr_null(sp_opcode_to_string(9));
     ck_assert_ptr_null(sp_opcode_to_string(200));
     for (size_t i = 0; i < ARRAY_SIZE(unknown); i++) {
         opcode = SP_LEARN;
@@ -547,6 +554,12 @@ START_TEST(test_round_trip)
                 ck_assert(eth_addr_equals(pin.dhcp.chaddr, vm_mac));
                 ck_assert_uint_eq(pin.dhcp.server_id, htonl(SERVER_IP));
                 break;
+            case SP_IGMP:
+                ck_assert_uint_eq(flow->nw_proto, IPPROTO_IGMP);
+                ck_assert_uint_eq(pin.igmp.n, 1);
+                ck_assert_uint_eq(pin.igmp.groups[0], htonl(0xe0010101));
+                ck_assert(pin.igmp.joins[0]);
+                break;
             }
             ofpbuf_delete(msg);
             dp_packet_delete(packet);
@@ -659,7 +672,7 @@ START_TEST(test_bad_userdata)
         { { 0x64, 0x74, 0, 1 }, 4,
           "unsupported userdata version 0 (expected 1)" },
         { { 0x64, 0x74, 1, 0 }, 4, "unknown opcode 0" },
-        { { 0x64, 0x74, 1, 8 }, 4, "unknown opcode 8" },
+        { { 0x64, 0x74, 1, 9 }, 4, "unknown opcode 9" },
         { { 0x64, 0x74, 1, 200 }, 4, "unknown opcode 200" },
     };
     struct dp_packet *packet = make_frame(vm_mac);
@@ -1048,6 +1061,56 @@ START_TEST(test_dhcp_bad_packet)
 END_TEST
 
 /* sp_parse_dhcp() on its own: the fixed header and the option walk. */
+START_TEST(test_parse_igmp)
+{
+    /* IGMPv3 report: join 224.1.1.1 (TO_EX {}), leave 224.2.2.2
+     * (TO_IN {}), join 224.3.3.3 from one source (ALLOW), ignore a block;
+     * 4 records after the 8-byte header. */
+    static const uint8_t v3[] = {
+        0x22, 0, 0, 0, 0, 0, 0, 4,
+        4, 0, 0, 0, 224, 1, 1, 1,
+        3, 0, 0, 0, 224, 2, 2, 2,
+        5, 0, 0, 1, 224, 3, 3, 3, 10, 0, 0, 9,
+        6, 0, 0, 1, 224, 4, 4, 4, 10, 0, 0, 9,
+    };
+    static const uint8_t leave[8] = { 0x17, 0, 0, 0, 224, 5, 5, 5 };
+    static const uint8_t query[8] = { 0x11, 0, 0, 0, 0, 0, 0, 0 };
+    static const uint8_t unicast[8] = { 0x16, 0, 0, 0, 10, 0, 0, 1 };
+    struct sp_igmp igmp;
+    char *error;
+
+    ck_assert_no_error(sp_parse_igmp(v3, sizeof v3, &igmp));
+    ck_assert_uint_eq(igmp.n, 3);
+    ck_assert_uint_eq(igmp.groups[0], htonl(0xe0010101));
+    ck_assert(igmp.joins[0]);
+    ck_assert_uint_eq(igmp.groups[1], htonl(0xe0020202));
+    ck_assert(!igmp.joins[1]);
+    ck_assert_uint_eq(igmp.groups[2], htonl(0xe0030303));
+    ck_assert(igmp.joins[2]);
+
+    ck_assert_no_error(sp_parse_igmp(leave, sizeof leave, &igmp));
+    ck_assert_uint_eq(igmp.n, 1);
+    ck_assert(!igmp.joins[0]);
+    ck_assert_no_error(sp_parse_igmp(query, sizeof query, &igmp));
+    ck_assert_uint_eq(igmp.n, 0);
+
+    /* Every truncation of the v3 report is an error, never a read past
+     * the end. */
+    for (size_t len = 0; len < sizeof v3; len++) {
+        if (len == 8 + 8 + 8 + 12 + 12) {
+            continue;
+        }
+        error = sp_parse_igmp(v3, len, &igmp);
+        ck_assert_msg(error != NULL, "length %zu", len);
+        free(error);
+    }
+    error = sp_parse_igmp(unicast, sizeof unicast, &igmp);
+    ck_assert_str_eq(error, "IGMP type 0x16: group 10.0.0.1 is not "
+                     "multicast");
+    free(error);
+}
+END_TEST
+
 START_TEST(test_parse_dhcp)
 {
     struct ofpbuf b;
@@ -1337,6 +1400,7 @@ unit_suite(void)
     ADD_CASE(learn_bad_source);
     ADD_CASE(dhcp_bad_packet);
     ADD_CASE(parse_dhcp);
+    ADD_CASE(parse_igmp);
     ADD_CASE(coverage);
     ADD_CASE(fuzz_message);
     tcase_set_timeout(tc, 120);

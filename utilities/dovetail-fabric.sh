@@ -347,6 +347,28 @@ dt_chv_start () {
     echo "$edge" > "$d/edge"
 }
 
+# dt_chv_fanout NAME: makes conventional hypervisor NAME's br0 the
+# multiplexing switch of fabric mode "channel" (seed arp-free-servers,
+# FIG. 5): an IPv4 multicast frame from the edge with two VLAN tags (an
+# 802.1ad outer tag and an 802.1Q inner tag, one VM's VLAN each) is
+# delivered into both VLANs, one with a single tag into its own; all else
+# is switched as before (NORMAL).  OVS parses two tags only with
+# vlan-limit=2.
+dt_chv_fanout () {
+    local c=$1
+    dt_vsctl "$c" set Open_vSwitch . other_config:vlan-limit=2 || return 1
+    # The outer VLAN into reg0, the outer tag off: the copy into the
+    # inner VLAN (a frame with one tag has none left: NORMAL sends an
+    # untagged frame from the trunk to no VM); then the outer VLAN alone
+    # (written over the inner tag, or pushed if there was none).
+    local flow="priority=100,in_port=trunk,ip,nw_dst=224.0.0.0/4"
+    flow="$flow,vlan_tci=0x1000/0x1000,actions="
+    flow="${flow}move:NXM_OF_VLAN_TCI[]->NXM_NX_REG0[0..15],pop_vlan"
+    flow="$flow,clone(NORMAL)"
+    flow="$flow,move:NXM_NX_REG0[0..15]->NXM_OF_VLAN_TCI[],NORMAL"
+    ovs-ofctl -O OpenFlow13 add-flow "unix:$DT_RUNDIR/$c/br0.mgmt" "$flow"
+}
+
 # dt_bridge HV: the bridge VMs plug into on HV (br0 on a conventional
 # hypervisor, br-int on a dovetail one).
 dt_bridge () {

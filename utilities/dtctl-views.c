@@ -30,6 +30,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "smap.h"
 #include "svec.h"
+#include "table.h"
 #include "util.h"
 #include "utilities/dtctl.h"
 
@@ -179,6 +180,88 @@ cmd_show(struct ctl_context *ctx)
                       ", tunnel %s)\n", hvs[i]->name,
                       (uint64_t) hvs[i]->datapath_id, hvs[i]->tunnel_ip);
     }
+    free(hvs);
+}
+
+/* "channel-list": the channel table of each hypervisor (fabric mode
+ * channel, dovetail-controller's controller/channel.h). */
+static void
+cmd_channel_list(struct ctl_context *ctx)
+{
+    const struct dtrec_hypervisor *only = NULL;
+    if (ctx->argc > 1) {
+        only = dtctl_hypervisor(ctx, ctx->argv[1], false);
+        if (!only) {
+            return;
+        }
+    }
+
+    size_t n_hvs, n_eps;
+    const struct dtrec_hypervisor **hvs = dtctl_hypervisors(ctx, &n_hvs);
+    const struct dtrec_endpoint **eps = dtctl_endpoints(ctx, NULL, &n_eps);
+    struct table *t = dtctl_table(ctx, "hypervisor", "network", "endpoint",
+                                  "routes", "channel", "mac", "groups",
+                                  NULL);
+    struct ds cell = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < n_hvs; i++) {
+        if (only && hvs[i] != only) {
+            continue;
+        }
+        for (size_t j = 0; j < n_eps; j++) {
+            const struct dtrec_endpoint *ep = eps[j];
+            if (ep->hypervisor != hvs[i] || !ep->network
+                || strcmp(ep->network->fabric_mode, "channel")) {
+                continue;
+            }
+            table_add_row(t);
+            dtctl_cell(t, hvs[i]->name);
+            dtctl_cell(t, ep->network->name);
+            dtctl_cell(t, ep->name);
+
+            /* Each address a /32 route to the channel. */
+            struct svec ips = SVEC_EMPTY_INITIALIZER;
+            for (size_t k = 0; k < ep->n_addresses; k++) {
+                svec_add_nocopy(&ips, xasprintf("%s/32",
+                                                ep->addresses[k]->ip));
+            }
+            svec_sort(&ips);
+            ds_clear(&cell);
+            for (size_t k = 0; k < ips.n; k++) {
+                ds_put_format(&cell, "%s%s", k ? "," : "", ips.names[k]);
+            }
+            svec_destroy(&ips);
+            dtctl_cell(t, ds_cstr(&cell));
+
+            ds_clear(&cell);
+            ds_put_cstr(&cell, ep->port ? ep->port : "(none)");
+            if (ep->n_vlan_request) {
+                if (ep->n_vlan) {
+                    ds_put_format(&cell, " vlan %"PRId64, *ep->vlan);
+                } else {
+                    ds_put_cstr(&cell, " vlan (waiting)");
+                }
+            }
+            dtctl_cell(t, ds_cstr(&cell));
+            dtctl_cell(t, ep->mac ? ep->mac : "");
+
+            struct svec groups = SVEC_EMPTY_INITIALIZER;
+            const struct dtrec_multicast_group *g;
+            DTREC_MULTICAST_GROUP_FOR_EACH (g, ctx->idl) {
+                for (size_t k = 0; k < g->n_members; k++) {
+                    if (g->members[k] == ep) {
+                        svec_add(&groups, g->group);
+                    }
+                }
+            }
+            svec_sort(&groups);
+            char *joined = svec_join(&groups, ",", "");
+            dtctl_cell(t, joined);
+            free(joined);
+            svec_destroy(&groups);
+        }
+    }
+    ds_destroy(&cell);
+    free(eps);
     free(hvs);
 }
 
@@ -339,6 +422,8 @@ cmd_export(struct ctl_context *ctx)
 
 const struct ctl_command_syntax dtctl_view_commands[] = {
     {"show", 0, 1, "[NETWORK]", dtctl_pre, cmd_show, NULL, "", RO},
+    {"channel-list", 0, 1, "[HYPERVISOR]", dtctl_pre, cmd_channel_list, NULL,
+     "", RO},
     {"policy-graph", 1, 1, "NETWORK", dtctl_pre, cmd_policy_graph, NULL, "",
      RO},
     {"resolve", 3, 3, "NETWORK SRC DST", dtctl_pre, cmd_resolve, NULL, "",
