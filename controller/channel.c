@@ -206,7 +206,7 @@ chan_get(const struct dtrec_endpoint *ep, const struct simap *ports,
     const struct simap_node *port = ep->port ? simap_find(ports, ep->port)
                                              : NULL;
     struct eth_addr mac;
-    char *error;
+    char *error = NULL;
 
     memset(c, 0, sizeof *c);
     ds_put_format(table, "  %s %s", ep->network->name, ep->name);
