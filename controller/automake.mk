@@ -17,6 +17,8 @@ controller_dovetail_controller_SOURCES = \
 	controller/pcache.h \
 	controller/pinctrl.c \
 	controller/pinctrl.h \
+	controller/sarp.c \
+	controller/sarp.h \
 	controller/swconn.c \
 	controller/swconn.h \
 	controller/vlan.c \

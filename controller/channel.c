@@ -76,8 +76,6 @@ static void put_copies(struct ds *, const struct chan *, size_t n,
                        size_t skip, const struct svec *tunnels);
 static int chan_compare(const void *, const void *);
 static void put_match(struct ds *, const struct chan *, int vid);
-static void add(struct flowtab *, const char *format, ...)
-    OVS_PRINTF_FORMAT(2, 3);
 static void add_expanded(struct flowtab *, const char *flow);
 
 bool
@@ -196,9 +194,9 @@ channel_register_commands(void)
 }
 
 /* Validates endpoint 'ep''s channel into 'c', given the switch's 'ports',
- * and puts its line of the channel table into 'table'.  Returns false if it has no flows (yet):
- * no such port here, no VLAN yet, no valid MAC.  On success the caller
- * frees c->ips. */
+ * and puts its line of the channel table into 'table'.  Returns false if
+ * it has no flows (yet): no such port here, no VLAN yet, no valid MAC.
+ * On success the caller frees c->ips. */
 static bool
 chan_get(const struct dtrec_endpoint *ep, const struct simap *ports,
          struct chan *c, struct ds *table)
@@ -308,8 +306,8 @@ add_chan_flows(struct flowtab *flows, const struct chan *c)
     for (size_t v = 0; v < ARRAY_SIZE(vids) && (!v || vids[v]); v++) {
         ds_clear(&m);
         put_match(&m, c, vids[v]);
-        add(flows, "table=%d,priority=10,cookie=%#"PRIx32",%s,actions=drop",
-            PL_INGRESS, c->cookie, ds_cstr(&m));
+        flowtab_add(flows, "table=%d,priority=10,cookie=%#"PRIx32",%s,"
+                    "actions=drop", PL_INGRESS, c->cookie, ds_cstr(&m));
     }
     for (size_t i = 0; i < c->n_ips; i++) {
         ovs_be32 ip = c->ips[i];
@@ -335,40 +333,44 @@ add_chan_flows(struct flowtab *flows, const struct chan *c)
         for (size_t v = 0; v < ARRAY_SIZE(vids) && (!v || vids[v]); v++) {
             ds_clear(&m);
             put_match(&m, c, vids[v]);
-            add(flows, "table=%d,priority=100,cookie=%#"PRIx32",%s,arp,"
-                "arp_spa="IP_FMT",actions=set_field:%"PRIu32"->"
-                PL_NETWORK_FIELD",goto_table:%d", PL_INGRESS, c->cookie,
-                ds_cstr(&m), IP_ARGS(ip), c->vni, PL_ARP);
+            flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32
+                        ",%s,arp,arp_spa="IP_FMT",actions=set_field:%"
+                        PRIu32"->"PL_NETWORK_FIELD",goto_table:%d",
+                        PL_INGRESS, c->cookie, ds_cstr(&m), IP_ARGS(ip),
+                        c->vni, PL_ARP);
         }
         /* IPv4 multicast, tagged as it came, to the multicast stage;
          * IGMP to the controller (snooping). */
         for (size_t v = 0; v < ARRAY_SIZE(vids) && (!v || vids[v]); v++) {
             ds_clear(&m);
             put_match(&m, c, vids[v]);
-            add(flows, "table=%d,priority=105,cookie=%#"PRIx32",%s,ip,"
-                "nw_src="IP_FMT",nw_dst=224.0.0.0/4,actions=set_field:%"
-                PRIu32"->"PL_NETWORK_FIELD",set_field:%#"PRIx32"->"
-                PL_DOMAIN_FIELD",goto_table:%d", PL_INGRESS, c->cookie,
-                ds_cstr(&m), IP_ARGS(ip), c->vni, c->domain, PL_MCAST);
+            flowtab_add(flows, "table=%d,priority=105,cookie=%#"PRIx32
+                        ",%s,ip,nw_src="IP_FMT",nw_dst=224.0.0.0/4,"
+                        "actions=set_field:%"PRIu32"->"PL_NETWORK_FIELD","
+                        "set_field:%#"PRIx32"->"PL_DOMAIN_FIELD","
+                        "goto_table:%d", PL_INGRESS, c->cookie,
+                        ds_cstr(&m), IP_ARGS(ip), c->vni, c->domain,
+                        PL_MCAST);
             ds_clear(&f);
             sp_put_controller_action(&f, SP_IGMP);
-            add(flows, "table=%d,priority=110,cookie=%#"PRIx32",%s,ip,nw_proto=2,"
-                "nw_src="IP_FMT",actions=set_field:%"PRIu32"->"
-                PL_NETWORK_FIELD",%s", PL_INGRESS, c->cookie, ds_cstr(&m),
-                IP_ARGS(ip), c->vni, ds_cstr(&f));
+            flowtab_add(flows, "table=%d,priority=110,cookie=%#"PRIx32
+                        ",%s,ip,nw_proto=2,nw_src="IP_FMT",actions="
+                        "set_field:%"PRIu32"->"PL_NETWORK_FIELD",%s",
+                        PL_INGRESS, c->cookie, ds_cstr(&m), IP_ARGS(ip),
+                        c->vni, ds_cstr(&f));
         }
 
         /* Its own announcement: consumed. */
-        add(flows, "table=%d,priority=110,cookie=%#"PRIx32","
-            PL_NETWORK_FIELD"=%"PRIu32",arp,arp_spa="IP_FMT",arp_tpa="IP_FMT
-            ",actions=drop", PL_ARP, c->cookie, c->vni, IP_ARGS(ip),
-            IP_ARGS(ip));
+        flowtab_add(flows, "table=%d,priority=110,cookie=%#"PRIx32","
+                    PL_NETWORK_FIELD"=%"PRIu32",arp,arp_spa="IP_FMT","
+                    "arp_tpa="IP_FMT",actions=drop", PL_ARP, c->cookie,
+                    c->vni, IP_ARGS(ip), IP_ARGS(ip));
 
         /* The /32 "route": from the tunnel to the live channel port. */
-        add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-            PL_NETWORK_FIELD"=%"PRIu32",ip,nw_dst="IP_FMT",actions="
-            PL_LOAD_LIVE_PORT",goto_table:%d", PL_TUNNEL_IN, c->cookie,
-            c->vni, IP_ARGS(ip), c->port, PL_DELIVER);
+        flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                    PL_NETWORK_FIELD"=%"PRIu32",ip,nw_dst="IP_FMT",actions="
+                    PL_LOAD_LIVE_PORT",goto_table:%d", PL_TUNNEL_IN, c->cookie,
+                    c->vni, IP_ARGS(ip), c->port, PL_DELIVER);
 
         /* Out the channel, by destination IP.  (Not by network too: the
          * controller's packet-out of a policy miss enters here from the
@@ -403,14 +405,16 @@ add_chan_flows(struct flowtab *flows, const struct chan *c)
 static void
 add_arp_responder(struct flowtab *flows, uint32_t vni, const char *fixed_s)
 {
-    add(flows, "table=%d,priority=50,"PL_NETWORK_FIELD"=%"PRIu32",arp,"
-        "arp_op=1,actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-        "set_field:%s->eth_src,set_field:2->arp_op,"
-        "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],set_field:%s->arp_sha,"
-        "move:NXM_OF_ARP_TPA[]->NXM_NX_REG3[],"
-        "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
-        "move:NXM_NX_REG3[]->NXM_OF_ARP_SPA[],in_port", PL_ARP, vni,
-        fixed_s, fixed_s);
+    flowtab_add(flows, "table=%d,priority=50,"PL_NETWORK_FIELD"=%"PRIu32
+                ",arp,arp_op=1,"
+                "actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+                "set_field:%s->eth_src,set_field:2->arp_op,"
+                "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+                "set_field:%s->arp_sha,"
+                "move:NXM_OF_ARP_TPA[]->NXM_NX_REG3[],"
+                "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+                "move:NXM_NX_REG3[]->NXM_OF_ARP_SPA[],in_port", PL_ARP, vni,
+                fixed_s, fixed_s);
 }
 
 /* Adds the flows that replicate group 'g' (of a channel network) on
@@ -475,18 +479,20 @@ add_group_flows(struct flowtab *flows, const struct dtrec_multicast_group *g,
         }
         ds_clear(&copies);
         put_copies(&copies, cs, n, i, &tunnels);
-        add(flows, "%s"PL_NETWORK_FIELD"=%"PRIu32",ip,nw_dst="IP_FMT
-            ",actions=%s%s%s", ds_cstr(&f), vni, IP_ARGS(group),
-            tagged ? "strip_vlan" : "", tagged && copies.length ? "," : "",
-            copies.length || tagged ? ds_cstr(&copies) : "drop");
+        flowtab_add(flows, "%s"PL_NETWORK_FIELD"=%"PRIu32",ip,nw_dst="IP_FMT
+                    ",actions=%s%s%s", ds_cstr(&f), vni, IP_ARGS(group),
+                    tagged ? "strip_vlan" : "",
+                    tagged && copies.length ? "," : "",
+                    copies.length || tagged ? ds_cstr(&copies) : "drop");
     }
     /* From the tunnel: to the members here. */
     if (n) {
         ds_clear(&copies);
         put_copies(&copies, cs, n, SIZE_MAX, NULL);
-        add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-            PL_NETWORK_FIELD"=%"PRIu32",ip,nw_dst="IP_FMT",actions=%s",
-            PL_TUNNEL_IN, cookie, vni, IP_ARGS(group), ds_cstr(&copies));
+        flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                    PL_NETWORK_FIELD"=%"PRIu32",ip,nw_dst="IP_FMT",actions=%s",
+                    PL_TUNNEL_IN, cookie, vni, IP_ARGS(group),
+                    ds_cstr(&copies));
     }
     ds_destroy(&copies);
     ds_destroy(&f);
@@ -565,40 +571,11 @@ put_match(struct ds *m, const struct chan *c, int vid)
     }
 }
 
-static void
-add(struct flowtab *flows, const char *format, ...)
-{
-    va_list args;
-
-    va_start(args, format);
-    char *s = xvasprintf(format, args);
-    va_end(args);
-
-    char *error = flowtab_add_str(flows, "%s", s);
-    if (error) {
-        /* Two channels with one address, from a bad database. */
-        COVERAGE_INC(channel_bad_row);
-        VLOG_WARN_RL(&rl, "%s", error);
-        free(error);
-    }
-    free(s);
-}
-
 /* Adds 'flow', expanded by ofproto-ext (its extension actions). */
 static void
 add_expanded(struct flowtab *flows, const char *flow)
 {
-    struct svec expanded = SVEC_EMPTY_INITIALIZER;
-    char *error = ofext_expand_flow(flow, NULL, &expanded);
-
-    if (error) {
+    if (!flowtab_add_expanded(flows, flow)) {
         COVERAGE_INC(channel_bad_row);
-        VLOG_WARN_RL(&rl, "%s: %s", flow, error);
-        free(error);
-    } else {
-        for (size_t i = 0; i < expanded.n; i++) {
-            add(flows, "%s", expanded.names[i]);
-        }
     }
-    svec_destroy(&expanded);
 }

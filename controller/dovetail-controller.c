@@ -33,6 +33,7 @@
 #include "controller/overlay.h"
 #include "controller/pcache.h"
 #include "controller/pinctrl.h"
+#include "controller/sarp.h"
 #include "controller/swconn.h"
 #include "controller/vlan.h"
 #include "daemon.h"
@@ -106,7 +107,7 @@ static bool exiting;
 static void parse_options(int argc, char *argv[]);
 OVS_NO_RETURN static void usage(void);
 static void accept_switches(void);
-static void run_switches(bool db_changed);
+static void run_switches(bool db_changed, bool flows_changed);
 static void assign_vlans(void);
 static void switch_destroy(struct ctlsw *);
 static void update_desired(struct swconn *);
@@ -166,6 +167,7 @@ main(int argc, char *argv[])
     ovsdb_idl_set_leader_only(idl, false);
     ovsdb_idl_track_add_all(idl);
     pinctrl_init(dps, idl, packet_in_rate, packet_in_burst);
+    sarp_init();
 
     daemonize_complete();
     VLOG_INFO("dovetail-controller %s, database %s", DOVETAIL_VERSION,
@@ -189,8 +191,13 @@ main(int argc, char *argv[])
             assign_vlans();
         }
 
+        /* A SARP cache that changed (controller/sarp.h) changes its
+         * edge's flows. */
+        bool sarp_changed = (ovsdb_idl_has_ever_connected(idl)
+                             && sarp_run(idl, db_changed));
+
         accept_switches();
-        run_switches(db_changed);
+        run_switches(db_changed, sarp_changed);
         pinctrl_run();
         unixctl_server_run(unixctl);
 
@@ -209,6 +216,7 @@ main(int argc, char *argv[])
             poll_timer_wait_until(next_expire);
         }
         pinctrl_wait();
+        sarp_wait();
         unixctl_server_wait(unixctl);
         if (exiting) {
             poll_immediate_wake();
@@ -221,6 +229,7 @@ main(int argc, char *argv[])
         switch_destroy(node);
     }
     pinctrl_destroy();
+    sarp_destroy();
     for (size_t i = 0; i < n_listeners; i++) {
         pvconn_close(listeners[i]);
     }
@@ -275,9 +284,10 @@ assign_vlans(void)
 }
 
 /* Runs every switch session, drops dead ones, and recomputes the desired
- * flows of each switch whose ports changed, or of all if 'db_changed'. */
+ * flows of each switch whose ports changed, or of all if 'db_changed' or
+ * 'flows_changed'. */
 static void
-run_switches(bool db_changed)
+run_switches(bool db_changed, bool flows_changed)
 {
     long long int now = time_msec();
     bool expire = now >= next_expire;
@@ -298,7 +308,8 @@ run_switches(bool db_changed)
         }
 
         bool sw_changed = swconn_take_changed(sw);
-        if ((db_changed || sw_changed) && swconn_ports_known(sw)) {
+        if ((db_changed || sw_changed || flows_changed)
+            && swconn_ports_known(sw)) {
             update_desired(sw);
         }
         if (db_changed || sw_changed) {

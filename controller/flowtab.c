@@ -17,9 +17,13 @@
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
+#include "ofproto-ext/actions.h"
+#include "svec.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(flowtab);
+
+static struct vlog_rate_limit add_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 static struct flowtab_flow *flowtab_find(const struct flowtab *,
                                          uint8_t table_id, uint16_t priority,
@@ -125,6 +129,49 @@ flowtab_add_str(struct flowtab *ft, const char *format, ...)
     free(fm.ofpacts);
     free(s);
     return error;
+}
+
+/* Like flowtab_add_str(), but logs the error (rate-limited) instead of
+ * returning it.  Returns true if the flow was added. */
+bool
+flowtab_add(struct flowtab *ft, const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    char *s = xvasprintf(format, args);
+    va_end(args);
+
+    char *error = flowtab_add_str(ft, "%s", s);
+    if (error) {
+        /* Duplicates arise from duplicate addresses in the database. */
+        VLOG_WARN_RL(&add_rl, "%s", error);
+        free(error);
+    }
+    free(s);
+    return !error;
+}
+
+/* Adds 'flow', whose actions may include dovetail's extension actions
+ * (ofproto-ext/actions.h), as the plain OpenFlow flows it expands to.
+ * Logs an error as flowtab_add() does.  Returns true if every
+ * flow was added. */
+bool
+flowtab_add_expanded(struct flowtab *ft, const char *flow)
+{
+    struct svec expanded = SVEC_EMPTY_INITIALIZER;
+    char *error = ofext_expand_flow(flow, NULL, &expanded);
+    bool ok = !error;
+
+    if (error) {
+        VLOG_WARN_RL(&add_rl, "%s: %s", flow, error);
+        free(error);
+    }
+    for (size_t i = 0; i < expanded.n; i++) {
+        ok = flowtab_add(ft, "%s", expanded.names[i]) && ok;
+    }
+    svec_destroy(&expanded);
+    return ok;
 }
 
 /* Adds the flow described by 'fs' (from a flow-stats reply) to 'ft'. */

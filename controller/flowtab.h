@@ -60,6 +60,9 @@ size_t flowtab_count(const struct flowtab *);
 
 char *flowtab_add_str(struct flowtab *, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3) OVS_WARN_UNUSED_RESULT;
+bool flowtab_add(struct flowtab *, const char *format, ...)
+    OVS_PRINTF_FORMAT(2, 3);
+bool flowtab_add_expanded(struct flowtab *, const char *flow);
 void flowtab_add_stats(struct flowtab *, const struct ofputil_flow_stats *);
 bool flowtab_equal(const struct flowtab *, const struct flowtab *);
 

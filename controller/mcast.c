@@ -302,16 +302,6 @@ rx_flows(struct flowtab *flows, const struct mcast_rx *rx)
 static void
 add_flow(struct flowtab *flows, char *flow)
 {
-    struct svec expanded = SVEC_EMPTY_INITIALIZER;
-    char *error = ofext_expand_flow(flow, NULL, &expanded);
-
-    for (size_t i = 0; !error && i < expanded.n; i++) {
-        error = flowtab_add_str(flows, "%s", expanded.names[i]);
-    }
-    if (error) {
-        VLOG_WARN_RL(&rl, "%s: %s", flow, error);
-        free(error);
-    }
-    svec_destroy(&expanded);
+    flowtab_add_expanded(flows, flow);
     free(flow);
 }

@@ -16,6 +16,7 @@
 #include "controller/channel.h"
 #include "controller/flowtab.h"
 #include "controller/mcast.h"
+#include "controller/sarp.h"
 #include "coverage.h"
 #include "flow.h"
 #include "hmapx.h"
@@ -72,8 +73,6 @@ static void add_ingress_flow(struct flowtab *, const struct ep_trunk *,
                              uint32_t cookie, const char *match,
                              const char *actions);
 
-static void add_flow(struct flowtab *, const char *format, ...)
-    OVS_PRINTF_FORMAT(2, 3);
 static bool add_ext_flow(struct flowtab *, const char *what,
                          const char *flow);
 static uint32_t ep_cookie(const struct dtrec_endpoint *);
@@ -113,26 +112,26 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
      * a port no endpoint is bound to here goes to the controller, which
      * learns a VM that has just arrived (a rate-limited slow path). */
     sp_put_controller_action(&miss, SP_LEARN);
-    add_flow(flows, "table=%d,priority=0,actions=%s", PL_INGRESS,
-             ds_cstr(&miss));
-    add_flow(flows, "table=%d,priority=1,in_port=LOCAL,actions=drop",
-             PL_INGRESS);
+    flowtab_add(flows, "table=%d,priority=0,actions=%s", PL_INGRESS,
+                ds_cstr(&miss));
+    flowtab_add(flows, "table=%d,priority=1,in_port=LOCAL,actions=drop",
+                PL_INGRESS);
     ds_clear(&miss);
     sp_put_controller_action(&miss, SP_ARP_MISS);
-    add_flow(flows, "table=%d,priority=1,arp,arp_op=1,actions=%s", PL_ARP,
-             ds_cstr(&miss));
-    add_flow(flows, "table=%d,priority=0,actions=drop", PL_ARP);
+    flowtab_add(flows, "table=%d,priority=1,arp,arp_op=1,actions=%s", PL_ARP,
+                ds_cstr(&miss));
+    flowtab_add(flows, "table=%d,priority=0,actions=drop", PL_ARP);
     ds_clear(&miss);
     sp_put_controller_action(&miss, SP_POLICY_MISS);
-    add_flow(flows, "table=%d,priority=1,ip,actions=%s", PL_POLICY,
-             ds_cstr(&miss));
-    add_flow(flows, "table=%d,priority=0,actions=drop", PL_POLICY);
+    flowtab_add(flows, "table=%d,priority=1,ip,actions=%s", PL_POLICY,
+                ds_cstr(&miss));
+    flowtab_add(flows, "table=%d,priority=0,actions=drop", PL_POLICY);
     ds_clear(&miss);
     sp_put_controller_action(&miss, SP_LOCATION);
-    add_flow(flows, "table=%d,priority=1,actions=%s", PL_TUNNEL_IN,
-             ds_cstr(&miss));
-    add_flow(flows, "table=%d,priority=1,actions=%s", PL_DELIVER,
-             ds_cstr(&miss));
+    flowtab_add(flows, "table=%d,priority=1,actions=%s", PL_TUNNEL_IN,
+                ds_cstr(&miss));
+    flowtab_add(flows, "table=%d,priority=1,actions=%s", PL_DELIVER,
+                ds_cstr(&miss));
 
     /* Tunnel ingress: over VXLAN and Geneve the VNI is the network; over
      * keyless GRE the inner source MAC's OUI tells it. */
@@ -143,9 +142,9 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         } else if (i == DT_ENCAP_GRE) {
             add_gre_ingress(flows, idl, node->data);
         } else {
-            add_flow(flows, "table=%d,priority=100,in_port=%u,actions="
-                     "move:NXM_NX_TUN_ID[0..31]->OXM_OF_METADATA[0..31],"
-                     "goto_table:%d", PL_INGRESS, node->data, PL_TUNNEL_IN);
+            flowtab_add(flows, "table=%d,priority=100,in_port=%u,actions="
+                        "move:NXM_NX_TUN_ID[0..31]->OXM_OF_METADATA[0..31],"
+                        "goto_table:%d", PL_INGRESS, node->data, PL_TUNNEL_IN);
         }
     }
 
@@ -164,6 +163,7 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
 
         if (ep->hypervisor != hv || !ep->port
             || channel_network(ep->network)     /* controller/channel.h */
+            || sarp_network_is_sarp(ep->network)
             || !(port = simap_find(ports, ep->port))
             || !ep_addrs_get(ep, &a)) {
             continue;
@@ -192,9 +192,9 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         const struct dtrec_tenant *tenant = ep->network->tenant;
         bool first_on_port = sset_add(&port_flows, ep->port) != NULL;
         if (first_on_port) {
-            add_flow(flows, "table=%d,priority=10,cookie=%#"PRIx32","
-                     "in_port=%u,actions=drop", PL_INGRESS, cookie,
-                     port->data);
+            flowtab_add(flows, "table=%d,priority=10,cookie=%#"PRIx32","
+                        "in_port=%u,actions=drop", PL_INGRESS, cookie,
+                        port->data);
         }
         for (size_t i = 0; first_on_port && tenant && i < tenant->n_ouis;
              i++) {
@@ -204,11 +204,11 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                 free(error);    /* ep_classify() logged it. */
                 continue;
             }
-            add_flow(flows, "table=%d,priority=11,cookie=%#"PRIx32","
-                     "in_port=%u,dl_src=%02"PRIx32":%02"PRIx32":%02"PRIx32
-                     ":00:00:00/ff:ff:ff:00:00:00,actions=drop", PL_INGRESS,
-                     cookie, port->data, oui >> 16, (oui >> 8) & 0xff,
-                     oui & 0xff);
+            flowtab_add(flows, "table=%d,priority=11,cookie=%#"PRIx32","
+                        "in_port=%u,dl_src=%02"PRIx32":%02"PRIx32":%02"PRIx32
+                        ":00:00:00/ff:ff:ff:00:00:00,actions=drop", PL_INGRESS,
+                        cookie, port->data, oui >> 16, (oui >> 8) & 0xff,
+                        oui & 0xff);
         }
         /* DHCP, before it has an address and after: to the controller,
          * which sends it to the domain's servers only (or, from a
@@ -252,13 +252,13 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                 /* Routed to this VM: a frame that reached its hypervisor
                  * with the anycast gateway MAC as destination gets the
                  * VM's own MAC back. */
-                add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                         PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,ip,nw_dst="
-                         IP_FMT",actions=set_field:%s->eth_dst,"
-                         PL_LOAD_LIVE_PORT",goto_table:%d",
-                         PL_TUNNEL_IN, cookie, a.vni, a.anycast_s,
-                         IP_ARGS(a.ips[i]), a.mac_s, port->data,
-                         PL_DELIVER);
+                flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                            PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,ip,nw_dst="
+                            IP_FMT",actions=set_field:%s->eth_dst,"
+                            PL_LOAD_LIVE_PORT",goto_table:%d",
+                            PL_TUNNEL_IN, cookie, a.vni, a.anycast_s,
+                            IP_ARGS(a.ips[i]), a.mac_s, port->data,
+                            PL_DELIVER);
             }
             /* ARP keeps its tag, if any: the responder sends the answer
              * back out the port it came in on, to the same VLAN. */
@@ -272,10 +272,10 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
             free(actions);
             /* A gratuitous ARP announces the endpoint's own address:
              * consumed, never answered. */
-            add_flow(flows, "table=%d,priority=110,cookie=%#"PRIx32","
-                     PL_NETWORK_FIELD"=%"PRIu32",arp,arp_spa="IP_FMT
-                     ",arp_tpa="IP_FMT",actions=drop", PL_ARP, cookie,
-                     a.vni, IP_ARGS(a.ips[i]), IP_ARGS(a.ips[i]));
+            flowtab_add(flows, "table=%d,priority=110,cookie=%#"PRIx32","
+                        PL_NETWORK_FIELD"=%"PRIu32",arp,arp_spa="IP_FMT
+                        ",arp_tpa="IP_FMT",actions=drop", PL_ARP, cookie,
+                        a.vni, IP_ARGS(a.ips[i]), IP_ARGS(a.ips[i]));
         }
         if (!a.n_ips) {
             /* The database knows the endpoint's MAC but not its address
@@ -292,15 +292,15 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
          * leaving this hypervisor takes its port with it before the
          * controller has removed this flow, and what arrives meanwhile
          * goes to the controller instead of out a port that is gone. */
-        add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                 PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,actions="
-                 PL_LOAD_LIVE_PORT",goto_table:%d",
-                 PL_TUNNEL_IN, cookie, a.vni, a.mac_s, port->data,
-                 PL_DELIVER);
+        flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                    PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,actions="
+                    PL_LOAD_LIVE_PORT",goto_table:%d",
+                    PL_TUNNEL_IN, cookie, a.vni, a.mac_s, port->data,
+                    PL_DELIVER);
         if (!t.trunk) {
-            add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                     PL_PORT_FIELD"=%u,actions=output:%u", PL_DELIVER,
-                     cookie, port->data, port->data);
+            flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                        PL_PORT_FIELD"=%u,actions=output:%u", PL_DELIVER,
+                        cookie, port->data, port->data);
         } else {
             /* Out the trunk with the VM's tag; during a re-tag, with the
              * old one as well: the conventional vswitch delivers whichever
@@ -325,10 +325,10 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         if (a.anycast) {
             /* The L2 stage: a MAC hosted here is switched here (through
              * the policy cache, which delivers it locally). */
-            add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                     PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,"
-                     "actions=goto_table:%d", PL_L2, cookie, a.vni, a.mac_s,
-                     PL_POLICY);
+            flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                        PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,"
+                        "actions=goto_table:%d", PL_L2, cookie, a.vni, a.mac_s,
+                        PL_POLICY);
         }
         free(classify);
         free(a.ips);
@@ -356,26 +356,21 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
         const char *answer = (a.anycast && ep->hypervisor != hv
                               ? a.anycast_s : a.mac_s);
         for (size_t i = 0; i < a.n_ips; i++) {
-            add_flow(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                     PL_NETWORK_FIELD"=%"PRIu32",arp,arp_op=1,arp_tpa="IP_FMT
-                     ",actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-                     "set_field:%s->eth_src,set_field:2->arp_op,"
-                     "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
-                     "set_field:%s->arp_sha,"
-                     "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
-                     "set_field:"IP_FMT"->arp_spa,in_port",
-                     PL_ARP, cookie, a.vni, IP_ARGS(a.ips[i]), answer,
-                     answer, IP_ARGS(a.ips[i]));
+            overlay_add_arp_responder(flows, PL_ARP, cookie, a.vni,
+                                      a.ips[i], answer);
         }
         free(a.ips);
     }
+
+    /* Endpoints of "sarp" networks: controller/sarp.h. */
+    sarp_build_flows(idl, hv, ports, flows);
 
     /* The L2 stage of each local network with an anycast gateway MAC. */
     struct hmapx_node *hn;
     HMAPX_FOR_EACH (hn, &local_nets) {
         add_anycast_flows(flows, hn->data, ports);
     }
-    add_flow(flows, "table=%d,priority=0,actions=drop", PL_L2);
+    flowtab_add(flows, "table=%d,priority=0,actions=drop", PL_L2);
     channel_build_flows(idl, hv, dpid, ports, tun_node ? tun_node->data : 0,
                         flows);
     mcast_build_flows(idl, hv, ports, tun_node ? tun_node->data : 0, flows);
@@ -545,13 +540,13 @@ add_anycast_flows(struct flowtab *flows,
 
     /* To the gateway itself: routed here, or by the physical router. */
     if (uplink) {
-        add_flow(flows, "table=%d,priority=100,"PL_NETWORK_FIELD"=%"PRId64
-                 ",dl_dst=%s,actions=output:%u", PL_L2, net->vni, anycast_s,
-                 uplink->data);
+        flowtab_add(flows, "table=%d,priority=100,"PL_NETWORK_FIELD"=%"PRId64
+                    ",dl_dst=%s,actions=output:%u", PL_L2, net->vni, anycast_s,
+                    uplink->data);
     } else {
-        add_flow(flows, "table=%d,priority=100,"PL_NETWORK_FIELD"=%"PRId64
-                 ",dl_dst=%s,actions=goto_table:%d", PL_L2, net->vni,
-                 anycast_s, PL_POLICY);
+        flowtab_add(flows, "table=%d,priority=100,"PL_NETWORK_FIELD"=%"PRId64
+                    ",dl_dst=%s,actions=goto_table:%d", PL_L2, net->vni,
+                    anycast_s, PL_POLICY);
     }
 
     /* The miss. */
@@ -607,8 +602,8 @@ add_gre_ingress(struct flowtab *flows, const struct ovsdb_idl *idl,
     }
     if (!tenants.length) {
         /* No network is carried over GRE: nothing comes in that way. */
-        add_flow(flows, "table=%d,priority=100,in_port=%u,actions=drop",
-                 PL_INGRESS, gre_port);
+        flowtab_add(flows, "table=%d,priority=100,in_port=%u,actions=drop",
+                    PL_INGRESS, gre_port);
         ds_destroy(&tenants);
         return;
     }
@@ -617,8 +612,8 @@ add_gre_ingress(struct flowtab *flows, const struct ovsdb_idl *idl,
                            "tenant_from_oui(%s),goto_table:%d", PL_INGRESS,
                            gre_port, ds_cstr(&tenants), PL_TUNNEL_IN);
     if (!add_ext_flow(flows, "keyless GRE ingress", flow)) {
-        add_flow(flows, "table=%d,priority=100,in_port=%u,actions=drop",
-                 PL_INGRESS, gre_port);
+        flowtab_add(flows, "table=%d,priority=100,in_port=%u,actions=drop",
+                    PL_INGRESS, gre_port);
     }
     free(flow);
     ds_destroy(&tenants);
@@ -659,8 +654,8 @@ add_ingress_flow(struct flowtab *flows, const struct ep_trunk *t, bool pop,
                  const char *actions)
 {
     if (!t->trunk) {
-        add_flow(flows, "table=%d,priority=%d,cookie=%#"PRIx32",%s,"
-                 "actions=%s", table, priority, cookie, match, actions);
+        flowtab_add(flows, "table=%d,priority=%d,cookie=%#"PRIx32",%s,"
+                    "actions=%s", table, priority, cookie, match, actions);
     } else if (pop) {
         char *flow = xasprintf("table=%d,priority=%d,cookie=%#"PRIx32",%s,"
                                "actions=vlan_unique(ingress,trunk=%u,vid=%d"
@@ -672,9 +667,9 @@ add_ingress_flow(struct flowtab *flows, const struct ep_trunk *t, bool pop,
     } else {
         int vids[2] = { t->vid, t->also };
         for (size_t i = 0; i < ARRAY_SIZE(vids) && vids[i]; i++) {
-            add_flow(flows, "table=%d,priority=%d,cookie=%#"PRIx32",%s,"
-                     "dl_vlan=%d,actions=%s", table, priority, cookie, match,
-                     vids[i], actions);
+            flowtab_add(flows, "table=%d,priority=%d,cookie=%#"PRIx32",%s,"
+                        "dl_vlan=%d,actions=%s", table, priority, cookie,
+                        match, vids[i], actions);
         }
     }
 }
@@ -686,39 +681,29 @@ add_ingress_flow(struct flowtab *flows, const struct ep_trunk *t, bool pop,
 static bool
 add_ext_flow(struct flowtab *flows, const char *what, const char *flow)
 {
-    struct svec expanded = SVEC_EMPTY_INITIALIZER;
-    char *error = ofext_expand_flow(flow, NULL, &expanded);
-    if (error) {
+    if (!flowtab_add_expanded(flows, flow)) {
         COVERAGE_INC(overlay_bad_row);
-        VLOG_WARN_RL(&rl, "%s: %s", what, error);
-        free(error);
+        VLOG_WARN_RL(&rl, "%s: bad flow", what);
         return false;
     }
-
-    const char *f;
-    size_t i;
-    SVEC_FOR_EACH (i, f, &expanded) {
-        add_flow(flows, "%s", f);
-    }
-    svec_destroy(&expanded);
     return true;
 }
 
-static void
-add_flow(struct flowtab *flows, const char *format, ...)
+/* Adds to 'flows' the flow in table 'table' that answers an ARP request
+ * for 'ip' in network 'vni' with 'mac_s', back out the port it came in
+ * on. */
+void
+overlay_add_arp_responder(struct flowtab *flows, int table, uint32_t cookie,
+                          uint32_t vni, ovs_be32 ip, const char *mac_s)
 {
-    va_list args;
-    char *s, *error;
-
-    va_start(args, format);
-    s = xvasprintf(format, args);
-    va_end(args);
-
-    error = flowtab_add_str(flows, "%s", s);
-    if (error) {
-        /* Duplicates arise from duplicate addresses in the database. */
-        VLOG_WARN_RL(&rl, "%s", error);
-        free(error);
-    }
-    free(s);
+    flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                PL_NETWORK_FIELD"=%"PRIu32",arp,arp_op=1,"
+                "arp_tpa="IP_FMT",actions="
+                "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+                "set_field:%s->eth_src,set_field:2->arp_op,"
+                "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+                "set_field:%s->arp_sha,"
+                "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+                "set_field:"IP_FMT"->arp_spa,in_port",
+                table, cookie, vni, IP_ARGS(ip), mac_s, mac_s, IP_ARGS(ip));
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "lib/dt-addr.h"
+#include "openvswitch/types.h"
 
 struct flowtab;
 struct ovsdb_idl;
@@ -44,5 +45,7 @@ bool overlay_build_flows(const struct ovsdb_idl *, uint64_t dpid,
                          const struct simap *ports,
                          const char *const tunnel_ports[DT_N_ENCAPS],
                          struct flowtab *);
+void overlay_add_arp_responder(struct flowtab *, int table, uint32_t cookie,
+                               uint32_t vni, ovs_be32 ip, const char *mac_s);
 
 #endif /* controller/overlay.h */

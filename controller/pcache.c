@@ -178,8 +178,9 @@ pcache_result_uninit(struct pcache_result *r)
  * from switch 'sw' to port 'port' of the hypervisor with datapath id
  * 'dpid' and tunnel IP 'tunnel_ip': out the port if that is 'sw', else
  * through the tunnel of the network's encapsulation (VXLAN or Geneve with
- * the VNI as key; keyless GRE through the mac_in_ip extension action),
- * the former with the destination MAC set to '*mac' if that is nonnull (a
+ * the VNI as key; keyless GRE through the mac_in_ip extension action), or,
+ * in fabric mode "sarp", through the SARP stage to the interconnect; the
+ * former with the destination MAC set to '*mac' if that is nonnull (a
  * frame routed to the anycast gateway MAC gets the VM's own back).
  * Returns false if there is no way, which includes a local port that is
  * down: a VM leaving this hypervisor takes its link down before its port
@@ -208,6 +209,14 @@ pcache_location_actions(const struct pcache_switch *sw,
          * the port is live. */
         ds_put_format(actions, PL_LOAD_LIVE_PORT",resubmit(,%d)",
                       node->data, PL_DELIVER);
+        return true;
+    }
+    if (dps_network_is_sarp(net)) {
+        /* Across the L2 interconnect, through this edge's SARP cache
+         * (controller/sarp.h), which knows the remote edge's MAC.  The
+         * network into the metadata for a packet-out. */
+        ds_put_format(actions, "set_field:%"PRIu32"->"PL_NETWORK_FIELD","
+                      "resubmit(,%d)", dps_network_vni(net), PL_SARP);
         return true;
     }
     enum dt_encap encap = dps_network_encap(net);

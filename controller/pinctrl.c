@@ -11,6 +11,7 @@
 #include "controller/channel.h"
 #include "controller/ctlsw.h"
 #include "controller/pcache.h"
+#include "controller/sarp.h"
 #include "controller/swconn.h"
 #include "coverage.h"
 #include "flow.h"
@@ -268,6 +269,9 @@ pinctrl_packet_in(struct ctlsw *sw, const struct ofp_header *oh)
     case SP_IGMP:
         handle_igmp(sw, &pin);
         break;
+    case SP_SARP:
+        sarp_packet_in(idl, sw, &pin);
+        break;
     default:
         OVS_NOT_REACHED();
     }
@@ -373,6 +377,10 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
                    || dpid == psw.dpid)) {
             hold(HELD_POLICY, sw, pin->in_port, dps_endpoint_uuid(ep), 0,
                  htonl(0), pin->packet, pin->packet_len);
+        } else if (!ep && net && dps_network_is_sarp(net)) {
+            /* Perhaps behind an edge that is not dovetail's: the SARP
+             * cache asks across the interconnect (controller/sarp.h). */
+            sarp_packet_in(idl, sw, pin);
         }
         return;
     }
@@ -514,18 +522,35 @@ handle_location(struct ctlsw *sw, const struct sp_packet_in *pin)
         in6_addr_set_mapped_ipv4(&dst, pin->flow.nw_dst);
         ep = dps_find_endpoint_by_ip(dps, net, &dst);
     }
+    if (!ep) {
+        COVERAGE_INC(pinctrl_location_miss);
+        sw->stats.location_misses++;
+        sw->stats.dropped++;
+        COVERAGE_INC(pinctrl_drop);
+        return;
+    }
+    pinctrl_locate(sw, pin, dps_endpoint_uuid(ep));
+}
+
+/* Sends the packet of 'pin', which came to 'sw' for endpoint 'uuid' but
+ * did not find it there, on to where that endpoint is now, or holds it
+ * until the endpoint can be reached (it is leaving this hypervisor, and
+ * has not been seen anywhere else yet). */
+void
+pinctrl_locate(struct ctlsw *sw, const struct sp_packet_in *pin,
+               const struct uuid *uuid)
+{
+    const struct dps_endpoint *ep = dps_find_endpoint(dps, uuid);
+
     COVERAGE_INC(pinctrl_location_miss);
     sw->stats.location_misses++;
     if (!ep) {
         sw->stats.dropped++;
         COVERAGE_INC(pinctrl_drop);
-        return;
-    }
-    if (!forward_to_endpoint(sw, pin->packet, pin->packet_len, ep, NULL)) {
-        /* Not reachable yet (it is leaving this hypervisor, and has not
-         * been seen anywhere else): hold the packet. */
-        hold(HELD_LOCATION, sw, pin->in_port, dps_endpoint_uuid(ep), 0,
-             htonl(0), pin->packet, pin->packet_len);
+    } else if (!forward_to_endpoint(sw, pin->packet, pin->packet_len, ep,
+                                    NULL)) {
+        hold(HELD_LOCATION, sw, pin->in_port, uuid, 0, htonl(0),
+             pin->packet, pin->packet_len);
     }
 }
 
@@ -738,6 +763,13 @@ packet_out(struct ctlsw *sw, const void *packet, size_t len,
     }
     packet_out_ofpacts(sw, packet, len, in_port, ofpacts.data, ofpacts.size);
     ofpbuf_uninit(&ofpacts);
+}
+
+void
+pinctrl_packet_out(struct ctlsw *sw, const void *packet, size_t len,
+                   ofp_port_t in_port, const char *actions)
+{
+    packet_out(sw, packet, len, in_port, actions);
 }
 
 /* Like packet_out(), with actions already parsed. */

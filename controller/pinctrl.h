@@ -32,12 +32,16 @@
 #define CONTROLLER_PINCTRL_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "openvswitch/types.h"
 
 struct ctlsw;
 struct dps;
 struct ds;
 struct ofp_header;
 struct ovsdb_idl;
+struct sp_packet_in;
 struct uuid;
 
 #define PINCTRL_HOLD_MSEC 2000
@@ -55,6 +59,17 @@ void pinctrl_run(void);
 void pinctrl_wait(void);
 void pinctrl_switch_destroy(struct ctlsw *);
 void pinctrl_format(struct ds *);
+
+/* Sends 'packet' ('len' bytes) out of 'sw' with 'actions' (ovs-ofctl
+ * syntax) as if it came in on 'in_port'. */
+void pinctrl_packet_out(struct ctlsw *, const void *packet, size_t len,
+                        ofp_port_t in_port, const char *actions);
+/* Sends a packet that came to a switch for an endpoint it no longer
+ * hosts on to where the endpoint is now, or holds it until that is known
+ * (the "location" packet-in, for callers with a packet of their own). */
+void pinctrl_locate(struct ctlsw *, const struct sp_packet_in *,
+                    const struct uuid *endpoint);
+
 void pinctrl_set_vlan(const struct uuid *endpoint, int vlan,
                       const char *home);
 

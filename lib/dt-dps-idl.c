@@ -224,6 +224,9 @@ dps_sync_network(struct dps *dps, const struct dtrec_virtual_network *row)
     }
     dps_network_set(dps, &row->header_.uuid, row->name, row->vni);
     dps_network_set_encap(dps, &row->header_.uuid, encap);
+    dps_network_set_sarp(dps, &row->header_.uuid,
+                         row->fabric_mode && !strcmp(row->fabric_mode,
+                                                     "sarp"));
     return true;
 }
 

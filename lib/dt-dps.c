@@ -73,6 +73,7 @@ struct dps_network {
     char *name;                     /* Unique network name. */
     uint32_t vni;                   /* VXLAN network identifier. */
     enum dt_encap encap;            /* Across the underlay. */
+    bool sarp;                      /* Fabric mode "sarp"? */
 
     /* Resolution indexes. */
     struct hmap ips;                /* struct dps_ip, by IP. */
@@ -429,6 +430,19 @@ dps_network_set_encap(struct dps *dps, const struct uuid *uuid,
 
     ovs_assert(net);
     net->encap = encap;
+}
+
+/* Sets whether the network with UUID 'uuid' (which must exist) is in
+ * fabric mode "sarp": its remote endpoints are reached across an L2
+ * interconnect through the edges' SARP caches (controller/sarp.h), not
+ * through tunnels.  A network is not until this says otherwise. */
+void
+dps_network_set_sarp(struct dps *dps, const struct uuid *uuid, bool sarp)
+{
+    struct dps_network *net = network_lookup(dps, uuid);
+
+    ovs_assert(net);
+    net->sarp = sarp;
 }
 
 /* Removes the network with UUID 'uuid' (nothing may be in it any more). */
@@ -806,6 +820,12 @@ enum dt_encap
 dps_network_encap(const struct dps_network *net)
 {
     return net->encap;
+}
+
+bool
+dps_network_is_sarp(const struct dps_network *net)
+{
+    return net->sarp;
 }
 
 /* Returns 'ep''s name. */

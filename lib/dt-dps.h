@@ -95,6 +95,7 @@ void dps_network_set(struct dps *, const struct uuid *,
                      const char *name, uint32_t vni);
 void dps_network_set_encap(struct dps *, const struct uuid *,
                            enum dt_encap);
+void dps_network_set_sarp(struct dps *, const struct uuid *, bool sarp);
 void dps_network_remove(struct dps *, const struct uuid *);
 
 /* Hypervisors.  'tunnel_ip' is the IPv4 address tunnels to it go to. */
@@ -201,6 +202,7 @@ const char *dps_endpoint_location(const struct dps_endpoint *,
 const char *dps_network_name(const struct dps_network *);
 uint32_t dps_network_vni(const struct dps_network *);
 enum dt_encap dps_network_encap(const struct dps_network *);
+bool dps_network_is_sarp(const struct dps_network *);
 const char *dps_endpoint_name(const struct dps_endpoint *);
 const struct dps_network *dps_endpoint_network(const struct dps_endpoint *);
 

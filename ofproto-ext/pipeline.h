@@ -57,6 +57,24 @@
  * its own (by channel at ingress, by destination IP out): see
  * controller/channel.h.
  *
+ * In a network whose fabric mode is "sarp" (controller/sarp.h) a local
+ * VM's ARP goes from PL_INGRESS to PL_SARP_ARP instead; its IP goes
+ * through the policy cache as in an overlay network, whose entries for a
+ * remote destination lead to PL_SARP instead of a tunnel; IP from the L2
+ * interconnect goes to PL_SARP_IN:
+ *
+ *   PL_SARP_ARP (50)  ARP requests answered in place: a local VM's address
+ *                     with its own MAC, a remote one with its edge's MAC
+ *                     (the SARP cache); a miss to the controller.
+ *   PL_SARP     (51)  by destination IP, from the SARP cache: source MAC
+ *                     rewritten to this edge's, destination MAC to the
+ *                     remote edge's, out the interconnect port; a miss to
+ *                     the controller.
+ *   PL_SARP_IN  (52)  from the interconnect, to this edge's MAC: the
+ *                     destination MAC rewritten to the VM's by
+ *                     destination IP -> PL_DELIVER; a miss (a VM that has
+ *                     left) to the controller, which sends it on.
+ *
  * Anything that matches no flow in a stage is dropped by that stage's
  * priority-0 flow, whose packet counter tells the operator how much.
  */
@@ -73,6 +91,9 @@ enum pl_table {
     PL_POLICY = 30,
     PL_TUNNEL_IN = 40,
     PL_DELIVER = 41,
+    PL_SARP_ARP = 50,
+    PL_SARP = 51,
+    PL_SARP_IN = 52,
 };
 
 /* The field that carries the virtual network (its VNI) between stages. */

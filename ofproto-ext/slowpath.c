@@ -486,6 +486,15 @@ check_packet(struct sp_packet_in *pin, const struct dp_packet *packet)
         }
         return error;
     }
+    case SP_SARP:
+        if (pin->flow.dl_type == htons(ETH_TYPE_ARP)) {
+            return check_arp(pin, packet, &arp);
+        } else {
+            struct ip_header ip;
+            const uint8_t *payload;
+            size_t payload_len;
+            return check_ipv4(pin, packet, &ip, &payload, &payload_len);
+        }
     }
     OVS_NOT_REACHED();
 }

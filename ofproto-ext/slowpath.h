@@ -62,7 +62,11 @@ struct ofpbuf;
     SP_OPCODE(DHCP_REPLY, 7, "dhcp_reply")                                \
     /* IGMP from a VM's channel (fabric mode channel): snooping, the     \
      * groups it joins or leaves (controller/channel.h). */               \
-    SP_OPCODE(IGMP, 8, "igmp")
+    SP_OPCODE(IGMP, 8, "igmp")                                            \
+    /* SARP fabric mode (controller/sarp.h): an ARP request or IPv4      \
+     * packet from a VM that no flow resolved, or ARP from the L2        \
+     * interconnect. */                                                   \
+    SP_OPCODE(SARP, 9, "sarp")
 
 enum sp_opcode {
 #define SP_OPCODE(ENUM, VALUE, NAME) SP_##ENUM = VALUE,

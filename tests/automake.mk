@@ -73,6 +73,7 @@ TESTSUITE_AT = \
 	tests/encap.at \
 	tests/vlan.at \
 	tests/channel.at \
+	tests/sarp.at \
 	tests/mcast.at \
 	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite

@@ -232,6 +232,8 @@ make_valid(enum sp_opcode opcode)
         return make_ipv4(IPPROTO_IGMP, htonl(VM_IP), htonl(0xe0010101),
                          report, sizeof report);
     }
+    case SP_SARP:
+        return make_arp(ARP_OP_REQUEST);
     }
     OVS_NOT_REACHED();
 }
@@ -388,6 +390,7 @@ START_TEST(test_opcode_strings)
         { SP_DHCP_REQUEST, 6, "dhcp_request" },
         { SP_DHCP_REPLY, 7, "dhcp_reply" },
         { SP_IGMP, 8, "igmp" },
+        { SP_SARP, 9, "sarp" },
     };
     static const char *const unknown[] = {
         "", "policy-miss", "POLICY_MISS", "policy_miss ", "arp", "0", "1",
@@ -402,7 +405,7 @@ START_TEST(test_opcode_strings)
         ck_assert_int_eq(opcode, opcodes[i].opcode);
     }
     ck_assert_ptr_null(sp_opcode_to_string(0));
-    ck_assert_ptr_null(sp_opcode_to_string(9));
+    ck_assert_ptr_null(sp_opcode_to_string(10));
     ck_assert_ptr_null(sp_opcode_to_string(200));
     for (size_t i = 0; i < ARRAY_SIZE(unknown); i++) {
         opcode = SP_LEARN;
@@ -672,7 +675,7 @@ START_TEST(test_bad_userdata)
         { { 0x64, 0x74, 0, 1 }, 4,
           "unsupported userdata version 0 (expected 1)" },
         { { 0x64, 0x74, 1, 0 }, 4, "unknown opcode 0" },
-        { { 0x64, 0x74, 1, 9 }, 4, "unknown opcode 9" },
+        { { 0x64, 0x74, 1, 10 }, 4, "unknown opcode 10" },
         { { 0x64, 0x74, 1, 200 }, 4, "unknown opcode 200" },
     };
     struct dp_packet *packet = make_frame(vm_mac);

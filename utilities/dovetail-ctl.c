@@ -300,6 +300,11 @@ Views:\n\
   policy-graph NETWORK        print the policy graph in Graphviz dot\n\
   export NETWORK              print NETWORK as a JSON blueprint\n\
   [--replace] import FILE     create the network a JSON blueprint describes\n\
+  channel-list [HYPERVISOR]   the channel table of each hypervisor (mode\n\
+                              channel)\n\
+  [--controller=SOCKET] sarp-cache [HYPERVISOR]\n\
+                              each edge's SARP cache (mode sarp), asked of\n\
+                              dovetail-controller\n\
 \n\
 Tenants:\n\
   tenant-add TENANT [OUI...]  create TENANT owning the OUIs (xx:xx:xx), or\n\

@@ -326,15 +326,7 @@ dt_ovs_start () {
 # gives them.
 dt_chv_start () {
     local c=$1 edge=hv$2 d=$DT_RUNDIR/$1
-    mkdir -p "$d" || return 1
-    dt_netns_add "$c" || return 1
-    dt_hv_exec "$c" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1
-    dt_hv_exec "$c" ip link set lo up
-    dt_ovs_start "$c" || return 1
-    dt_vsctl "$c" -- add-br br0 \
-        -- set bridge br0 datapath_type=netdev fail-mode=standalone \
-        || return 1
+    dt_l2_start "$c" || return 1
     dt_hv_exec "$c" ip link add trunk type veth peer name "trunk-$c" \
         netns "$DT_PREFIX$edge" || return 1
     dt_hv_exec "$edge" sysctl -qw "net.ipv6.conf.trunk-$c.disable_ipv6=1"
@@ -367,6 +359,81 @@ dt_chv_fanout () {
     flow="$flow,clone(NORMAL)"
     flow="$flow,move:NXM_NX_REG0[0..15]->NXM_OF_VLAN_TCI[],NORMAL"
     ovs-ofctl -O OpenFlow13 add-flow "unix:$DT_RUNDIR/$c/br0.mgmt" "$flow"
+}
+
+# dt_ic_start NAME: starts NAME, a plain layer-2 interconnect between SARP
+# edges (controller/sarp.h): a netns with its own Open vSwitch whose
+# bridge br0 switches in NORMAL mode (fail mode standalone), standing in
+# for a physical L2 fabric.  Its MAC table: "dt_appctl NAME fdb/show br0".
+dt_ic_start () {
+    dt_l2_start "$1" || return 1
+    # Stopped with the conventional hypervisors by dt_fabric_stop.
+    echo none > "$DT_RUNDIR/$1/edge"
+}
+
+# dt_l2_start NAME: netns NAME (IPv4 only) with its own Open vSwitch and
+# bridge br0 in NORMAL mode (fail mode standalone), files in
+# $DT_RUNDIR/NAME.
+dt_l2_start () {
+    local c=$1
+    mkdir -p "$DT_RUNDIR/$c" || return 1
+    dt_netns_add "$c" || return 1
+    dt_hv_exec "$c" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+    dt_hv_exec "$c" ip link set lo up
+    dt_ovs_start "$c" || return 1
+    dt_vsctl "$c" -- add-br br0 \
+        -- set bridge br0 datapath_type=netdev fail-mode=standalone
+}
+
+# dt_ic_attach NAME N: joins hypervisor hvN's br-int to interconnect NAME
+# by a veth: port "sarp0" of br-int (the SARP edge's port), port
+# "NAME-hvN" of NAME's br0.
+dt_ic_attach () {
+    local c=$1 hv=hv$2 p=$1-hv$2
+    dt_hv_exec "$c" ip link add "$p" type veth peer name sarp0 \
+        netns "$DT_PREFIX$hv" || return 1
+    dt_hv_exec "$hv" sysctl -qw net.ipv6.conf.sarp0.disable_ipv6=1
+    dt_hv_exec "$c" ip link set "$p" mtu 1500 up || return 1
+    dt_hv_exec "$hv" ip link set sarp0 mtu 1500 up || return 1
+    dt_hv_exec "$c" ethtool -K "$p" tx off >/dev/null 2>&1
+    dt_hv_exec "$hv" ethtool -K sarp0 tx off >/dev/null 2>&1
+    dt_vsctl "$c" add-port br0 "$p" || return 1
+    dt_vsctl "$hv" add-port br-int sarp0
+}
+
+# dt_ic_foreign_edge IC NAME IP HOST MAC HOST_IP: a SARP edge that is not
+# dovetail's, on interconnect IC: netns NAME, a Linux router with proxy
+# ARP (answered at once) whose port ic0 (address IP/24) is on IC's br0;
+# behind it, on its port h0, netns HOST (eth0: MAC, HOST_IP/24).  As the
+# seed's edges do, it answers a request for HOST with its own MAC and asks
+# for the other addresses of the /24 from its own.
+dt_ic_foreign_edge () {
+    local ic=$1 fe=$2 ip=$3 host=$4 mac=$5 hip=$6 p=$1-$2
+    dt_netns_add "$fe" && dt_netns_add "$host" || return 1
+    dt_hv_exec "$ic" ip link add "$p" type veth peer name ic0 \
+        netns "$DT_PREFIX$fe" || return 1
+    dt_hv_exec "$ic" ip link set "$p" up || return 1
+    dt_hv_exec "$ic" ethtool -K "$p" tx off >/dev/null 2>&1
+    dt_vsctl "$ic" add-port br0 "$p" || return 1
+    dt_hv_exec "$fe" ip link add h0 type veth peer name eth0 \
+        netns "$DT_PREFIX$host" || return 1
+    dt_hv_exec "$fe" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 \
+        net.ipv4.conf.ic0.proxy_arp=1 net.ipv4.conf.h0.proxy_arp=1 \
+        net.ipv4.neigh.ic0.proxy_delay=0 net.ipv4.neigh.h0.proxy_delay=0 \
+        || return 1
+    dt_hv_exec "$fe" ethtool -K ic0 tx off >/dev/null 2>&1
+    dt_hv_exec "$fe" ip link set lo up || return 1
+    dt_hv_exec "$fe" ip link set ic0 up || return 1
+    dt_hv_exec "$fe" ip link set h0 up || return 1
+    dt_hv_exec "$fe" ip addr add "$ip/24" dev ic0 || return 1
+    dt_hv_exec "$fe" ip route add "$hip/32" dev h0 || return 1
+    dt_vm_exec "$host" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+    dt_vm_exec "$host" ip link set lo up || return 1
+    dt_vm_exec "$host" ip link set eth0 address "$mac" up || return 1
+    dt_vm_exec "$host" ip addr add "$hip/24" dev eth0
 }
 
 # dt_bridge HV: the bridge VMs plug into on HV (br0 on a conventional

@@ -20,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon.h"
 #include "db-ctl-base.h"
+#include "dirs.h"
+#include "jsonrpc.h"
 #include "lib/dovetail-idl.h"
 #include "lib/dt-blueprint-db.h"
 #include "lib/dt-blueprint.h"
@@ -28,9 +31,11 @@
 #include "lib/dt-dps-idl.h"
 #include "lib/dt-dps.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
 #include "smap.h"
 #include "svec.h"
 #include "table.h"
+#include "unixctl.h"
 #include "util.h"
 #include "utilities/dtctl.h"
 
@@ -183,17 +188,25 @@ cmd_show(struct ctl_context *ctx)
     free(hvs);
 }
 
+/* The hypervisor a command's optional last argument (argv[1]) names, into
+ * '*hv', NULL if there is none.  Returns false (with an error in 'ctx') if
+ * it names none. */
+static bool
+optional_hypervisor(struct ctl_context *ctx,
+                    const struct dtrec_hypervisor **hv)
+{
+    *hv = ctx->argc > 1 ? dtctl_hypervisor(ctx, ctx->argv[1], false) : NULL;
+    return ctx->argc <= 1 || *hv;
+}
+
 /* "channel-list": the channel table of each hypervisor (fabric mode
  * channel, dovetail-controller's controller/channel.h). */
 static void
 cmd_channel_list(struct ctl_context *ctx)
 {
-    const struct dtrec_hypervisor *only = NULL;
-    if (ctx->argc > 1) {
-        only = dtctl_hypervisor(ctx, ctx->argv[1], false);
-        if (!only) {
-            return;
-        }
+    const struct dtrec_hypervisor *only;
+    if (!optional_hypervisor(ctx, &only)) {
+        return;
     }
 
     size_t n_hvs, n_eps;
@@ -420,10 +433,88 @@ cmd_export(struct ctl_context *ctx)
     dt_blueprint_destroy(&bp);
 }
 
+/* The unixctl socket of the daemon 'target' names, as ovs-appctl's -t
+ * takes it: a path (with a '/'), or a program name whose pidfile in the
+ * run directory gives its socket.  Returns NULL (and an error in 'ctx')
+ * if there is none. */
+static char *
+unixctl_path(struct ctl_context *ctx, const char *target)
+{
+    if (strchr(target, '/')) {
+        return xstrdup(target);
+    }
+    char *pidfile = xasprintf("%s/%s.pid", ovs_rundir(), target);
+    pid_t pid = read_pidfile(pidfile);
+    if (pid < 0) {
+        dtctl_error(ctx, xasprintf("cannot read pidfile \"%s\" (%s): is "
+                                   "%s running?  (--controller=SOCKET "
+                                   "names its control socket)", pidfile,
+                                   ovs_retval_to_string(-pid), target));
+        free(pidfile);
+        return NULL;
+    }
+    free(pidfile);
+    return xasprintf("%s/%s.%ld.ctl", ovs_rundir(), target, (long int) pid);
+}
+
+/* "sarp-cache": each SARP edge's cache (fabric mode sarp), which lives in
+ * dovetail-controller, not in the database: asked of the controller over
+ * its control socket ("sarp/show"). */
+static void
+cmd_sarp_cache(struct ctl_context *ctx)
+{
+    const struct dtrec_hypervisor *only;
+    if (!optional_hypervisor(ctx, &only)) {
+        return;
+    }
+
+    const char *target = shash_find_data(&ctx->options, "--controller");
+    char *path = unixctl_path(ctx, target ? target : "dovetail-controller");
+    if (!path) {
+        return;
+    }
+    /* The error below says what unixctl would warn of. */
+    struct vlog_module *module = vlog_module_from_name("unixctl");
+    if (module && vlog_get_level(module, VLF_CONSOLE) == VLL_WARN) {
+        vlog_set_levels(module, VLF_CONSOLE, VLL_ERR);
+    }
+    struct jsonrpc *client;
+    int error = unixctl_client_create(path, &client);
+    if (error) {
+        dtctl_error(ctx, xasprintf("%s: cannot connect to dovetail-"
+                                   "controller (%s)", path,
+                                   ovs_strerror(error)));
+        free(path);
+        return;
+    }
+
+    char *dpid = only ? xasprintf("%016"PRIx64,
+                                  (uint64_t) only->datapath_id) : NULL;
+    char *args[] = { dpid };
+    char *result = NULL, *err = NULL;
+    error = unixctl_client_transact(client, "sarp/show", only ? 1 : 0,
+                                    only ? args : NULL, &result, &err);
+    if (error) {
+        dtctl_error(ctx, xasprintf("%s: transaction failed (%s)", path,
+                                   ovs_strerror(error)));
+    } else if (err) {
+        dtctl_error(ctx, xasprintf("%s: %s", path, err));
+    } else {
+        ds_put_cstr(&ctx->output, result);
+    }
+    jsonrpc_close(client);
+    free(result);
+    free(err);
+    free(dpid);
+    free(path);
+}
+
 const struct ctl_command_syntax dtctl_view_commands[] = {
     {"show", 0, 1, "[NETWORK]", dtctl_pre, cmd_show, NULL, "", RO},
     {"channel-list", 0, 1, "[HYPERVISOR]", dtctl_pre, cmd_channel_list, NULL,
      "", RO},
+    {"sarp-cache", 0, 1, "[HYPERVISOR]", dtctl_pre, cmd_sarp_cache, NULL,
+     "--controller=", RO},
     {"policy-graph", 1, 1, "NETWORK", dtctl_pre, cmd_policy_graph, NULL, "",
      RO},
     {"resolve", 3, 3, "NETWORK SRC DST", dtctl_pre, cmd_resolve, NULL, "",
