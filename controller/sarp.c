@@ -51,6 +51,7 @@ COVERAGE_DEFINE(sarp_rewrite);
 COVERAGE_DEFINE(sarp_request_sent);
 COVERAGE_DEFINE(sarp_reply_sent);
 COVERAGE_DEFINE(sarp_garp);
+COVERAGE_DEFINE(sarp_announce);
 COVERAGE_DEFINE(sarp_drop);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -107,6 +108,22 @@ struct sarp_edge {
 
 static struct hmap edges = HMAP_INITIALIZER(&edges);
 static bool caches_changed;     /* Some edge's flows are out of date. */
+
+/* Announcements: a gratuitous ARP across the interconnect, from the edge's
+ * MAC, for each address of a VM that has arrived at an edge, so that
+ * every other edge (dovetail's or not) finds it there at once.
+ * 'announced' holds "DPID/VNI/IP" of each address announced and still
+ * local; 'announcements' those to send (from sarp_build_flows(), sent by
+ * sarp_run()). */
+struct sarp_announcement {
+    uint64_t dpid;
+    ofp_port_t port;            /* The interconnect port. */
+    struct eth_addr mac;        /* The edge's MAC. */
+    ovs_be32 ip;
+};
+static struct sset announced = SSET_INITIALIZER(&announced);
+static struct sarp_announcement *announcements;
+static size_t n_announcements, allocated_announcements;
 static long long int next_expiry = LLONG_MAX;
 static const struct ovsdb_idl *show_idl; /* For "sarp/show". */
 
@@ -135,6 +152,10 @@ static void handle_interconnect(const struct ovsdb_idl *, struct ctlsw *,
                                 const struct dtrec_hypervisor *,
                                 const struct eth_addr *edge_mac,
                                 const struct sp_packet_in *);
+static void announce_arrivals(const struct dtrec_hypervisor *,
+                              const struct sset *arrived, ofp_port_t,
+                              struct eth_addr);
+static void send_announcements(void);
 static void send_arp(struct ctlsw *, ofp_port_t out, uint16_t op,
                      struct eth_addr sha, struct eth_addr tha, bool bcast,
                      ovs_be32 spa, ovs_be32 tpa);
@@ -150,6 +171,11 @@ sarp_init(void)
 void
 sarp_destroy(void)
 {
+    sset_destroy(&announced);
+    free(announcements);
+    announcements = NULL;
+    n_announcements = allocated_announcements = 0;
+
     struct sarp_edge *edge;
 
     HMAP_FOR_EACH_POP (edge, node, &edges) {
@@ -178,6 +204,7 @@ sarp_build_flows(const struct ovsdb_idl *idl,
     const struct simap_node *ic = simap_find(ports, hv_port(hv));
     const struct dtrec_endpoint *ep;
     struct sset local = SSET_INITIALIZER(&local);
+    struct sset arrived = SSET_INITIALIZER(&arrived);
     struct ds miss = DS_EMPTY_INITIALIZER;
     struct eth_addr edge_mac;
     char edge_s[ETH_ADDR_STRLEN + 1];
@@ -230,6 +257,9 @@ sarp_build_flows(const struct ovsdb_idl *idl,
 
             sset_add_and_free(&local, xasprintf("%"PRIu32"/"IP_FMT, vni,
                                                 IP_ARGS(ip)));
+            sset_add_and_free(&arrived, xasprintf("%016"PRIx64"/%"PRIu32
+                                                  "/"IP_FMT, hv->datapath_id,
+                                                  vni, IP_ARGS(ip)));
             /* IP through the policy cache (controller/pcache.h), whose
              * entries for a remote destination lead to PL_SARP. */
             flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
@@ -265,6 +295,7 @@ sarp_build_flows(const struct ovsdb_idl *idl,
 
     if (!any && !ic) {
         sset_destroy(&local);
+        sset_destroy(&arrived);
         ds_destroy(&miss);
         return;
     }
@@ -284,6 +315,7 @@ sarp_build_flows(const struct ovsdb_idl *idl,
                      "endpoints of SARP networks unreachable", hv->name,
                      hv_port(hv));
         sset_destroy(&local);
+        sset_destroy(&arrived);
         ds_destroy(&miss);
         return;
     }
@@ -298,6 +330,8 @@ sarp_build_flows(const struct ovsdb_idl *idl,
                 PL_SARP_IN);
     flowtab_add(flows, "table=%d,priority=90,in_port=%u,actions=drop",
                 PL_INGRESS, icp);
+
+    announce_arrivals(hv, &arrived, u16_to_ofp(icp), edge_mac);
 
     /* The cache: ARP for a remote VM answered with its edge's MAC, and
      * the egress rewrite of both MACs to edge MACs.  An address the
@@ -329,7 +363,65 @@ sarp_build_flows(const struct ovsdb_idl *idl,
         }
     }
     sset_destroy(&local);
+    sset_destroy(&arrived);
     ds_destroy(&miss);
+}
+
+/* Queues an announcement for each address in 'arrived' ("DPID/VNI/IP",
+ * the local addresses of edge 'hv' whose VM's port is there) that was not
+ * announced yet, and forgets the announced addresses of 'hv' that are no
+ * longer local, so that a VM that comes back is announced again. */
+static void
+announce_arrivals(const struct dtrec_hypervisor *hv,
+                  const struct sset *arrived, ofp_port_t port,
+                  struct eth_addr mac)
+{
+    char *prefix = xasprintf("%016"PRIx64"/", hv->datapath_id);
+    const char *key, *next;
+
+    SSET_FOR_EACH_SAFE (key, next, &announced) {
+        if (!strncmp(key, prefix, strlen(prefix))
+            && !sset_contains(arrived, key)) {
+            sset_delete(&announced, SSET_NODE_FROM_NAME(key));
+        }
+    }
+    free(prefix);
+
+    SSET_FOR_EACH (key, arrived) {
+        uint32_t vni;
+        ovs_be32 ip;
+
+        if (sset_contains(&announced, key)
+            || !ovs_scan(key, "%*x/%"SCNu32"/"IP_SCAN_FMT, &vni,
+                         IP_SCAN_ARGS(&ip))) {
+            continue;
+        }
+        sset_add(&announced, key);
+        if (n_announcements >= allocated_announcements) {
+            announcements = x2nrealloc(announcements,
+                                       &allocated_announcements,
+                                       sizeof *announcements);
+        }
+        announcements[n_announcements++] = (struct sarp_announcement) {
+            .dpid = hv->datapath_id, .port = port, .mac = mac, .ip = ip,
+        };
+    }
+}
+
+/* Sends the queued announcements: a gratuitous ARP request, broadcast. */
+static void
+send_announcements(void)
+{
+    for (size_t i = 0; i < n_announcements; i++) {
+        const struct sarp_announcement *an = &announcements[i];
+        struct ctlsw *sw = ctlsw_find(an->dpid);
+        if (sw) {
+            COVERAGE_INC(sarp_announce);
+            send_arp(sw, an->port, ARP_OP_REQUEST, an->mac, eth_addr_zero,
+                     true, an->ip, an->ip);
+        }
+    }
+    n_announcements = 0;
 }
 
 /* Handles an SP_SARP packet-in.  See sarp.h. */
@@ -425,6 +517,7 @@ sarp_run(const struct ovsdb_idl *idl, bool db_changed)
     struct sarp_edge *edge;
 
     show_idl = idl;
+    send_announcements();
     if (now < next_expiry && !db_changed) {
         bool changed = caches_changed;
         caches_changed = false;
@@ -471,7 +564,7 @@ sarp_run(const struct ovsdb_idl *idl, bool db_changed)
 void
 sarp_wait(void)
 {
-    if (caches_changed) {
+    if (caches_changed || n_announcements) {
         poll_immediate_wake();
     } else if (next_expiry != LLONG_MAX) {
         poll_timer_wait_until(next_expiry);

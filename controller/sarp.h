@@ -45,7 +45,9 @@
  * which the controller forwards, so nothing is lost; a changed location
  * in the database (a migrated VM's first frame on its new edge) and a
  * gratuitous ARP from the interconnect move an entry to its new record in
- * every edge's cache at once.
+ * every edge's cache at once.  An edge announces each address of a VM
+ * that appears on it with a gratuitous ARP across the interconnect from
+ * its edge MAC, for the edges that are not dovetail's.
  *
  * Tables (ofproto-ext/pipeline.h): PL_SARP_ARP, PL_SARP, PL_SARP_IN.
  */

@@ -407,7 +407,8 @@ dt_ic_attach () {
 # ARP (answered at once) whose port ic0 (address IP/24) is on IC's br0;
 # behind it, on its port h0, netns HOST (eth0: MAC, HOST_IP/24).  As the
 # seed's edges do, it answers a request for HOST with its own MAC and asks
-# for the other addresses of the /24 from its own.
+# for the other addresses of the /24 from its own; a gratuitous ARP on the
+# interconnect updates its neighbour table at once (locktime 0).
 dt_ic_foreign_edge () {
     local ic=$1 fe=$2 ip=$3 host=$4 mac=$5 hip=$6 p=$1-$2
     dt_netns_add "$fe" && dt_netns_add "$host" || return 1
@@ -422,7 +423,7 @@ dt_ic_foreign_edge () {
         net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 \
         net.ipv4.conf.ic0.proxy_arp=1 net.ipv4.conf.h0.proxy_arp=1 \
         net.ipv4.neigh.ic0.proxy_delay=0 net.ipv4.neigh.h0.proxy_delay=0 \
-        || return 1
+        net.ipv4.neigh.ic0.locktime=0 || return 1
     dt_hv_exec "$fe" ethtool -K ic0 tx off >/dev/null 2>&1
     dt_hv_exec "$fe" ip link set lo up || return 1
     dt_hv_exec "$fe" ip link set ic0 up || return 1
