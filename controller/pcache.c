@@ -52,6 +52,7 @@ static struct pcache_entry *entry_lookup(const struct pcache *,
                                          const struct pcache_key *);
 static void entry_remove(struct pcache *, struct pcache_entry *);
 static char *canonical_actions(const char *text, struct ofpbuf *ofpacts);
+static char *parse_actions(const char *text, struct ofpbuf *ofpacts);
 static bool put_mac_in_ip(ovs_be32 remote, ofp_port_t port,
                           struct ds *actions);
 static struct ofpbuf *encode_delete(const struct pcache_key *,
@@ -158,7 +159,7 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
     r->ttl = MIN(res.ttl, MAX_HARD_TIMEOUT);
 
     ofpbuf_init(&r->ofpacts, 64);
-    r->actions = canonical_actions(ds_cstr(&actions), &r->ofpacts);
+    r->actions = parse_actions(ds_cstr(&actions), &r->ofpacts);
     ds_destroy(&actions);
     if (!r->actions) {
         ofpbuf_uninit(&r->ofpacts);
@@ -559,6 +560,61 @@ entry_remove(struct pcache *pc, struct pcache_entry *e)
     hmap_remove(&pc->entries, &e->node);
     free(e->actions);
     free(e);
+}
+
+/* Action texts already parsed: a policy cache entry's actions are one of
+ * few texts (a tunnel to each hypervisor, a port of each local VM, drop),
+ * and parsing one is most of the cost of an entry.  Emptied when it holds
+ * PARSED_MAX. */
+struct parsed_actions {
+    struct hmap_node node;      /* In 'parsed', by hash of 'text'. */
+    char *text;                 /* As composed. */
+    char *canonical;            /* canonical_actions() of it. */
+    struct ofpbuf ofpacts;      /* The same, parsed. */
+};
+static struct hmap parsed = HMAP_INITIALIZER(&parsed);
+#define PARSED_MAX 65536
+
+static void
+parsed_clear(void)
+{
+    struct parsed_actions *pa;
+
+    HMAP_FOR_EACH_POP (pa, node, &parsed) {
+        free(pa->text);
+        free(pa->canonical);
+        ofpbuf_uninit(&pa->ofpacts);
+        free(pa);
+    }
+}
+
+/* Like canonical_actions(), through the 'parsed' memo. */
+static char *
+parse_actions(const char *text, struct ofpbuf *ofpacts)
+{
+    uint32_t hash = hash_string(text, 0);
+    struct parsed_actions *pa;
+
+    HMAP_FOR_EACH_WITH_HASH (pa, node, hash, &parsed) {
+        if (!strcmp(pa->text, text)) {
+            ofpbuf_put(ofpacts, pa->ofpacts.data, pa->ofpacts.size);
+            return xstrdup(pa->canonical);
+        }
+    }
+
+    char *canonical = canonical_actions(text, ofpacts);
+    if (canonical) {
+        if (hmap_count(&parsed) >= PARSED_MAX) {
+            parsed_clear();
+        }
+        pa = xmalloc(sizeof *pa);
+        pa->text = xstrdup(text);
+        pa->canonical = xstrdup(canonical);
+        ofpbuf_init(&pa->ofpacts, ofpacts->size);
+        ofpbuf_put(&pa->ofpacts, ofpacts->data, ofpacts->size);
+        hmap_insert(&parsed, &pa->node, hash);
+    }
+    return canonical;
 }
 
 /* Parses action text 'text' into 'ofpacts' and returns it formatted back,
