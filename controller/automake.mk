@@ -11,6 +11,8 @@ controller_dovetail_controller_SOURCES = \
 	controller/flowtab.h \
 	controller/mcast.c \
 	controller/mcast.h \
+	controller/ofio.c \
+	controller/ofio.h \
 	controller/overlay.c \
 	controller/overlay.h \
 	controller/pcache.c \

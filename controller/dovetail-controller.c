@@ -84,7 +84,7 @@ static unsigned long long int dps_n_rebuilds;
 static unsigned long long int dps_n_updates;
 
 /* Listeners and switches. */
-static struct pvconn **listeners;
+static struct pstream **listeners;
 static size_t n_listeners;
 static struct ovs_list switches = OVS_LIST_INITIALIZER(&switches);
 static size_t n_switches;
@@ -205,7 +205,7 @@ main(int argc, char *argv[])
         ovsdb_idl_wait(idl);
         if (n_switches < MAX_SWITCHES) {
             for (size_t i = 0; i < n_listeners; i++) {
-                pvconn_wait(listeners[i]);
+                pstream_wait(listeners[i]);
             }
         }
         struct ctlsw *node;
@@ -231,7 +231,7 @@ main(int argc, char *argv[])
     pinctrl_destroy();
     sarp_destroy();
     for (size_t i = 0; i < n_listeners; i++) {
-        pvconn_close(listeners[i]);
+        pstream_close(listeners[i]);
     }
     free(listeners);
     dps_destroy(dps);
@@ -247,19 +247,19 @@ static void
 accept_switches(void)
 {
     for (size_t i = 0; i < n_listeners && n_switches < MAX_SWITCHES; i++) {
-        struct vconn *vconn;
-        int error = pvconn_accept(listeners[i], &vconn);
+        struct stream *stream;
+        int error = pstream_accept(listeners[i], &stream);
 
         if (!error) {
             struct ctlsw *node = xzalloc(sizeof *node);
-            node->swconn = swconn_create(vconn, &switch_hooks, node);
+            node->swconn = swconn_create(stream, &switch_hooks, node);
             pcache_init(&node->pcache);
             hmap_init(&node->buckets);
             ovs_list_push_back(&switches, &node->list_node);
             n_switches++;
         } else if (error != EAGAIN) {
             static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-            VLOG_WARN_RL(&rl, "%s: accept: %s", pvconn_get_name(listeners[i]),
+            VLOG_WARN_RL(&rl, "%s: accept: %s", pstream_get_name(listeners[i]),
                          ovs_strerror(error));
         }
     }
@@ -579,14 +579,15 @@ parse_options(int argc, char *argv[])
     }
     listeners = xmalloc(argc * sizeof *listeners);
     for (int i = 0; i < argc; i++) {
-        struct pvconn *pvconn;
-        int error = pvconn_open(argv[i], 0, DSCP_DEFAULT, &pvconn);
+        struct pstream *pstream;
+        int error = pstream_open_with_default_port(argv[i], OFP_PORT,
+                                                   &pstream, DSCP_DEFAULT);
         if (error) {
             ovs_fatal(error, "%s: cannot listen for OpenFlow connections "
                       "(expected ptcp:[PORT][:IP], pssl:[PORT][:IP] or "
                       "punix:FILE)", argv[i]);
         }
-        listeners[n_listeners++] = pvconn;
+        listeners[n_listeners++] = pstream;
     }
 }
 

@@ -385,12 +385,10 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
         return;
     }
 
-    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
-    struct ofpbuf *msg = pcache_install(&sw->pcache, &key, &r,
-                                        swconn_get_protocol(sw->swconn),
-                                        now);
-    ovs_list_push_back(&msgs, &msg->list_node);
-    swconn_send_bundle(sw->swconn, &msgs);
+    swconn_send_batched(sw->swconn,
+                        pcache_install(&sw->pcache, &key, &r,
+                                       swconn_get_protocol(sw->swconn),
+                                       now));
     if (r.verdict == DPS_FORWARD) {
         packet_out_ofpacts(sw, pin->packet, pin->packet_len, pin->in_port,
                            r.ofpacts.data, r.ofpacts.size);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "controller/flowtab.h"
+#include "controller/ofio.h"
 #include "coverage.h"
 #include "ofproto-ext/pipeline.h"
 #include "openvswitch/dynamic-string.h"
@@ -27,8 +28,6 @@
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
-#include "openvswitch/rconn.h"
-#include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
 #include "flow.h"
 #include "simap.h"
@@ -61,7 +60,7 @@ COVERAGE_DEFINE(swconn_bad_message);
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 struct swconn {
-    struct rconn *rconn;        /* The OpenFlow connection. */
+    struct ofio *conn;          /* The OpenFlow connection. */
     struct swconn_hooks hooks;  /* The owner's callbacks. */
     void *aux;                  /* Their argument. */
     enum swconn_state state;    /* See swconn.h. */
@@ -107,6 +106,11 @@ struct swconn {
     unsigned int n_flow_mods;   /* Flow_mods in committed bundles. */
     unsigned int n_failures;    /* Bundles that failed. */
     unsigned int n_other_bundles; /* Bundles of swconn_send_bundle(). */
+
+    /* Flow_mods of swconn_send_batched() queued while 'in_run': sent as
+     * one bundle once the packet-ins of this run are processed. */
+    bool in_run;
+    struct ovs_list batch;      /* struct ofpbuf, by list_node. */
     unsigned int n_errors;      /* Errors the switch reported. */
 };
 
@@ -137,10 +141,10 @@ swconn_state_name(enum swconn_state state)
     return "<unknown>";
 }
 
-/* Creates a session on 'vconn', a connection just accepted from a switch,
+/* Creates a session on 'stream', a connection just accepted from a switch,
  * and takes ownership of it. */
 struct swconn *
-swconn_create(struct vconn *vconn, const struct swconn_hooks *hooks,
+swconn_create(struct stream *stream, const struct swconn_hooks *hooks,
               void *aux)
 {
     struct swconn *sw = xzalloc(sizeof *sw);
@@ -148,9 +152,8 @@ swconn_create(struct vconn *vconn, const struct swconn_hooks *hooks,
     sw->hooks = *hooks;
     sw->aux = aux;
     COVERAGE_INC(swconn_connect);
-    sw->rconn = rconn_create(PROBE_INTERVAL, 0, DSCP_DEFAULT,
-                             vconn_get_allowed_versions(vconn));
-    rconn_connect_unreliably(sw->rconn, vconn, NULL);
+    sw->conn = ofio_create(stream, OFPUTIL_DEFAULT_VERSIONS,
+                           PROBE_INTERVAL * 1000);
     sw->state = SWCONN_FEATURES;
     sw->connected_at = time_msec();
     simap_init(&sw->ports);
@@ -158,7 +161,8 @@ swconn_create(struct vconn *vconn, const struct swconn_hooks *hooks,
     flowtab_init(&sw->installed);
     flowtab_init(&sw->desired);
     flowtab_init(&sw->committing);
-    VLOG_INFO("%s: switch connected", rconn_get_name(sw->rconn));
+    ovs_list_init(&sw->batch);
+    VLOG_INFO("%s: switch connected", ofio_get_name(sw->conn));
     return sw;
 }
 
@@ -169,12 +173,13 @@ swconn_destroy(struct swconn *sw)
         if (sw->has_dpid) {
             VLOG_INFO("%016"PRIx64": switch disconnected", sw->dpid);
         }
-        rconn_destroy(sw->rconn);
+        ofio_destroy(sw->conn);
         simap_destroy(&sw->ports);
         sset_destroy(&sw->down_ports);
         flowtab_destroy(&sw->installed);
         flowtab_destroy(&sw->desired);
         flowtab_destroy(&sw->committing);
+        ofpbuf_list_delete(&sw->batch);
         free(sw);
     }
 }
@@ -183,23 +188,29 @@ swconn_destroy(struct swconn *sw)
 void
 swconn_run(struct swconn *sw)
 {
-    rconn_run(sw->rconn);
+    ofio_run(sw->conn);
 
     if (sw->state == SWCONN_FEATURES && !sw->features_sent
-        && rconn_get_version(sw->rconn) > 0) {
+        && ofio_get_version(sw->conn) > 0) {
         /* Version negotiated: ask the switch who it is. */
         sw->features_sent = true;
         send_msg(sw, ofpraw_alloc(OFPRAW_OFPT_FEATURES_REQUEST,
                                   swconn_version(sw), 0));
     }
 
+    sw->in_run = true;
     for (int i = 0; i < MAX_MSGS_PER_RUN; i++) {
-        struct ofpbuf *msg = rconn_recv(sw->rconn);
-        if (!msg) {
+        const struct ofp_header *oh = ofio_recv(sw->conn);
+        if (!oh) {
             break;
         }
-        swconn_process(sw, msg);
-        ofpbuf_delete(msg);
+        struct ofpbuf msg;
+        ofpbuf_use_const(&msg, oh, ntohs(oh->length));
+        swconn_process(sw, &msg);
+    }
+    sw->in_run = false;
+    if (!ovs_list_is_empty(&sw->batch)) {
+        swconn_send_bundle(sw, &sw->batch);
     }
 
     if (sw->state == SWCONN_DUMP && !sw->dump_xid
@@ -220,8 +231,7 @@ swconn_run(struct swconn *sw)
 void
 swconn_wait(struct swconn *sw)
 {
-    rconn_run_wait(sw->rconn);
-    rconn_recv_wait(sw->rconn);
+    ofio_wait(sw->conn);
     if (sw->state == SWCONN_DUMP && !sw->dump_xid) {
         poll_timer_wait_until(sw->retry_at);
     }
@@ -230,7 +240,7 @@ swconn_wait(struct swconn *sw)
 bool
 swconn_is_alive(const struct swconn *sw)
 {
-    return rconn_is_alive(sw->rconn);
+    return ofio_is_alive(sw->conn);
 }
 
 /* Stores the switch's datapath id in '*dpid' and returns true, if it is
@@ -305,7 +315,7 @@ swconn_is_synced(const struct swconn *sw)
 bool
 swconn_is_ready(const struct swconn *sw)
 {
-    return sw->state == SWCONN_READY && rconn_is_connected(sw->rconn);
+    return sw->state == SWCONN_READY && ofio_is_connected(sw->conn);
 }
 
 /* Returns the protocol to encode messages to a READY 'sw' in. */
@@ -357,6 +367,20 @@ swconn_send_bundle(struct swconn *sw, struct ovs_list *msgs)
     sw->n_other_bundles++;
 }
 
+/* Sends flow_mod 'msg' to 'sw' in a bundle, as swconn_send_bundle() does.
+ * Called while 'sw' processes what it received (from a packet-in
+ * callback), it joins the flow_mods of the other packet-ins of the same
+ * run in one bundle, sent when they are all processed: one bundle open
+ * and commit for a batch of policy cache entries instead of one each. */
+void
+swconn_send_batched(struct swconn *sw, struct ofpbuf *msg)
+{
+    ovs_list_push_back(&sw->batch, &msg->list_node);
+    if (!sw->in_run) {
+        swconn_send_bundle(sw, &sw->batch);
+    }
+}
+
 /* Returns the name of 'sw''s port 'port', or NULL if it has none. */
 const char *
 swconn_port_name(const struct swconn *sw, ofp_port_t port)
@@ -398,9 +422,9 @@ swconn_format(const struct swconn *sw, struct ds *s)
     ds_put_format(s, " %s state=%s version=%s ports=%zu flows=%zu "
                   "desired=%s bundles=%u flow_mods=%u failures=%u "
                   "cache_bundles=%u errors=%u connected=%llds%s",
-                  rconn_get_name(sw->rconn), swconn_state_name(sw->state),
-                  rconn_get_version(sw->rconn) > 0
-                  ? ofputil_version_to_string(rconn_get_version(sw->rconn))
+                  ofio_get_name(sw->conn), swconn_state_name(sw->state),
+                  ofio_get_version(sw->conn) > 0
+                  ? ofputil_version_to_string(ofio_get_version(sw->conn))
                   : "none",
                   simap_count(&sw->ports), flowtab_count(&sw->installed),
                   sw->has_desired ? "yes" : "no", sw->n_bundles,
@@ -420,7 +444,7 @@ swconn_format_flows(const struct swconn *sw, bool installed, struct ds *s)
 static enum ofp_version
 swconn_version(const struct swconn *sw)
 {
-    int version = rconn_get_version(sw->rconn);
+    int version = ofio_get_version(sw->conn);
     ovs_assert(version > 0 && version < 0xff);
     return version;
 }
@@ -428,11 +452,7 @@ swconn_version(const struct swconn *sw)
 static void
 send_msg(struct swconn *sw, struct ofpbuf *b)
 {
-    int error = rconn_send(sw->rconn, b, NULL);
-    if (error) {
-        VLOG_WARN_RL(&rl, "%s: send: %s", rconn_get_name(sw->rconn),
-                     ovs_strerror(error));
-    }
+    ofio_send(sw->conn, b);
 }
 
 static void
@@ -444,15 +464,13 @@ swconn_process(struct swconn *sw, const struct ofpbuf *msg)
     if (ofptype_decode(&type, oh)) {
         COVERAGE_INC(swconn_bad_message);
         VLOG_WARN_RL(&rl, "%s: undecodable message",
-                     rconn_get_name(sw->rconn));
+                     ofio_get_name(sw->conn));
         return;
     }
 
     /* An if-chain rather than a switch: most of the many message types
      * are ignored, and -Wswitch-enum would have us list them all. */
-    if (type == OFPTYPE_ECHO_REQUEST) {
-        send_msg(sw, ofputil_encode_echo_reply(oh));
-    } else if (type == OFPTYPE_FEATURES_REPLY) {
+    if (type == OFPTYPE_FEATURES_REPLY) {
         process_features_reply(sw, oh);
     } else if (type == OFPTYPE_PORT_DESC_STATS_REPLY) {
         process_port_desc_reply(sw, oh);
@@ -471,7 +489,7 @@ swconn_process(struct swconn *sw, const struct ofpbuf *msg)
         }
     } else if (VLOG_IS_DBG_ENABLED()) {
         char *s = ofp_to_string(oh, msg->size, NULL, NULL, 1);
-        VLOG_DBG_RL(&rl, "%s: ignored: %s", rconn_get_name(sw->rconn), s);
+        VLOG_DBG_RL(&rl, "%s: ignored: %s", ofio_get_name(sw->conn), s);
         free(s);
     }
 }
@@ -490,14 +508,14 @@ process_features_reply(struct swconn *sw, const struct ofp_header *oh)
     if (error) {
         COVERAGE_INC(swconn_bad_message);
         VLOG_WARN_RL(&rl, "%s: bad features reply: %s",
-                     rconn_get_name(sw->rconn), ofperr_to_string(error));
-        rconn_disconnect(sw->rconn);
+                     ofio_get_name(sw->conn), ofperr_to_string(error));
+        ofio_disconnect(sw->conn);
         return;
     }
     sw->dpid = features.datapath_id;
     sw->has_dpid = true;
     sw->changed = true;
-    VLOG_INFO("%s: datapath id %016"PRIx64, rconn_get_name(sw->rconn),
+    VLOG_INFO("%s: datapath id %016"PRIx64, ofio_get_name(sw->conn),
               sw->dpid);
 
     /* Only NXT_PACKET_IN2 carries a controller action's userdata, which

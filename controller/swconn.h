@@ -36,7 +36,7 @@ struct ofpbuf;
 struct swconn;
 struct simap;
 struct sset;
-struct vconn;
+struct stream;
 
 #define SWCONN_STATES                                       \
     SWCONN_STATE(FEATURES, "features")                     \
@@ -55,7 +55,7 @@ const char *swconn_state_name(enum swconn_state);
 /* What the owner of a session hears from it.  Every callback gets 'aux'.
  *
  * 'packet_in' is called for each packet-in the switch sends, with the
- * whole message (the vconn has checked its length).
+ * whole message (controller/ofio.h has checked its length).
  *
  * 'cache_flow' is called, while the switch's flows are read back (after
  * it connects, or after a failed bundle), for each flow that is a policy
@@ -70,7 +70,7 @@ struct swconn_hooks {
                        void *aux);
 };
 
-struct swconn *swconn_create(struct vconn *, const struct swconn_hooks *,
+struct swconn *swconn_create(struct stream *, const struct swconn_hooks *,
                              void *aux);
 void swconn_destroy(struct swconn *);
 void swconn_run(struct swconn *);
@@ -90,6 +90,7 @@ bool swconn_is_ready(const struct swconn *);
 enum ofputil_protocol swconn_get_protocol(const struct swconn *);
 void swconn_send(struct swconn *, struct ofpbuf *);
 void swconn_send_bundle(struct swconn *, struct ovs_list *msgs);
+void swconn_send_batched(struct swconn *, struct ofpbuf *flow_mod);
 const char *swconn_port_name(const struct swconn *, ofp_port_t);
 long long int swconn_programmed_msec(const struct swconn *);
 

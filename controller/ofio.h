@@ -1,0 +1,50 @@
+/*
+ * ofio: an OpenFlow connection with batched socket I/O.
+ *
+ * dovetail-controller's connection to one switch.  Open vSwitch's vconn
+ * reads a message with two recv() calls (header, then body) and writes
+ * each message with its own send(); at a policy cache miss per request
+ * that is most of the controller's time (Documentation/performance.rst).
+ * An ofio reads whatever the socket holds, up to OFIO_READ_SIZE at a
+ * time, and hands out every complete message in it without copying;
+ * what is sent is appended to one buffer that goes out with as few
+ * send() calls as the socket takes, once per main-loop pass (ofio_run())
+ * or when it grows past OFIO_FLUSH_SIZE.
+ *
+ * It speaks the OpenFlow connection setup itself: the hello exchange and
+ * version negotiation (the highest version both sides allow), echo
+ * replies, and an inactivity probe (an echo request after 'probe_msec'
+ * of silence; the connection is dead after twice that).  Any stream Open
+ * vSwitch supports carries it (unix:, tcp:, ssl:).
+ */
+#ifndef CONTROLLER_OFIO_H
+#define CONTROLLER_OFIO_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ofp_header;
+struct ofpbuf;
+struct stream;
+
+#define OFIO_READ_SIZE (128 * 1024)
+#define OFIO_FLUSH_SIZE (256 * 1024)
+
+struct ofio *ofio_create(struct stream *, uint32_t allowed_versions,
+                         int probe_msec);
+void ofio_destroy(struct ofio *);
+
+void ofio_run(struct ofio *);
+void ofio_wait(struct ofio *);
+
+const struct ofp_header *ofio_recv(struct ofio *);
+void ofio_send(struct ofio *, struct ofpbuf *);
+void ofio_flush(struct ofio *);
+
+int ofio_get_version(const struct ofio *);
+const char *ofio_get_name(const struct ofio *);
+bool ofio_is_alive(const struct ofio *);
+bool ofio_is_connected(const struct ofio *);
+void ofio_disconnect(struct ofio *);
+
+#endif /* controller/ofio.h */
