@@ -39,7 +39,6 @@ COVERAGE_DEFINE(pcache_adopt_bad);
 /* The record keeps an entry this long after the switch should have
  * dropped it: OVS checks hard timeouts about once a second, and an entry
  * forgotten too early could escape an invalidation. */
-#define EXPIRY_GRACE_MSEC 2000
 
 /* OpenFlow's hard_timeout is 16 bits: a longer TTL is cut to this. */
 #define MAX_HARD_TIMEOUT UINT16_MAX
@@ -53,6 +52,19 @@ static struct pcache_entry *entry_lookup(const struct pcache *,
 static void entry_remove(struct pcache *, struct pcache_entry *);
 static char *canonical_actions(const char *text, struct ofpbuf *ofpacts);
 static char *parse_actions(const char *text, struct ofpbuf *ofpacts);
+
+/* The entries installed with one TTL, in the order they expire (an entry
+ * installed again goes to the back). */
+struct pcache_queue {
+    struct hmap_node node;      /* In struct pcache 'queues', by TTL. */
+    uint32_t ttl;
+    struct ovs_list entries;    /* struct pcache_entry, by expiry_node. */
+};
+static struct pcache_queue *queue_for(struct pcache *, uint32_t ttl);
+static void expire(struct pcache *, struct pcache_entry *);
+static struct ofpbuf *encode_install(const struct pcache_key *,
+                                     const struct pcache_result *,
+                                     enum ofputil_protocol);
 static bool put_mac_in_ip(ovs_be32 remote, ofp_port_t port,
                           struct ds *actions);
 static struct ofpbuf *encode_delete(const struct pcache_key *,
@@ -63,6 +75,8 @@ void
 pcache_init(struct pcache *pc)
 {
     hmap_init(&pc->entries);
+    hmap_init(&pc->queues);
+    ovs_list_init(&pc->adopted);
     memset(&pc->stats, 0, sizeof pc->stats);
 }
 
@@ -72,6 +86,12 @@ pcache_destroy(struct pcache *pc)
     if (pc) {
         pcache_clear(pc);
         hmap_destroy(&pc->entries);
+
+        struct pcache_queue *q;
+        HMAP_FOR_EACH_POP (q, node, &pc->queues) {
+            free(q);
+        }
+        hmap_destroy(&pc->queues);
     }
 }
 
@@ -255,6 +275,7 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
     if (!e) {
         e = xzalloc(sizeof *e);
         e->key = *key;
+        ovs_list_init(&e->expiry_node);
         hmap_insert(&pc->entries, &e->node, key_hash(key));
     } else {
         free(e->actions);
@@ -263,18 +284,50 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
     e->ttl = r->ttl;
     e->actions = xstrdup(r->actions);
     e->expires = now + r->ttl * 1000LL;
+    ovs_list_remove(&e->expiry_node);
+    ovs_list_push_back(&queue_for(pc, r->ttl)->entries, &e->expiry_node);
     COVERAGE_INC(pcache_install);
     pc->stats.installs++;
     if (r->verdict == DPS_DENY) {
         pc->stats.denies++;
     }
 
+    return encode_install(key, r, protocol);
+}
+
+/* A flow_mod that installs an entry, encoded once per (actions, TTL,
+ * protocol) with sentinel values in the fields that differ between
+ * entries, and the offsets of those fields: an entry's flow_mod is a copy
+ * with its values written in (see encode_install()). */
+struct install_template {
+    struct hmap_node node;      /* In 'templates'. */
+    char *actions;              /* Canonical action text. */
+    uint32_t ttl;
+    enum ofputil_protocol protocol;
+    struct ofpbuf msg;          /* Encoded with the sentinels. */
+    size_t cookie_ofs, vni_ofs, domain_ofs, dst_ofs;
+};
+static struct hmap templates = HMAP_INITIALIZER(&templates);
+#define TEMPLATES_MAX 4096
+
+/* Sentinels: values no real entry's fields take together, each found
+ * exactly once in the encoded template. */
+#define SENTINEL_COOKIE UINT64_C(0x5ab1e7c00c1e5eed)
+#define SENTINEL_VNI 0x7e3a9b1cU
+#define SENTINEL_DOMAIN 0x6d0a1b2cU
+#define SENTINEL_DST 0xe2d3c4b5U
+
+static struct ofpbuf *
+encode_install__(const struct pcache_key *key, uint64_t cookie,
+                 const struct pcache_result *r,
+                 enum ofputil_protocol protocol)
+{
     struct match match;
     key_to_match(key, &match);
 
     struct ofputil_flow_mod fm = {
         .priority = PL_CACHE_PRIORITY,
-        .new_cookie = htonll(r->cookie),
+        .new_cookie = htonll(cookie),
         .table_id = PL_POLICY,
         .command = OFPFC_ADD,
         .hard_timeout = r->ttl,
@@ -287,6 +340,118 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
     minimatch_init(&fm.match, &match);
     struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, protocol);
     minimatch_destroy(&fm.match);
+    return msg;
+}
+
+/* Returns the offset of the only copy of the 'n' bytes at 'p' in 'msg', or
+ * SIZE_MAX if there is not exactly one. */
+static size_t
+find_once(const struct ofpbuf *msg, const void *p, size_t n)
+{
+    const char *data = msg->data;
+    size_t found = SIZE_MAX;
+
+    for (size_t i = 0; i + n <= msg->size; i++) {
+        if (!memcmp(data + i, p, n)) {
+            if (found != SIZE_MAX) {
+                return SIZE_MAX;
+            }
+            found = i;
+        }
+    }
+    return found;
+}
+
+static void
+templates_clear(void)
+{
+    struct install_template *t;
+
+    HMAP_FOR_EACH_POP (t, node, &templates) {
+        free(t->actions);
+        ofpbuf_uninit(&t->msg);
+        free(t);
+    }
+}
+
+/* Returns the template for 'r' and 'protocol', making it if need be, or
+ * NULL if a sentinel cannot be found in the encoding. */
+static const struct install_template *
+get_template(const struct pcache_result *r, enum ofputil_protocol protocol)
+{
+    uint32_t hash = hash_2words(hash_string(r->actions, r->ttl), protocol);
+    struct install_template *t;
+
+    HMAP_FOR_EACH_WITH_HASH (t, node, hash, &templates) {
+        if (t->ttl == r->ttl && t->protocol == protocol
+            && !strcmp(t->actions, r->actions)) {
+            return t->cookie_ofs != SIZE_MAX ? t : NULL;
+        }
+    }
+    if (hmap_count(&templates) >= TEMPLATES_MAX) {
+        templates_clear();
+    }
+
+    struct pcache_key sentinel = {
+        .vni = SENTINEL_VNI,
+        .domain = SENTINEL_DOMAIN,
+        .dst = htonl(SENTINEL_DST),
+    };
+    struct ofpbuf *msg = encode_install__(&sentinel, SENTINEL_COOKIE, r,
+                                          protocol);
+    ovs_be64 cookie = htonll(SENTINEL_COOKIE);
+    ovs_be64 vni = htonll(SENTINEL_VNI);
+    ovs_be32 domain = htonl(SENTINEL_DOMAIN);
+    ovs_be32 dst = htonl(SENTINEL_DST);
+
+    t = xzalloc(sizeof *t);
+    t->actions = xstrdup(r->actions);
+    t->ttl = r->ttl;
+    t->protocol = protocol;
+    ofpbuf_init(&t->msg, msg->size);
+    ofpbuf_put(&t->msg, msg->data, msg->size);
+    ofpbuf_delete(msg);
+    t->cookie_ofs = find_once(&t->msg, &cookie, sizeof cookie);
+    t->vni_ofs = find_once(&t->msg, &vni, sizeof vni);
+    t->domain_ofs = find_once(&t->msg, &domain, sizeof domain);
+    t->dst_ofs = find_once(&t->msg, &dst, sizeof dst);
+    if (t->vni_ofs == SIZE_MAX || t->domain_ofs == SIZE_MAX
+        || t->dst_ofs == SIZE_MAX) {
+        t->cookie_ofs = SIZE_MAX;   /* Unusable: encode each time. */
+    }
+    hmap_insert(&templates, &t->node, hash);
+    return t->cookie_ofs != SIZE_MAX ? t : NULL;
+}
+
+/* Encodes the flow_mod that installs 'r' for 'key': a copy of its
+ * template with the entry's cookie, network, domain and destination
+ * written in, which is what encoding it from scratch gives (checked by
+ * tests/test-pcache). */
+static struct ofpbuf *
+encode_install(const struct pcache_key *key, const struct pcache_result *r,
+               enum ofputil_protocol protocol)
+{
+    const struct install_template *t = get_template(r, protocol);
+    if (!t) {
+        return encode_install__(key, r->cookie, r, protocol);
+    }
+
+    static uint32_t next_xid;
+    struct ofpbuf *msg = ofpbuf_clone(&t->msg);
+    char *data = msg->data;
+    struct ofp_header *oh = msg->data;
+
+    /* Transaction ids of their own, apart from Open vSwitch's (which count
+     * up from 1). */
+    oh->xid = htonl(0x80000000 | next_xid++);
+    ovs_be64 cookie = htonll(r->cookie);
+    ovs_be64 vni = htonll(key->vni);
+    ovs_be32 domain = htonl(key->domain);
+
+    memcpy(data + t->cookie_ofs, &cookie, sizeof cookie);
+    memcpy(data + t->vni_ofs, &vni, sizeof vni);
+    memcpy(data + t->domain_ofs, &domain, sizeof domain);
+    memcpy(data + t->dst_ofs, &key->dst, sizeof key->dst);
     return msg;
 }
 
@@ -321,6 +486,7 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
     if (!e) {
         e = xzalloc(sizeof *e);
         e->key = key;
+        ovs_list_init(&e->expiry_node);
         hmap_insert(&pc->entries, &e->node, key_hash(&key));
     } else {
         free(e->actions);
@@ -335,6 +501,12 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
                   ? now + (fs->hard_timeout - MIN(fs->duration_sec,
                                                   fs->hard_timeout)) * 1000LL
                   : LLONG_MAX);
+    ovs_list_remove(&e->expiry_node);
+    if (e->expires != LLONG_MAX) {
+        ovs_list_push_back(&pc->adopted, &e->expiry_node);
+    } else {
+        ovs_list_init(&e->expiry_node);
+    }
     COVERAGE_INC(pcache_adopt);
     pc->stats.adopted++;
 }
@@ -458,20 +630,54 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
     return n_invalid;
 }
 
-/* Forgets the entries the switch has dropped by 'now'. */
+/* Forgets the entries the switch has dropped by 'now': from the head of
+ * each TTL's queue, where they are in the order they expire, so that only
+ * those that expire are visited; and those read from the switch. */
 void
 pcache_expire(struct pcache *pc, long long int now)
 {
+    struct pcache_queue *q;
     struct pcache_entry *e;
 
-    HMAP_FOR_EACH_SAFE (e, node, &pc->entries) {
-        if (e->expires != LLONG_MAX
-            && e->expires + EXPIRY_GRACE_MSEC <= now) {
-            COVERAGE_INC(pcache_expire);
-            pc->stats.expired++;
-            entry_remove(pc, e);
+    HMAP_FOR_EACH (q, node, &pc->queues) {
+        LIST_FOR_EACH_SAFE (e, expiry_node, &q->entries) {
+            if (e->expires + EXPIRY_GRACE_MSEC > now) {
+                break;
+            }
+            expire(pc, e);
         }
     }
+    LIST_FOR_EACH_SAFE (e, expiry_node, &pc->adopted) {
+        if (e->expires + EXPIRY_GRACE_MSEC <= now) {
+            expire(pc, e);
+        }
+    }
+}
+
+static void
+expire(struct pcache *pc, struct pcache_entry *e)
+{
+    COVERAGE_INC(pcache_expire);
+    pc->stats.expired++;
+    entry_remove(pc, e);
+}
+
+/* Returns the queue of entries with TTL 'ttl', creating it if need be. */
+static struct pcache_queue *
+queue_for(struct pcache *pc, uint32_t ttl)
+{
+    struct pcache_queue *q;
+
+    HMAP_FOR_EACH_WITH_HASH (q, node, hash_int(ttl, 0), &pc->queues) {
+        if (q->ttl == ttl) {
+            return q;
+        }
+    }
+    q = xmalloc(sizeof *q);
+    q->ttl = ttl;
+    ovs_list_init(&q->entries);
+    hmap_insert(&pc->queues, &q->node, hash_int(ttl, 0));
+    return q;
 }
 
 static int
@@ -557,6 +763,7 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key)
 static void
 entry_remove(struct pcache *pc, struct pcache_entry *e)
 {
+    ovs_list_remove(&e->expiry_node);
     hmap_remove(&pc->entries, &e->node);
     free(e->actions);
     free(e);

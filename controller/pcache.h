@@ -29,6 +29,7 @@
 
 #include "lib/dt-dps.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/types.h"
@@ -73,6 +74,8 @@ struct pcache_entry {
     uint32_t ttl;               /* Seconds. */
     char *actions;              /* Canonical action text. */
     long long int expires;      /* When the switch drops it (msec). */
+    struct ovs_list expiry_node; /* In its TTL's queue, or 'adopted', or
+                                 * alone if it never expires. */
 };
 
 /* Counters, per switch. */
@@ -90,8 +93,17 @@ struct pcache_stats {
     unsigned long long int adopted;     /* Entries read back. */
 };
 
+/* How long after its hard timeout an entry is forgotten: the switch
+ * expires flows on its own clock, a little after the controller's. */
+#define EXPIRY_GRACE_MSEC 2000
+
 struct pcache {
     struct hmap entries;        /* Contains struct pcache_entry. */
+    struct hmap queues;         /* struct pcache_queue, by TTL: the entries
+                                 * installed with that TTL, in the order
+                                 * they expire. */
+    struct ovs_list adopted;    /* Entries read from the switch, which
+                                 * expire in no particular order. */
     struct pcache_stats stats;
 };
 

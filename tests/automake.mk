@@ -43,6 +43,13 @@ tests_test_slowpath_SOURCES = tests/test-slowpath.c tests/check-tap.c \
 tests_test_slowpath_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_slowpath_LDADD = ofproto-ext/libofext.la $(UNIT_TEST_LDADD)
 
+check_PROGRAMS += tests/test-pcache
+TESTS += tests/test-pcache
+tests_test_pcache_SOURCES = tests/test-pcache.c tests/check-tap.c \
+	tests/check-tap.h controller/pcache.c controller/pcache.h
+tests_test_pcache_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_pcache_LDADD = ofproto-ext/libofext.la $(UNIT_TEST_LDADD)
+
 check_PROGRAMS += tests/test-ofext
 TESTS += tests/test-ofext
 tests_test_ofext_SOURCES = tests/test-ofext.c tests/check-tap.c \
