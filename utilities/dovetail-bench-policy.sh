@@ -8,7 +8,9 @@
 # $DT_BENCH_CPU (default 1): closed loop against dovetail-controller, open
 # loop at each rate in $DT_BENCH_RATES, closed loop against
 # ovs-testcontroller; prints one JSON line per run to stdout and the text
-# summaries to stderr, and stops everything it started.
+# summaries to stderr, writes latency.dat and, if gnuplot is installed,
+# latency.png (latency percentiles against offered load) in the work
+# directory, and stops everything it started.
 #
 # Environment: DT_BENCH_DIR (work directory, default a new temporary
 # one), DT_BENCH_SECONDS (per run, default 10), DT_BENCH_ARGS (extra
@@ -63,8 +65,37 @@ bench () {
     } >&2
 }
 
+# field NAME: the number after "NAME": in run.json.
+field () {
+    sed -n "s/.*\"$1\":\([0-9.e+-]*\).*/\1/p" run.json
+}
+
 bench --db=unix:"$dir/db.sock" unix:"$dir/ctl.sock"
+: > latency.dat
 for rate in $rates; do
     bench --db=unix:"$dir/db.sock" --rate="$rate" unix:"$dir/ctl.sock"
+    echo "$rate $(field rate) $(field p50) $(field p90) $(field p99) \
+$(field p99.9)" >> latency.dat
 done
 bench --target=testcontroller $tc_args unix:"$dir/tc.sock"
+
+# The plot: latency percentiles against offered load (open loop).
+if command -v gnuplot >/dev/null && test -s latency.dat; then
+    gnuplot <<GNUPLOT
+set terminal pngcairo size 900,600
+set output "$dir/latency.png"
+set title "dovetail-controller: policy resolution latency, open loop"
+set xlabel "offered load (resolutions/s)"
+set ylabel "latency (us)"
+set logscale y
+set key top left
+set grid
+plot "$dir/latency.dat" using 1:3 with linespoints title "p50", \
+     "" using 1:4 with linespoints title "p90", \
+     "" using 1:5 with linespoints title "p99", \
+     "" using 1:6 with linespoints title "p99.9"
+GNUPLOT
+    echo "plot: $dir/latency.png (data: $dir/latency.dat)" >&2
+else
+    echo "no plot (gnuplot not installed: apt-get install gnuplot-nox)" >&2
+fi
