@@ -52,6 +52,8 @@ struct chan {
     char fixed_s[ETH_ADDR_STRLEN + 1]; /* The network's fixed MAC. */
     size_t n_ips;
     ovs_be32 *ips;              /* Its valid IPv4 addresses (/32s). */
+    size_t n_ip6s;
+    struct in6_addr *ip6s;      /* Its valid IPv6 addresses (/128s). */
 
     /* How it reaches the vswitch. */
     unsigned int port;          /* OpenFlow port: dedicated, or trunk. */
@@ -67,6 +69,10 @@ static bool fixed_mac(const struct dtrec_virtual_network *,
 static void add_chan_flows(struct flowtab *, const struct chan *);
 static void add_arp_responder(struct flowtab *, uint32_t vni,
                               const char *fixed_s);
+static void add_nd_responder(struct flowtab *, uint32_t vni,
+                             const char *fixed_s);
+static void add_chan_route_flows(struct flowtab *, const struct chan *,
+                                 const struct in6_addr *);
 static void add_group_flows(struct flowtab *,
                             const struct dtrec_multicast_group *,
                             const struct dtrec_hypervisor *,
@@ -112,8 +118,10 @@ channel_build_flows(const struct ovsdb_idl *idl,
         if (hmapx_add(&nets, CONST_CAST(struct dtrec_virtual_network *,
                                         ep->network))) {
             add_arp_responder(flows, c.vni, c.fixed_s);
+            add_nd_responder(flows, c.vni, c.fixed_s);
         }
         free(c.ips);
+        free(c.ip6s);
     }
     hmapx_destroy(&nets);
 
@@ -208,9 +216,17 @@ chan_get(const struct dtrec_endpoint *ep, const struct simap *ports,
 
     memset(c, 0, sizeof *c);
     ds_put_format(table, "  %s %s", ep->network->name, ep->name);
+    struct svec routes = SVEC_EMPTY_INITIALIZER;
     for (size_t i = 0; i < ep->n_addresses; i++) {
-        ds_put_format(table, " %s/32", ep->addresses[i]->ip);
+        const char *ip = ep->addresses[i]->ip;
+        svec_add_nocopy(&routes, xasprintf("%s/%d", ip,
+                                           strchr(ip, ':') ? 128 : 32));
     }
+    svec_sort(&routes);
+    for (size_t i = 0; i < routes.n; i++) {
+        ds_put_format(table, " %s", routes.names[i]);
+    }
+    svec_destroy(&routes);
     ds_put_format(table, " port %s", ep->port ? ep->port : "(none)");
     if (ep->n_vlan_request) {
         ds_put_format(table, " vlan %"PRId64, ep->n_vlan ? *ep->vlan : 0);
@@ -256,6 +272,8 @@ chan_get(const struct dtrec_endpoint *ep, const struct simap *ports,
     }
     c->ips = xmalloc((ep->n_addresses ? ep->n_addresses : 1)
                      * sizeof *c->ips);
+    c->ip6s = xmalloc((ep->n_addresses ? ep->n_addresses : 1)
+                      * sizeof *c->ip6s);
     for (size_t i = 0; i < ep->n_addresses; i++) {
         struct in6_addr ip;
 
@@ -266,6 +284,8 @@ chan_get(const struct dtrec_endpoint *ep, const struct simap *ports,
             free(error);
         } else if (IN6_IS_ADDR_V4MAPPED(&ip)) {
             c->ips[c->n_ips++] = in6_addr_get_mapped_ipv4(&ip);
+        } else {
+            c->ip6s[c->n_ip6s++] = ip;
         }
     }
     return true;
@@ -311,22 +331,10 @@ add_chan_flows(struct flowtab *flows, const struct chan *c)
     }
     for (size_t i = 0; i < c->n_ips; i++) {
         ovs_be32 ip = c->ips[i];
+        struct in6_addr mapped;
 
-        /* IP from the /32, any source MAC: classified, the tag popped,
-         * on to the policy cache. */
-        ds_clear(&f);
-        ds_put_format(&f, "table=%d,priority=100,cookie=%#"PRIx32","
-                      "in_port=%u,ip,nw_src="IP_FMT",actions=", PL_INGRESS,
-                      c->cookie, c->port, IP_ARGS(ip));
-        if (c->vid) {
-            ds_put_format(&f, "vlan_unique(ingress,trunk=%u,vid=%d%s%.0d),",
-                          c->port, c->vid, c->also ? ",also=" : "",
-                          c->also);
-        }
-        ds_put_format(&f, "set_field:%"PRIu32"->"PL_NETWORK_FIELD","
-                      "set_field:%#"PRIx32"->"PL_DOMAIN_FIELD","
-                      "goto_table:%d", c->vni, c->domain, PL_POLICY);
-        add_expanded(flows, ds_cstr(&f));
+        in6_addr_set_mapped_ipv4(&mapped, ip);
+        add_chan_route_flows(flows, c, &mapped);
 
         /* ARP from it, tagged as it came: the answer goes back the same
          * way. */
@@ -365,39 +373,117 @@ add_chan_flows(struct flowtab *flows, const struct chan *c)
                     PL_NETWORK_FIELD"=%"PRIu32",arp,arp_spa="IP_FMT","
                     "arp_tpa="IP_FMT",actions=drop", PL_ARP, c->cookie,
                     c->vni, IP_ARGS(ip), IP_ARGS(ip));
+    }
+    for (size_t i = 0; i < c->n_ip6s; i++) {
+        add_chan_route_flows(flows, c, &c->ip6s[i]);
+    }
 
-        /* The /32 "route": from the tunnel to the live channel port. */
-        flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                    PL_NETWORK_FIELD"=%"PRIu32",ip,nw_dst="IP_FMT",actions="
-                    PL_LOAD_LIVE_PORT",goto_table:%d", PL_TUNNEL_IN, c->cookie,
-                    c->vni, IP_ARGS(ip), c->port, PL_DELIVER);
-
-        /* Out the channel, by destination IP.  (Not by network too: the
-         * controller's packet-out of a policy miss enters here from the
-         * cache entry's actions, with only PL_PORT_FIELD set.) */
-        ds_clear(&f);
-        ds_put_format(&f, "table=%d,priority=120,cookie=%#"PRIx32","
-                      PL_PORT_FIELD"=%u,ip,nw_dst="IP_FMT",actions="
-                      "set_field:%s->eth_src,set_field:%s->eth_dst,",
-                      PL_DELIVER, c->cookie, c->port, IP_ARGS(ip),
-                      c->fixed_s, c->mac_s);
-        if (!c->vid) {
-            ds_put_format(&f, "output:%u", c->port);
-        } else {
-            /* From one channel of a trunk to another: OpenFlow outputs to
-             * the input port only once in_port is not it. */
-            ds_put_cstr(&f, "load:0->NXM_OF_IN_PORT[],");
-            if (c->also) {
-                ds_put_format(&f, "clone(vlan_unique(egress,trunk=%u,"
-                              "vid=%d)),", c->port, c->also);
-            }
-            ds_put_format(&f, "vlan_unique(egress,trunk=%u,vid=%d)",
-                          c->port, c->vid);
-        }
-        add_expanded(flows, ds_cstr(&f));
+    /* Neighbour discovery from the channel, from any of its addresses
+     * (a VM solicits from its link-local address as well), tagged as it
+     * came: solicitations to PL_ARP (answered there with the fixed MAC),
+     * advertisements consumed.  A duplicate address detection probe
+     * (from ::) gets no answer, so that the VM keeps its address. */
+    for (size_t v = 0; c->n_ip6s && v < ARRAY_SIZE(vids) && (!v || vids[v]);
+         v++) {
+        ds_clear(&m);
+        put_match(&m, c, vids[v]);
+        flowtab_add(flows, "table=%d,priority=110,cookie=%#"PRIx32",%s,"
+                    "icmp6,icmp_type=135,actions=set_field:%"PRIu32"->"
+                    PL_NETWORK_FIELD",goto_table:%d", PL_INGRESS, c->cookie,
+                    ds_cstr(&m), c->vni, PL_ARP);
+        flowtab_add(flows, "table=%d,priority=115,cookie=%#"PRIx32",%s,"
+                    "icmp6,ipv6_src=::,actions=drop", PL_INGRESS, c->cookie,
+                    ds_cstr(&m));
+        flowtab_add(flows, "table=%d,priority=110,cookie=%#"PRIx32",%s,"
+                    "icmp6,icmp_type=136,actions=drop", PL_INGRESS,
+                    c->cookie, ds_cstr(&m));
     }
     ds_destroy(&m);
     ds_destroy(&f);
+}
+
+/* Adds the flows that bind channel 'c''s address 'ip' (a /32 if IPv4
+ * mapped, else a /128) to it: IP from it, any source MAC, classified and
+ * the tag popped, on to the policy cache; the "route" from the tunnel to
+ * the live channel port; and out the channel by destination address. */
+static void
+add_chan_route_flows(struct flowtab *flows, const struct chan *c,
+                     const struct in6_addr *ip)
+{
+    bool ipv4 = IN6_IS_ADDR_V4MAPPED(ip);
+    const char *l3 = ipv4 ? "ip" : "ipv6";
+    const char *src = ipv4 ? "nw_src" : "ipv6_src";
+    const char *dst = ipv4 ? "nw_dst" : "ipv6_dst";
+    char ip_s[INET6_ADDRSTRLEN];
+    struct ds f = DS_EMPTY_INITIALIZER;
+
+    ipv6_string_mapped(ip_s, ip);
+    ds_put_format(&f, "table=%d,priority=100,cookie=%#"PRIx32","
+                  "in_port=%u,%s,%s=%s,actions=", PL_INGRESS, c->cookie,
+                  c->port, l3, src, ip_s);
+    if (c->vid) {
+        ds_put_format(&f, "vlan_unique(ingress,trunk=%u,vid=%d%s%.0d),",
+                      c->port, c->vid, c->also ? ",also=" : "", c->also);
+    }
+    ds_put_format(&f, "set_field:%"PRIu32"->"PL_NETWORK_FIELD","
+                  "set_field:%#"PRIx32"->"PL_DOMAIN_FIELD",goto_table:%d",
+                  c->vni, c->domain, PL_POLICY);
+    add_expanded(flows, ds_cstr(&f));
+
+    flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                PL_NETWORK_FIELD"=%"PRIu32",%s,%s=%s,actions="
+                PL_LOAD_LIVE_PORT",goto_table:%d", PL_TUNNEL_IN, c->cookie,
+                c->vni, l3, dst, ip_s, c->port, PL_DELIVER);
+
+    /* Out the channel.  (Not by network too: the controller's packet-out
+     * of a policy miss enters here from the cache entry's actions, with
+     * only PL_PORT_FIELD set.) */
+    ds_clear(&f);
+    ds_put_format(&f, "table=%d,priority=120,cookie=%#"PRIx32","
+                  PL_PORT_FIELD"=%u,%s,%s=%s,actions="
+                  "set_field:%s->eth_src,set_field:%s->eth_dst,",
+                  PL_DELIVER, c->cookie, c->port, l3, dst, ip_s,
+                  c->fixed_s, c->mac_s);
+    if (!c->vid) {
+        ds_put_format(&f, "output:%u", c->port);
+    } else {
+        /* From one channel of a trunk to another: OpenFlow outputs to
+         * the input port only once in_port is not it. */
+        ds_put_cstr(&f, "load:0->NXM_OF_IN_PORT[],");
+        if (c->also) {
+            ds_put_format(&f, "clone(vlan_unique(egress,trunk=%u,vid=%d)),",
+                          c->port, c->also);
+        }
+        ds_put_format(&f, "vlan_unique(egress,trunk=%u,vid=%d)", c->port,
+                      c->vid);
+    }
+    add_expanded(flows, ds_cstr(&f));
+    ds_destroy(&f);
+}
+
+/* Adds the neighbour discovery responder of channel network 'vni': every
+ * solicitation that carries the sender's link-layer address, for any
+ * target, is turned into the advertisement of 'fixed_s' for that target
+ * (solicited, override) and sent back out the port it came in on: the
+ * IPv6 counterpart of add_arp_responder(), with no neighbour table
+ * anywhere. */
+static void
+add_nd_responder(struct flowtab *flows, uint32_t vni, const char *fixed_s)
+{
+    flowtab_add(flows, "table=%d,priority=50,"PL_NETWORK_FIELD"=%"PRIu32
+                ",icmp6,icmp_type=135,nd_options_type=1,"
+                "actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+                "set_field:%s->eth_src,"
+                "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+                "move:NXM_NX_ND_TARGET[]->NXM_NX_IPV6_SRC[],"
+                "set_field:136->icmpv6_type,"
+                "set_field:0x60000000->nd_reserved,"
+                "set_field:2->nd_options_type,resubmit(,%d)",
+                PL_ARP, vni, fixed_s, PL_ND_ADVERT);
+    flowtab_add(flows, "table=%d,priority=50,"PL_NETWORK_FIELD"=%"PRIu32
+                ",icmp6,icmp_type=136,nd_options_type=2,"
+                "actions=set_field:%s->nd_tll,in_port", PL_ND_ADVERT, vni,
+                fixed_s);
 }
 
 /* Adds the ARP responder of channel network 'vni': every request, for any
@@ -498,6 +584,7 @@ add_group_flows(struct flowtab *flows, const struct dtrec_multicast_group *g,
     ds_destroy(&f);
     for (size_t i = 0; i < n; i++) {
         free(cs[i].ips);
+        free(cs[i].ip6s);
     }
     free(cs);
     ds_destroy(&scratch);

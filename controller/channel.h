@@ -8,28 +8,35 @@
  * has a logical channel of its own to the hypervisor's vswitch (the
  * network device): a dedicated port (Endpoint.port, no vlan_request), or
  * a VLAN (Endpoint.vlan, given by controller/vlan.h) on a trunk shared
- * through a multiplexing switch.  The VM's /32 addresses are bound to its
- * channel, and the vswitch forwards by IP to channels, with no ARP table:
+ * through a multiplexing switch.  The VM's /32 (IPv4) and /128 (IPv6)
+ * addresses are bound to its channel, and the vswitch forwards by IP to
+ * channels, with no ARP or neighbour table:
  *
  *   PL_INGRESS (0)  from a channel: IP whose source is one of the
- *                   channel's /32s, from any source MAC, classified into
- *                   its network and policy domain (the VLAN popped), on
- *                   to the policy cache; ARP from one of its addresses,
- *                   tag kept, on to PL_ARP.  Anything else the channel
- *                   sends is dropped and counted.  No DHCP: the /32 is
- *                   configured.
+ *                   channel's /32s or /128s, from any source MAC,
+ *                   classified into its network and policy domain (the
+ *                   VLAN popped), on to the policy cache; ARP from one of
+ *                   its addresses, and any neighbour solicitation, tag
+ *                   kept, on to PL_ARP (a duplicate address detection
+ *                   probe, from ::, is dropped unanswered; the VM's own
+ *                   advertisements are consumed).  Anything else the
+ *                   channel sends is dropped and counted.  No DHCP: the
+ *                   addresses are configured.
  *   PL_ARP    (10)  any ARP request in the network is answered with the
  *                   network's one fixed MAC (CHANNEL_DEFAULT_MAC, or
  *                   Virtual_Network external_ids:channel-mac), back out
  *                   the channel; a VM's announcement of its own address
- *                   is consumed.  Nothing is learned from either.
+ *                   is consumed.  Nothing is learned from either.  A
+ *                   neighbour solicitation for any target is turned into
+ *                   the advertisement of the same MAC (with
+ *                   PL_ND_ADVERT), in the datapath as well.
  *   PL_POLICY (30)  the policy cache, as in overlay mode: by destination
  *                   IP to a local channel (PL_DELIVER) or through the
  *                   tunnel to the hypervisor that has it.
- *   PL_TUNNEL_IN (40) from the tunnel: by destination /32 to the live
- *                   channel port (the frame's destination MAC is the
- *                   fixed MAC, not the VM's).
- *   PL_DELIVER (41) (port, destination /32) -> source MAC the
+ *   PL_TUNNEL_IN (40) from the tunnel: by destination /32 or /128 to the
+ *                   live channel port (the frame's destination MAC is
+ *                   the fixed MAC, not the VM's).
+ *   PL_DELIVER (41) (port, destination /32 or /128) -> source MAC the
  *                   fixed MAC, destination MAC the VM's own (configured
  *                   in the database, never learned), the VLAN pushed on
  *                   a trunk, out.  The destination IP, not the MAC,

@@ -125,6 +125,8 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
     sp_put_controller_action(&miss, SP_POLICY_MISS);
     flowtab_add(flows, "table=%d,priority=1,ip,actions=%s", PL_POLICY,
                 ds_cstr(&miss));
+    flowtab_add(flows, "table=%d,priority=1,ipv6,actions=%s", PL_POLICY,
+                ds_cstr(&miss));
     flowtab_add(flows, "table=%d,priority=0,actions=drop", PL_POLICY);
     ds_clear(&miss);
     sp_put_controller_action(&miss, SP_LOCATION);

@@ -135,9 +135,7 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
     }
 
     struct dps_resolution res;
-    struct in6_addr dst;
-    in6_addr_set_mapped_ipv4(&dst, key->dst);
-    dps_resolve_ip_from_domain(dps, net, domain, &dst, &res);
+    dps_resolve_ip_from_domain(dps, net, domain, &key->dst, &res);
     if (res.verdict == DPS_UNKNOWN) {
         return false;
     }
@@ -304,6 +302,7 @@ struct install_template {
     char *actions;              /* Canonical action text. */
     uint32_t ttl;
     enum ofputil_protocol protocol;
+    bool ipv6;                  /* An IPv6 destination (else IPv4)? */
     struct ofpbuf msg;          /* Encoded with the sentinels. */
     size_t cookie_ofs, vni_ofs, domain_ofs, dst_ofs;
 };
@@ -316,6 +315,9 @@ static struct hmap templates = HMAP_INITIALIZER(&templates);
 #define SENTINEL_VNI 0x7e3a9b1cU
 #define SENTINEL_DOMAIN 0x6d0a1b2cU
 #define SENTINEL_DST 0xe2d3c4b5U
+static const struct in6_addr sentinel_dst6 = { { {
+    0xfd, 0x5e, 0x17, 0x1e, 0xa9, 0x3c, 0x04, 0xb7,
+    0x61, 0xd2, 0x8f, 0x35, 0xc0, 0x7a, 0x1b, 0xe4 } } };
 
 static struct ofpbuf *
 encode_install__(const struct pcache_key *key, uint64_t cookie,
@@ -377,13 +379,15 @@ templates_clear(void)
 /* Returns the template for 'r' and 'protocol', making it if need be, or
  * NULL if a sentinel cannot be found in the encoding. */
 static const struct install_template *
-get_template(const struct pcache_result *r, enum ofputil_protocol protocol)
+get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
+             bool ipv6)
 {
-    uint32_t hash = hash_2words(hash_string(r->actions, r->ttl), protocol);
+    uint32_t hash = hash_3words(hash_string(r->actions, r->ttl), protocol,
+                                ipv6);
     struct install_template *t;
 
     HMAP_FOR_EACH_WITH_HASH (t, node, hash, &templates) {
-        if (t->ttl == r->ttl && t->protocol == protocol
+        if (t->ttl == r->ttl && t->protocol == protocol && t->ipv6 == ipv6
             && !strcmp(t->actions, r->actions)) {
             return t->cookie_ofs != SIZE_MAX ? t : NULL;
         }
@@ -395,8 +399,12 @@ get_template(const struct pcache_result *r, enum ofputil_protocol protocol)
     struct pcache_key sentinel = {
         .vni = SENTINEL_VNI,
         .domain = SENTINEL_DOMAIN,
-        .dst = htonl(SENTINEL_DST),
     };
+    if (ipv6) {
+        sentinel.dst = sentinel_dst6;
+    } else {
+        in6_addr_set_mapped_ipv4(&sentinel.dst, htonl(SENTINEL_DST));
+    }
     struct ofpbuf *msg = encode_install__(&sentinel, SENTINEL_COOKIE, r,
                                           protocol);
     ovs_be64 cookie = htonll(SENTINEL_COOKIE);
@@ -408,13 +416,16 @@ get_template(const struct pcache_result *r, enum ofputil_protocol protocol)
     t->actions = xstrdup(r->actions);
     t->ttl = r->ttl;
     t->protocol = protocol;
+    t->ipv6 = ipv6;
     ofpbuf_init(&t->msg, msg->size);
     ofpbuf_put(&t->msg, msg->data, msg->size);
     ofpbuf_delete(msg);
     t->cookie_ofs = find_once(&t->msg, &cookie, sizeof cookie);
     t->vni_ofs = find_once(&t->msg, &vni, sizeof vni);
     t->domain_ofs = find_once(&t->msg, &domain, sizeof domain);
-    t->dst_ofs = find_once(&t->msg, &dst, sizeof dst);
+    t->dst_ofs = (ipv6
+                  ? find_once(&t->msg, &sentinel_dst6, sizeof sentinel_dst6)
+                  : find_once(&t->msg, &dst, sizeof dst));
     if (t->vni_ofs == SIZE_MAX || t->domain_ofs == SIZE_MAX
         || t->dst_ofs == SIZE_MAX) {
         t->cookie_ofs = SIZE_MAX;   /* Unusable: encode each time. */
@@ -431,7 +442,8 @@ static struct ofpbuf *
 encode_install(const struct pcache_key *key, const struct pcache_result *r,
                enum ofputil_protocol protocol)
 {
-    const struct install_template *t = get_template(r, protocol);
+    bool ipv6 = !IN6_IS_ADDR_V4MAPPED(&key->dst);
+    const struct install_template *t = get_template(r, protocol, ipv6);
     if (!t) {
         return encode_install__(key, r->cookie, r, protocol);
     }
@@ -451,7 +463,12 @@ encode_install(const struct pcache_key *key, const struct pcache_result *r,
     memcpy(data + t->cookie_ofs, &cookie, sizeof cookie);
     memcpy(data + t->vni_ofs, &vni, sizeof vni);
     memcpy(data + t->domain_ofs, &domain, sizeof domain);
-    memcpy(data + t->dst_ofs, &key->dst, sizeof key->dst);
+    if (ipv6) {
+        memcpy(data + t->dst_ofs, &key->dst, sizeof key->dst);
+    } else {
+        ovs_be32 dst = in6_addr_get_mapped_ipv4(&key->dst);
+        memcpy(data + t->dst_ofs, &dst, sizeof dst);
+    }
     return msg;
 }
 
@@ -470,8 +487,10 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
         || wc->masks.metadata != OVS_BE64_MAX
         || ntohll(f->metadata) > UINT32_MAX
         || wc->masks.regs[PL_DOMAIN_REG] != UINT32_MAX
-        || wc->masks.nw_dst != OVS_BE32_MAX
-        || f->dl_type != htons(ETH_TYPE_IP)) {
+        || !(f->dl_type == htons(ETH_TYPE_IP)
+             ? wc->masks.nw_dst == OVS_BE32_MAX
+             : (f->dl_type == htons(ETH_TYPE_IPV6)
+                && ipv6_mask_is_exact(&wc->masks.ipv6_dst)))) {
         COVERAGE_INC(pcache_adopt_bad);
         VLOG_WARN_RL(&rl, "ignoring a flow with a policy cache cookie "
                      "(%#"PRIx64") that is not a cache entry",
@@ -480,7 +499,11 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
     }
     key.vni = ntohll(f->metadata);
     key.domain = f->regs[PL_DOMAIN_REG];
-    key.dst = f->nw_dst;
+    if (f->dl_type == htons(ETH_TYPE_IP)) {
+        in6_addr_set_mapped_ipv4(&key.dst, f->nw_dst);
+    } else {
+        key.dst = f->ipv6_dst;
+    }
 
     struct pcache_entry *e = entry_lookup(pc, &key);
     if (!e) {
@@ -693,10 +716,7 @@ compare_entries(const void *a_, const void *b_)
     if (ka->domain != kb->domain) {
         return ka->domain < kb->domain ? -1 : 1;
     }
-    if (ka->dst != kb->dst) {
-        return ntohl(ka->dst) < ntohl(kb->dst) ? -1 : 1;
-    }
-    return 0;
+    return memcmp(&ka->dst, &kb->dst, sizeof ka->dst);
 }
 
 /* Appends to 's' one line per entry, sorted by network, domain and
@@ -717,9 +737,10 @@ pcache_format(const struct pcache *pc, long long int now, struct ds *s)
     qsort(entries, n, sizeof *entries, compare_entries);
     for (i = 0; i < n; i++) {
         e = entries[i];
-        ds_put_format(s, "vni=%"PRIu32" domain=%#"PRIx32" dst="IP_FMT
-                      " cookie=%#"PRIx64" ttl=%"PRIu32, e->key.vni,
-                      e->key.domain, IP_ARGS(e->key.dst), e->cookie,
+        ds_put_format(s, "vni=%"PRIu32" domain=%#"PRIx32" dst=",
+                      e->key.vni, e->key.domain);
+        ipv6_format_mapped(&e->key.dst, s);
+        ds_put_format(s, " cookie=%#"PRIx64" ttl=%"PRIu32, e->cookie,
                       e->ttl);
         if (e->expires != LLONG_MAX) {
             ds_put_format(s, " expires=%llds",
@@ -733,7 +754,8 @@ pcache_format(const struct pcache *pc, long long int now, struct ds *s)
 static uint32_t
 key_hash(const struct pcache_key *key)
 {
-    return hash_3words(key->vni, key->domain, (OVS_FORCE uint32_t) key->dst);
+    return hash_bytes(&key->dst, sizeof key->dst,
+                      hash_2words(key->vni, key->domain));
 }
 
 static void
@@ -742,8 +764,13 @@ key_to_match(const struct pcache_key *key, struct match *match)
     match_init_catchall(match);
     match_set_metadata(match, htonll(key->vni));
     match_set_reg(match, PL_DOMAIN_REG, key->domain);
-    match_set_dl_type(match, htons(ETH_TYPE_IP));
-    match_set_nw_dst(match, key->dst);
+    if (IN6_IS_ADDR_V4MAPPED(&key->dst)) {
+        match_set_dl_type(match, htons(ETH_TYPE_IP));
+        match_set_nw_dst(match, in6_addr_get_mapped_ipv4(&key->dst));
+    } else {
+        match_set_dl_type(match, htons(ETH_TYPE_IPV6));
+        match_set_ipv6_dst(match, &key->dst);
+    }
 }
 
 static struct pcache_entry *
@@ -753,7 +780,7 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key)
 
     HMAP_FOR_EACH_WITH_HASH (e, node, key_hash(key), &pc->entries) {
         if (e->key.vni == key->vni && e->key.domain == key->domain
-            && e->key.dst == key->dst) {
+            && ipv6_addr_equals(&e->key.dst, &key->dst)) {
             return e;
         }
     }

@@ -44,7 +44,7 @@ struct sset;
 struct pcache_key {
     uint32_t vni;               /* Network. */
     uint32_t domain;            /* Source domain (UUID prefix), or 0. */
-    ovs_be32 dst;               /* Destination IPv4 address. */
+    struct in6_addr dst;        /* Destination: IPv6, or IPv4 mapped. */
 };
 
 /* The switch a cache belongs to, as far as computing entries goes. */

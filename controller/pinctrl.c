@@ -332,8 +332,12 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
     struct pcache_key key = {
         .vni = pin->vni,
         .domain = pin->domain,
-        .dst = pin->flow.nw_dst,
     };
+    if (pin->flow.dl_type == htons(ETH_TYPE_IPV6)) {
+        key.dst = pin->flow.ipv6_dst;
+    } else {
+        in6_addr_set_mapped_ipv4(&key.dst, pin->flow.nw_dst);
+    }
     long long int now = time_msec();
     struct pcache_switch psw;
 
@@ -359,18 +363,21 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
     if (!pcache_compute(dps, &psw, &key, &r)) {
         COVERAGE_INC(pcache_unknown);
         sw->pcache.stats.unknown++;
-        VLOG_DBG_RL(&rl, "%016"PRIx64": vni %"PRIu32" to "IP_FMT": no "
-                    "resolution", psw.dpid, key.vni, IP_ARGS(key.dst));
+        if (!VLOG_DROP_DBG(&rl)) {
+            struct ds dst = DS_EMPTY_INITIALIZER;
+            ipv6_format_mapped(&key.dst, &dst);
+            VLOG_DBG("%016"PRIx64": vni %"PRIu32" to %s: no resolution",
+                     psw.dpid, key.vni, ds_cstr(&dst));
+            ds_destroy(&dst);
+        }
 
         /* An endpoint between two locations (its port unbound for a
          * migration, or its port here down as it leaves): hold the packet
          * until it can be reached, then replay it through the pipeline. */
         const struct dps_network *net
             = dps_find_network_by_vni(dps, key.vni);
-        struct in6_addr dst;
-        in6_addr_set_mapped_ipv4(&dst, key.dst);
         const struct dps_endpoint *ep
-            = net ? dps_find_endpoint_by_ip(dps, net, &dst) : NULL;
+            = net ? dps_find_endpoint_by_ip(dps, net, &key.dst) : NULL;
         uint64_t dpid;
         ovs_be32 tunnel_ip;
         if (ep && ((!dps_endpoint_location(ep, &dpid, &tunnel_ip) && !dpid)

@@ -14,6 +14,12 @@
  *   PL_ARP      (10)  ARP requests answered in place from responder
  *                     flows; a request they do not answer goes to the
  *                     controller, never out of the hypervisor.
+ *   PL_ND_ADVERT (11) fabric mode channel: the second half of the
+ *                     neighbour discovery responder (controller/channel.h):
+ *                     a solicitation that PL_ARP has turned into an
+ *                     advertisement gets its target link-layer address
+ *                     (OpenFlow allows setting nd_tll only in a flow that
+ *                     matches an advertisement) and goes back out.
  *   PL_L2       (20)  in a network with an anycast gateway MAC: hosted
  *                     destination MACs and the anycast MAC on to the
  *                     policy cache; any other unicast destination through
@@ -86,6 +92,7 @@
 enum pl_table {
     PL_INGRESS = 0,
     PL_ARP = 10,
+    PL_ND_ADVERT = 11,
     PL_L2 = 20,
     PL_MCAST = 25,
     PL_POLICY = 30,

@@ -68,6 +68,8 @@ static char *decode_metadata(const struct ofputil_packet_in *,
 static void extract_flow(struct sp_packet_in *, const struct match *,
                          struct dp_packet *);
 static char *check_packet(struct sp_packet_in *, const struct dp_packet *);
+static char *check_ipv6(const struct sp_packet_in *,
+                        const struct dp_packet *);
 static char *check_ipv4(const struct sp_packet_in *,
                         const struct dp_packet *, struct ip_header *,
                         const uint8_t **payload, size_t *payload_len);
@@ -425,6 +427,9 @@ check_packet(struct sp_packet_in *pin, const struct dp_packet *packet)
 
     switch (pin->opcode) {
     case SP_POLICY_MISS: {
+        if (pin->flow.dl_type == htons(ETH_TYPE_IPV6)) {
+            return check_ipv6(pin, packet);
+        }
         struct ip_header ip;
         const uint8_t *payload;
         size_t payload_len;
@@ -555,6 +560,36 @@ sp_parse_igmp(const void *payload_, size_t len, struct sp_igmp *igmp)
             }
             ofs += rlen;
         }
+    }
+    return NULL;
+}
+
+/* Checks that 'packet' (an IPv6 packet, as the flow says) has a whole
+ * IPv6 header whose version is 6 and whose payload length fits in the
+ * bytes present. */
+static char *
+check_ipv6(const struct sp_packet_in *pin, const struct dp_packet *packet)
+{
+    const char *name = sp_opcode_to_string(pin->opcode);
+    size_t len;
+    const uint8_t *l3 = l3_bytes(packet, &len);
+    struct ovs_16aligned_ip6_hdr ip6;
+
+    if (len < sizeof ip6) {
+        return xasprintf("%s: IPv6 header truncated (%"PRIuSIZE" of "
+                         "%"PRIuSIZE" bytes)", name, len, sizeof ip6);
+    }
+    memcpy(&ip6, l3, sizeof ip6);
+    int version = ntohl(get_16aligned_be32(&ip6.ip6_ctlun.ip6_un1.ip6_un1_flow)) >> 28;
+    if (version != 6) {
+        return xasprintf("%s: IP version %d in an IPv6 packet", name,
+                         version);
+    }
+    size_t plen = ntohs(ip6.ip6_ctlun.ip6_un1.ip6_un1_plen);
+    if (plen > len - sizeof ip6) {
+        return xasprintf("%s: IPv6 payload length %"PRIuSIZE" does not fit "
+                         "the packet (%"PRIuSIZE" bytes after the header)",
+                         name, plen, len - sizeof ip6);
     }
     return NULL;
 }

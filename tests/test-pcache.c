@@ -5,7 +5,8 @@
  * destination written in.  Each one is decoded back by Open vSwitch and
  * must be exactly the flow_mod of that entry, for every OpenFlow version
  * the controller speaks, including the first entry of a template and
- * entries whose values are zero or all ones; and expiry by TTL queues.
+ * entries whose values are zero or all ones, IPv4 and IPv6 destinations;
+ * and expiry by TTL queues.
  */
 #include <config.h>
 #include "tests/check-tap.h"
@@ -70,8 +71,13 @@ check_flow_mod(const struct ofpbuf *msg, const struct pcache_key *key,
     match_init_catchall(&want);
     match_set_metadata(&want, htonll(key->vni));
     match_set_reg(&want, PL_DOMAIN_REG, key->domain);
-    match_set_dl_type(&want, htons(ETH_TYPE_IP));
-    match_set_nw_dst(&want, key->dst);
+    if (IN6_IS_ADDR_V4MAPPED(&key->dst)) {
+        match_set_dl_type(&want, htons(ETH_TYPE_IP));
+        match_set_nw_dst(&want, in6_addr_get_mapped_ipv4(&key->dst));
+    } else {
+        match_set_dl_type(&want, htons(ETH_TYPE_IPV6));
+        match_set_ipv6_dst(&want, &key->dst);
+    }
     minimatch_expand(&fm.match, &got);
     char *w = match_to_string(&want, NULL, OFP_DEFAULT_PRIORITY);
     char *g = match_to_string(&got, NULL, OFP_DEFAULT_PRIORITY);
@@ -99,13 +105,26 @@ START_TEST(test_install_encoding)
         "ofport,NXM_NX_REG2[],members:7),resubmit(,41)",
         "set_field:0x64->metadata,resubmit(,51)",
     };
-    static const struct pcache_key keys[] = {
-        { 100, 0x1234abcd, CONSTANT_HTONL(0x0a000003) },
-        { 100, 0x1234abcd, CONSTANT_HTONL(0x0a000004) },
-        { 1, 0, CONSTANT_HTONL(0x0a000001) },
-        { 16777215, 0xffffffff, CONSTANT_HTONL(0xffffffff) },
-        { 7, 0xe2d3c4b5, CONSTANT_HTONL(0xe2d3c4b5) },
+    static const char *const dsts[] = {
+        "10.0.0.3", "10.0.0.4", "10.0.0.1", "255.255.255.255",
+        "226.211.196.181", "fd00::3", "fd00::4", "::1",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        "fd5e:171e:a93c:4b7:61d2:8f35:c07a:1be4",
     };
+    static const uint32_t vnis[] = { 100, 100, 1, 16777215, 7 };
+    static const uint32_t domains[] = {
+        0x1234abcd, 0x1234abcd, 0, 0xffffffff, 0xe2d3c4b5,
+    };
+    struct pcache_key keys[ARRAY_SIZE(dsts)];
+    for (size_t i = 0; i < ARRAY_SIZE(dsts); i++) {
+        keys[i].vni = vnis[i % ARRAY_SIZE(vnis)];
+        keys[i].domain = domains[i % ARRAY_SIZE(domains)];
+        ck_assert(ipv6_parse(dsts[i], &keys[i].dst)
+                  || (ovs_scan(dsts[i], IP_SCAN_FMT,
+                               IP_SCAN_ARGS(&keys[i].dst.s6_addr32[3]))
+                      && (in6_addr_set_mapped_ipv4(
+                              &keys[i].dst, keys[i].dst.s6_addr32[3]), 1)));
+    }
     static const enum ofp_version versions[] = {
         OFP13_VERSION, OFP14_VERSION, OFP15_VERSION,
     };
@@ -144,9 +163,11 @@ END_TEST
  * and an entry installed again lives from then on. */
 START_TEST(test_expiry)
 {
-    static const struct pcache_key k1 = { 100, 1, CONSTANT_HTONL(1) };
-    static const struct pcache_key k2 = { 100, 1, CONSTANT_HTONL(2) };
-    static const struct pcache_key k3 = { 100, 1, CONSTANT_HTONL(3) };
+    struct pcache_key k1 = { 100, 1, IN6ADDR_ANY_INIT };
+    struct pcache_key k2 = k1, k3 = k1;
+    in6_addr_set_mapped_ipv4(&k1.dst, htonl(1));
+    in6_addr_set_mapped_ipv4(&k2.dst, htonl(2));
+    ck_assert(ipv6_parse("fd00::3", &k3.dst));
     enum ofputil_protocol protocol
         = ofputil_protocol_from_ofp_version(OFP14_VERSION);
     struct pcache pc;

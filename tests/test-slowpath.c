@@ -563,6 +563,12 @@ START_TEST(test_round_trip)
                 ck_assert_uint_eq(pin.igmp.groups[0], htonl(0xe0010101));
                 ck_assert(pin.igmp.joins[0]);
                 break;
+            case SP_SARP:
+                /* make_valid() gives it an ARP request from the VM. */
+                ck_assert_uint_eq(flow->dl_type, htons(ETH_TYPE_ARP));
+                ck_assert_uint_eq(flow->nw_proto, ARP_OP_REQUEST);
+                ck_assert_uint_eq(flow->nw_dst, htonl(PEER_IP));
+                break;
             }
             ofpbuf_delete(msg);
             dp_packet_delete(packet);
@@ -817,15 +823,40 @@ START_TEST(test_policy_miss_bad_packet)
 {
     struct dp_packet *p;
 
-    /* IPv6. */
+    /* IPv6 (fabric mode channel's /128s): a whole header decodes, with
+     * the destination in the flow. */
     p = dp_packet_new(0);
     uint8_t *ip6 = eth_compose(p, peer_mac, vm_mac, ETH_TYPE_IPV6,
                                IPV6_HEADER_LEN);
     ip6[0] = 0x60;
     ip6[6] = IPPROTO_NONE;
     ip6[7] = 64;
-    check_packet_error(SP_POLICY_MISS, p, "policy_miss: not an IPv4 packet "
-                       "(dl_type 0x86dd)");
+    ip6[24] = 0xfd;
+    ip6[39] = 0x02;
+    struct ofpbuf *msg6 = encode_packet(SP_POLICY_MISS, p);
+    struct sp_packet_in pin6;
+    ck_assert_no_error(sp_decode_packet_in(msg6->data, &pin6));
+    ck_assert(pin6.flow.dl_type == htons(ETH_TYPE_IPV6));
+    ck_assert_int_eq(pin6.flow.ipv6_dst.s6_addr[0], 0xfd);
+    ck_assert_int_eq(pin6.flow.ipv6_dst.s6_addr[15], 0x02);
+    ofpbuf_delete(msg6);
+
+    /* ...and a truncated one, a version 4 in it, or a payload length
+     * beyond the packet do not. */
+    struct dp_packet *q = dp_packet_clone(p);
+    dp_packet_set_size(q, ETH_HEADER_LEN + 30);
+    check_packet_error(SP_POLICY_MISS, q, "policy_miss: IPv6 header "
+                       "truncated (30 of 40 bytes)");
+    q = dp_packet_clone(p);
+    ((uint8_t *) dp_packet_l3(q))[0] = 0x40;
+    check_packet_error(SP_POLICY_MISS, q, "policy_miss: IP version 4 in an "
+                       "IPv6 packet");
+    q = dp_packet_clone(p);
+    ((uint8_t *) dp_packet_l3(q))[5] = 8;
+    check_packet_error(SP_POLICY_MISS, q, "policy_miss: IPv6 payload length "
+                       "8 does not fit the packet (0 bytes after the "
+                       "header)");
+    dp_packet_delete(p);
 
     /* ARP. */
     check_packet_error(SP_POLICY_MISS, make_arp(ARP_OP_REQUEST),

@@ -231,11 +231,12 @@ cmd_channel_list(struct ctl_context *ctx)
             dtctl_cell(t, ep->network->name);
             dtctl_cell(t, ep->name);
 
-            /* Each address a /32 route to the channel. */
+            /* Each address a /32 (or /128) route to the channel. */
             struct svec ips = SVEC_EMPTY_INITIALIZER;
             for (size_t k = 0; k < ep->n_addresses; k++) {
-                svec_add_nocopy(&ips, xasprintf("%s/32",
-                                                ep->addresses[k]->ip));
+                const char *ip = ep->addresses[k]->ip;
+                svec_add_nocopy(&ips, xasprintf("%s/%d", ip,
+                                                strchr(ip, ':') ? 128 : 32));
             }
             svec_sort(&ips);
             ds_clear(&cell);
