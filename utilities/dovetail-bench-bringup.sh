@@ -80,8 +80,28 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
 if test "${DT_BRINGUP_INNER:-}" != yes; then
     test "$(id -u)" = 0 || { echo "$0: needs root" >&2; exit 1; }
-    DT_BRINGUP_INNER=yes exec unshare --net --mount --propagation private \
-        "$0" "$@"
+    # The kernel's ARP table is one for all network namespaces, its
+    # limits set only in the initial one: with the default gc_thresh3
+    # (1024 entries) a thousand VMs with a few peers each fill it, and
+    # sends fail with ENOBUFS (here and in anything else running on the
+    # machine).  Raise the limits for the run, restore them after.
+    need=$(( ${DT_BRINGUP_HVS:-10} * ${DT_BRINGUP_VMS:-100} * 8 + 4096 ))
+    neigh=net.ipv4.neigh.default
+    saved=$(sysctl -n $neigh.gc_thresh1 $neigh.gc_thresh2 $neigh.gc_thresh3)
+    set -- $saved
+    if test "$3" -lt "$need"; then
+        sysctl -qw $neigh.gc_thresh3=$need $neigh.gc_thresh2=$need \
+            $neigh.gc_thresh1=$(( need / 2 ))
+    fi
+    trap : INT TERM HUP     # The child cleans up, then so do we.
+    DT_BRINGUP_INNER=yes unshare --net --mount --propagation private \
+        "$0"
+    rc=$?
+    set -- $saved
+    test "$3" -lt "$need" \
+        && sysctl -qw $neigh.gc_thresh1=$1 $neigh.gc_thresh2=$2 \
+                      $neigh.gc_thresh3=$3
+    exit $rc
 fi
 
 hvs=${DT_BRINGUP_HVS:-10}
@@ -155,11 +175,22 @@ sweep () {
 }
 
 cleanup () {
+    test -n "${probe_pid:-}" && kill "$probe_pid" 2>/dev/null
     stop_side
     sweep
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
+
+# run_probe T0: runs the probe in the background (a trapped signal ends
+# "wait", not a foreground child), sets probe_out and probe_rc.
+run_probe () {
+    "$python" "$probe" "$dir/pairs" "$1" "$timeout" > "$dir/probe.out" &
+    probe_pid=$!
+    wait "$probe_pid"; probe_rc=$?
+    probe_pid=
+    probe_out=$(cat "$dir/probe.out")
+}
 
 # ---------------------------------------------------------------------
 # The topology, shared by both sides.
@@ -286,7 +317,7 @@ report () {
 # dovetail.
 
 run_dovetail () {
-    local n j cmds t0 t1 t2 out rc
+    local n j cmds t0 t1 t2
     say "dovetail: starting the database, the controller, $hvs hypervisors"
     dt_fabric_init "$dir/dovetail" || return 1
     dt_db_start || return 1
@@ -314,9 +345,10 @@ run_dovetail () {
     t1=$(now)
     plug_all || return 1
     t2=$(now)
-    out=$("$python" "$probe" "$dir/pairs" "$t0" "$timeout"); rc=$?
-    report dovetail "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "" "$out"
-    return $rc
+    run_probe "$t0"
+    report dovetail "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "" \
+        "$probe_out"
+    return $probe_rc
 }
 
 # ---------------------------------------------------------------------
@@ -419,7 +451,7 @@ ovn_tunnels_up () {
 }
 
 run_ovn () {
-    local n j cmds t0 t1 t2 t3 out rc syncpid sync
+    local n j cmds t0 t1 t2 syncpid sync
     ovn_find || return 1
     say "ovn: $(ovn-controller --version | head -1), Open vSwitch from $(dirname "$(command -v ovs-vswitchd)")"
     say "ovn: starting NB, SB, ovn-northd, $hvs hypervisors with ovn-controller"
@@ -456,13 +488,14 @@ run_ovn () {
     (ovn_nbctl --timeout="$timeout" --wait=hv sync \
         && now > "$DT_RUNDIR/sync.time") &
     syncpid=$!
-    out=$("$python" "$probe" "$dir/pairs" "$t0" "$timeout"); rc=$?
+    run_probe "$t0"
     wait "$syncpid"
     sync=null
     test -s "$DT_RUNDIR/sync.time" \
         && sync=$(elapsed "$t0" "$(cat "$DT_RUNDIR/sync.time")")
-    report ovn "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$sync" "$out"
-    return $rc
+    report ovn "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$sync" \
+        "$probe_out"
+    return $probe_rc
 }
 
 # ---------------------------------------------------------------------

@@ -15,7 +15,8 @@
 # EXPECT 0 pairs were probed for 2 s more), or after TIMEOUT seconds.
 # Prints one JSON object: pairs, answered, negatives, negatives_answered,
 # full (seconds from T0, a "date +%s.%N" time, to the first reply of the
-# last EXPECT 1 pair to answer; null if not all did), ok.  Exit status 0
+# last EXPECT 1 pair to answer; null if not all did), send_errors
+# (sends the kernel refused), ok.  Exit status 0
 # if ok: every EXPECT 1 pair answered and no EXPECT 0 pair did.
 #
 # --expect-none: every pair must stay silent for TIMEOUT seconds (the
@@ -103,6 +104,7 @@ def main():
     n_pos = sum(1 for p in pairs if p[2])
     n_pos_answered = 0
     neg_answered = 0
+    send_errors = 0
     seq = 0
     start = time.time()
     all_pos_at = None
@@ -127,11 +129,16 @@ def main():
                 try:
                     socks[src].sendto(echo_request(i, seq), (dst, 0))
                 except OSError:
-                    pass        # No neighbour yet, a full queue: retry.
+                    # No neighbour yet, a full queue: retry, but count
+                    # it (ENOBUFS from a full neighbour table is no
+                    # fabric's fault).
+                    send_errors += 1
             next_send = now + INTERVAL
         if now - last_report >= 5 and not expect_none:
-            sys.stderr.write("probe: %d/%d pairs answered after %.1f s\n"
-                             % (n_pos_answered, n_pos, now - t0))
+            sys.stderr.write("probe: %d/%d pairs answered after %.1f s"
+                             " (%d send errors)\n"
+                             % (n_pos_answered, n_pos, now - t0,
+                                send_errors))
             last_report = now
 
         for key, _ in sel.select(max(0.0, next_send - time.time())):
@@ -172,7 +179,8 @@ def main():
     print(json.dumps({"pairs": n_pos, "answered": n_pos_answered,
                       "negatives": len(pairs) - n_pos,
                       "negatives_answered": neg_answered,
-                      "any_answered": n_any, "full": full, "ok": ok}))
+                      "any_answered": n_any, "send_errors": send_errors,
+                      "full": full, "ok": ok}))
     return 0 if ok else 1
 
 
