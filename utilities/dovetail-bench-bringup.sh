@@ -78,6 +78,23 @@ esac
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 
+# ovn_unpack DIR: unless ovn-controller is in PATH or DIR already holds
+# it, unpacks Debian's ovn-common, ovn-central and ovn-host into DIR
+# ("apt-get download", "dpkg -x": "apt-get install ovn-host" would also
+# install Debian's openvswitch-switch and start its daemons on the host).
+ovn_unpack () {
+    local p
+    command -v ovn-controller >/dev/null 2>&1 && return 0
+    test -x "$1/usr/bin/ovn-controller" && return 0
+    echo "bringup: unpacking Debian's ovn-common, ovn-central, ovn-host into $1" >&2
+    mkdir -p "$1/debs" || return 1
+    (cd "$1/debs" && apt-get download ovn-common ovn-central ovn-host >&2) \
+        || return 1
+    for p in "$1"/debs/*.deb; do
+        dpkg -x "$p" "$1" || return 1
+    done
+}
+
 if test "${DT_BRINGUP_INNER:-}" != yes; then
     test "$(id -u)" = 0 || { echo "$0: needs root" >&2; exit 1; }
     # The kernel's ARP table is one for all network namespaces, its
@@ -93,6 +110,12 @@ if test "${DT_BRINGUP_INNER:-}" != yes; then
         sysctl -qw $neigh.gc_thresh3=$need $neigh.gc_thresh2=$need \
             $neigh.gc_thresh1=$(( need / 2 ))
     fi
+    # Debian's OVN, unpacked here: inside the unshared namespace there is
+    # no network to fetch it over.
+    case " ${DT_BRINGUP_SIDES:-ovn} " in
+    *" ovn "*) ovn_unpack "${DT_BRINGUP_OVN_ROOT:-/var/cache/dovetail-bench/ovn}" \
+                   || { echo "$0: cannot unpack Debian's OVN" >&2; exit 1; } ;;
+    esac
     trap : INT TERM HUP     # The child cleans up, then so do we.
     DT_BRINGUP_INNER=yes unshare --net --mount --propagation private \
         "$0"
@@ -363,21 +386,12 @@ run_dovetail () {
 # ---------------------------------------------------------------------
 # OVN.
 
-# ovn_find: puts Debian's OVN programs in PATH, unpacking the packages
-# into $ovn_root if ovn-controller is nowhere.
+# ovn_find: puts Debian's OVN programs in PATH (ovn_unpack put them in
+# $ovn_root if they were nowhere).
 ovn_find () {
-    local p
     if ! command -v ovn-controller >/dev/null 2>&1; then
-        if test ! -x "$ovn_root/usr/bin/ovn-controller"; then
-            say "ovn: unpacking Debian's ovn-common, ovn-central, ovn-host into $ovn_root"
-            mkdir -p "$ovn_root/debs" || return 1
-            (cd "$ovn_root/debs" \
-             && apt-get download ovn-common ovn-central ovn-host >&2) \
-                || return 1
-            for p in "$ovn_root"/debs/*.deb; do
-                dpkg -x "$p" "$ovn_root" || return 1
-            done
-        fi
+        test -x "$ovn_root/usr/bin/ovn-controller" \
+            || { say "ovn: no ovn-controller"; return 1; }
         PATH=$PATH:$ovn_root/usr/bin
     fi
     ovn_schemas=$(dirname "$(command -v ovn-nbctl)")/../share/ovn
