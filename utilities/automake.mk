@@ -52,3 +52,15 @@ bench: all
 	DT_SCHEMA=$(abs_srcdir)/lib/dovetail.ovsschema \
 	$(srcdir)/utilities/dovetail-bench-policy.sh
 .PHONY: bench
+
+# The bring-up benchmark (Documentation/performance.rst): "make
+# bench-bringup" runs it, as root, against the programs just built and
+# Debian's OVN 23.03.
+EXTRA_DIST += utilities/dovetail-bench-bringup.sh \
+	utilities/dovetail-bench-probe.py
+bench-bringup: all
+	PATH="$(abs_builddir)/utilities:$(abs_builddir)/controller:$(OVSBUILDDIR)/ovsdb:$(OVSBUILDDIR)/utilities:$(OVSBUILDDIR)/vswitchd:$$PATH" \
+	DT_SCHEMA=$(abs_srcdir)/lib/dovetail.ovsschema \
+	DT_OVS_SCHEMA=$(OVSDIR)/vswitchd/vswitch.ovsschema \
+	$(srcdir)/utilities/dovetail-bench-bringup.sh
+.PHONY: bench-bringup
