@@ -52,3 +52,14 @@ bench: all
 	DT_SCHEMA=$(abs_srcdir)/lib/dovetail.ovsschema \
 	$(srcdir)/utilities/dovetail-bench-policy.sh
 .PHONY: bench
+
+# The fabric benchmark (Documentation/performance.rst: migration, data path,
+# memory): "make bench-fabric" runs it, as root, against the programs just
+# built; DT_BENCH_* in the environment choose what and how much.
+EXTRA_DIST += utilities/dovetail-bench-fabric.sh
+bench-fabric: all
+	PATH="$(abs_builddir)/utilities:$(abs_builddir)/controller:$(OVSBUILDDIR)/ovsdb:$(OVSBUILDDIR)/utilities:$(OVSBUILDDIR)/vswitchd:$$PATH" \
+	DT_SCHEMA=$(abs_srcdir)/lib/dovetail.ovsschema \
+	DT_OVS_SCHEMA=$(OVSDIR)/vswitchd/vswitch.ovsschema \
+	$(srcdir)/utilities/dovetail-bench-fabric.sh
+.PHONY: bench-fabric
