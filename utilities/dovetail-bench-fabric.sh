@@ -137,12 +137,19 @@ cleanup () {
     say "done; logs in $dir"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'say "interrupted"; exit 1' INT TERM
 
 # ---------------------------------------------------------------------
 # Helpers.
 
 now_ns () { date +%s%N; }
+
+# in_bg CMD...: runs CMD in the background and waits for it, so that a
+# signal interrupts the wait (bash runs traps only between commands).
+in_bg () {
+    "$@" &
+    wait $!
+}
 
 ctl_appctl () {
     ovs-appctl --timeout=10 -t "$DT_RUNDIR/dovetail-controller.ctl" "$@"
@@ -330,9 +337,9 @@ bench_migration () {
 # iperf SETUP CASE SERVER SERVER_IP CLIENT [-R]: one iperf3 run; prints
 # its JSON result line and counts hv1's datapath flows while it runs.
 iperf () {
-    local setup=$1 case=$2 srv=$3 ip=$4 cli=$5 rev=$6 out bps flows dir
+    local setup=$1 case=$2 srv=$3 ip=$4 cli=$5 rev=$6 out bps flows pair
     out=$DT_RUNDIR/iperf-$case${rev:+-R}
-    dir=$cli-$srv; test -n "$rev" && dir=$srv-$cli
+    pair=$cli-$srv; test -n "$rev" && pair=$srv-$cli
     dt_vm_exec "$srv" iperf3 -s -1 -B "$ip" > "$out.server" 2>&1 &
     dt_wait_until "dt_vm_exec $srv ss -ltn | grep -q ':5201 '" \
         || die "iperf3 server in $srv did not start"
@@ -352,8 +359,8 @@ r = json.load(open(sys.argv[1]))
 print(r["end"]["sum_received"]["bits_per_second"])' "$out.json" 2>/dev/null)
     test -n "$bps" || { say "iperf3 $case $rev failed: $(cat "$out.err")"; bps=null; }
     printf '{"bench":"iperf3","setup":"%s","case":"%s","direction":"%s","seconds":%d,"bits_per_second":%s,"hv1_datapath_flows":%d,"active_pairs":1}\n' \
-        "$setup" "$case" "$dir" "$iperf_seconds" "$bps" "$flows"
-    say "iperf3 $setup $case $dir: $(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, hv1 datapath flows $flows"
+        "$setup" "$case" "$pair" "$iperf_seconds" "$bps" "$flows"
+    say "iperf3 $setup $case $pair: $(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, hv1 datapath flows $flows"
 }
 
 # ping_flows SETUP: $ping_pairs pairs across the hypervisors ping (10 pps)
@@ -468,9 +475,9 @@ bench_memory () {
         # (absent) target, which leaves the controller with no switch.
         say "memory N=$n: writing the fabric"
         t0=$(now_ns)
-        dt_root dovetail-bench policy --db="$DOVETAIL_DB" --endpoints="$n" \
-            --switches=4 --requests=1 unix:"$DT_RUNDIR/nowhere.sock" \
-            > "$DT_RUNDIR/load.out" 2>&1
+        in_bg dt_root dovetail-bench policy --db="$DOVETAIL_DB" \
+            --endpoints="$n" --switches=4 --requests=1 \
+            unix:"$DT_RUNDIR/nowhere.sock" > "$DT_RUNDIR/load.out" 2>&1
         DT_TIMEOUT=3600 dt_wait_until "ctl_appctl dps/show \
             | grep -q '^endpoints: $n\$'" \
             || die "memory N=$n: the controller never loaded the fabric"
@@ -478,11 +485,12 @@ bench_memory () {
         sleep 2
         memory_json "$n" db-only
 
-        # Four emulated switches, programmed and synced.
+        # Four emulated switches, programmed and synced, on the same
+        # fabric (not written again: that would churn every row).
         say "memory N=$n: connecting 4 switches"
         t0=$(now_ns)
         dt_root dovetail-bench policy --db="$DOVETAIL_DB" --endpoints="$n" \
-            --switches=4 --requests=4000 --timeout=60 \
+            --switches=4 --requests=4000 --timeout=60 --reuse-fabric \
             unix:"$DT_RUNDIR/controller.sock" \
             > "$DT_RUNDIR/bench.out" 2>&1 &
         local bench=$!
