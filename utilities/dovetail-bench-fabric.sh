@@ -352,7 +352,7 @@ iperf () {
     dt_appctl hv1 upcall/show > "$out.upcall" 2>&1
     wait $client
     wait
-    flows=$(grep -c . "$out.flows")
+    flows=$(grep -c 'actions:' "$out.flows")
     bps=$(python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -376,7 +376,7 @@ ping_flows () {
     for p in $(seq "$ping_pairs"); do
         say "ping pair $p: $(dt_ping_wait pp$p)"
     done
-    flows=$(grep -c . "$DT_RUNDIR/ping.flows")
+    flows=$(grep -c 'actions:' "$DT_RUNDIR/ping.flows")
     printf '{"bench":"ping-flows","setup":"%s","active_pairs":%d,"hv1_datapath_flows":%d,"flows_per_pair":%s}\n' \
         "$setup" "$ping_pairs" "$flows" \
         "$(awk -v f="$flows" -v p="$ping_pairs" 'BEGIN { printf "%.2f", f / p }')"
