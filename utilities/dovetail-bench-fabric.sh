@@ -32,7 +32,9 @@
 #            $DT_BENCH_ENDPOINTS (default "10000 100000"): first with no
 #            switch connected (the database replica and the policy
 #            service), then with --switches=4 emulated switches connected
-#            and synced (add the desired and installed flow tables).
+#            and synced (add the desired and installed flow tables; the
+#            bench then sends 2000 policy misses at 200/s, so that the
+#            synced state lasts long enough to be seen).
 #            Each N uses a fresh database and controller.
 #
 # Progress goes to stderr, one JSON object per result to stdout.  Needs
@@ -490,7 +492,7 @@ bench_memory () {
         say "memory N=$n: connecting 4 switches"
         t0=$(now_ns)
         dt_root dovetail-bench policy --db="$DOVETAIL_DB" --endpoints="$n" \
-            --switches=4 --requests=4000 --timeout=60 --reuse-fabric \
+            --switches=4 --rate=200 --requests=2000 --timeout=60 --reuse-fabric \
             unix:"$DT_RUNDIR/controller.sock" \
             > "$DT_RUNDIR/bench.out" 2>&1 &
         local bench=$!
