@@ -64,3 +64,15 @@ bench-bringup: all
 	DT_OVS_SCHEMA=$(OVSDIR)/vswitchd/vswitch.ovsschema \
 	$(srcdir)/utilities/dovetail-bench-bringup.sh
 .PHONY: bench-bringup
+
+# The fabric benchmark (Documentation/performance.rst: migration, data path,
+# memory): "make bench-fabric" runs it, as root, against the programs just
+# built; BENCH_FABRIC="migration datapath memory" chooses the measurements
+# (default all), DT_BENCH_* in the environment how much.
+EXTRA_DIST += utilities/dovetail-bench-fabric.sh
+bench-fabric: all
+	PATH="$(abs_builddir)/utilities:$(abs_builddir)/controller:$(OVSBUILDDIR)/ovsdb:$(OVSBUILDDIR)/utilities:$(OVSBUILDDIR)/vswitchd:$$PATH" \
+	DT_SCHEMA=$(abs_srcdir)/lib/dovetail.ovsschema \
+	DT_OVS_SCHEMA=$(OVSDIR)/vswitchd/vswitch.ovsschema \
+	$(srcdir)/utilities/dovetail-bench-fabric.sh $(BENCH_FABRIC)
+.PHONY: bench-fabric

@@ -158,6 +158,9 @@ struct policy_params {
     double timeout;             /* --timeout: a request is unanswered after
                                  * this many seconds. */
     bool json;                  /* --format=json. */
+    bool reuse_fabric;          /* --reuse-fabric: do not write the fabric,
+                                 * an earlier run with the same parameters
+                                 * did. */
 };
 
 /* The generated fabric and the answers it implies. */
@@ -277,6 +280,7 @@ static void policy_parse(int argc, char *argv[], struct policy_params *);
 OVS_NO_RETURN static void policy_usage(void);
 static void policy_generate(struct policy_run *);
 static void policy_load_db(struct policy_run *);
+static void policy_write_db(struct policy_run *, struct ovsdb_idl *);
 static void policy_expect_actions(struct policy_run *);
 static char *policy_canonical_actions(const char *text);
 static void policy_connect(struct policy_run *, struct policy_switch *);
@@ -453,8 +457,9 @@ policy_generate(struct policy_run *run)
     }
 }
 
-/* Writes the fabric into the database, waits until the IDL shows it, and
- * reads back the UUIDs and tracking numbers the answers depend on. */
+/* Writes the fabric into the database (unless --reuse-fabric), waits until
+ * the IDL shows it, and reads back the UUIDs and tracking numbers the
+ * answers depend on. */
 static void
 policy_load_db(struct policy_run *run)
 {
@@ -462,8 +467,6 @@ policy_load_db(struct policy_run *run)
     struct policy_fabric *f = &run->fabric;
     struct ovsdb_idl *idl = ovsdb_idl_create(p->db, &dtrec_idl_class,
                                              true, true);
-    struct dt_blueprint bp;
-    char *error;
 
     ovsdb_idl_get_initial_snapshot(idl);
     while (!ovsdb_idl_has_ever_connected(idl)) {
@@ -471,6 +474,83 @@ policy_load_db(struct policy_run *run)
         ovsdb_idl_wait(idl);
         poll_block();
     }
+
+    if (!p->reuse_fabric) {
+        policy_write_db(run, idl);
+    }
+
+    /* Wait until the replica holds every endpoint just written. */
+    char *last = xasprintf("bench-ep%zu", f->n_eps - 1);
+    const struct dtrec_virtual_network *net;
+    while (!(net = dt_db_find_network(idl, "bench"))
+           || !dt_db_find_endpoint(idl, last)) {
+        ovsdb_idl_run(idl);
+        ovsdb_idl_wait(idl);
+        poll_block();
+    }
+    free(last);
+
+    const struct dtrec_policy_domain **domains
+        = xcalloc(f->n_domains, sizeof *domains);
+    for (size_t d = 0; d < f->n_domains; d++) {
+        char *name = xasprintf("d%zu", d);
+        domains[d] = dt_db_find_domain(idl, net, name);
+        ovs_assert(domains[d]);
+        f->domain_uuid0 [d] = domains[d]->header_.uuid.parts[0];
+        free(name);
+    }
+    for (size_t i = 0; i < f->n_domains * f->n_domains; i++) {
+        if (f->has_rule[i]) {
+            const struct dtrec_policy *row = dt_db_find_policy(
+                idl, net, domains[i / f->n_domains],
+                domains[i % f->n_domains]);
+            ovs_assert(row);
+            f->rules[i].uuid0 = row->header_.uuid.parts[0];
+            f->rules[i].tracking = row->tracking_number;
+        }
+    }
+    const struct dtrec_policy *dflt = dt_db_find_policy(idl, net, NULL,
+                                                        NULL);
+    ovs_assert(dflt);
+    f->dflt.uuid0 = dflt->header_.uuid.parts[0];
+    f->dflt.tracking = dflt->tracking_number;
+    /* One pass over the endpoints: looking each one up by name would take
+     * time quadratic in their number. */
+    bool *found = xcalloc(f->n_eps, sizeof *found);
+    size_t n_found = 0;
+    const struct dtrec_endpoint *row;
+    DTREC_ENDPOINT_FOR_EACH (row, idl) {
+        size_t j;
+        int len;
+
+        if (dt_db_same_row(row->network, net)
+            && sscanf(row->name, "bench-ep%zu%n", &j, &len) == 1
+            && !row->name[len] && j < f->n_eps && !found[j]) {
+            found[j] = true;
+            n_found++;
+            f->eps[j].uuid0 = row->header_.uuid.parts[0];
+        }
+    }
+    free(found);
+    if (n_found != f->n_eps) {
+        ovs_fatal(0, "%s: network \"bench\" holds %"PRIuSIZE" of the %"
+                  PRIuSIZE" endpoints expected%s", p->db, n_found, f->n_eps,
+                  p->reuse_fabric ? " (--reuse-fabric with other "
+                  "parameters than the run that wrote it?)" : "");
+    }
+    free(domains);
+    ovsdb_idl_destroy(idl);
+}
+
+/* Writes the fabric into the database behind 'idl': the hypervisors, then
+ * the network as a blueprint, replacing a network of the same name. */
+static void
+policy_write_db(struct policy_run *run, struct ovsdb_idl *idl)
+{
+    const struct policy_params *p = &run->p;
+    const struct policy_fabric *f = &run->fabric;
+    struct dt_blueprint bp;
+    char *error;
 
     /* The hypervisors first: the blueprint's endpoints refer to them. */
     struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
@@ -553,51 +633,6 @@ policy_load_db(struct policy_run *run)
     }
     ovsdb_idl_txn_destroy(txn);
     dt_blueprint_destroy(&bp);
-
-    /* Wait until the replica holds every endpoint just written. */
-    char *last = xasprintf("bench-ep%zu", f->n_eps - 1);
-    const struct dtrec_virtual_network *net;
-    while (!(net = dt_db_find_network(idl, "bench"))
-           || !dt_db_find_endpoint(idl, last)) {
-        ovsdb_idl_run(idl);
-        ovsdb_idl_wait(idl);
-        poll_block();
-    }
-    free(last);
-
-    const struct dtrec_policy_domain **domains
-        = xcalloc(f->n_domains, sizeof *domains);
-    for (size_t d = 0; d < f->n_domains; d++) {
-        char *name = xasprintf("d%zu", d);
-        domains[d] = dt_db_find_domain(idl, net, name);
-        ovs_assert(domains[d]);
-        f->domain_uuid0 [d] = domains[d]->header_.uuid.parts[0];
-        free(name);
-    }
-    for (size_t i = 0; i < f->n_domains * f->n_domains; i++) {
-        if (f->has_rule[i]) {
-            const struct dtrec_policy *row = dt_db_find_policy(
-                idl, net, domains[i / f->n_domains],
-                domains[i % f->n_domains]);
-            ovs_assert(row);
-            f->rules[i].uuid0 = row->header_.uuid.parts[0];
-            f->rules[i].tracking = row->tracking_number;
-        }
-    }
-    const struct dtrec_policy *dflt = dt_db_find_policy(idl, net, NULL,
-                                                        NULL);
-    ovs_assert(dflt);
-    f->dflt.uuid0 = dflt->header_.uuid.parts[0];
-    f->dflt.tracking = dflt->tracking_number;
-    for (size_t j = 0; j < f->n_eps; j++) {
-        char *name = xasprintf("bench-ep%zu", j);
-        const struct dtrec_endpoint *row = dt_db_find_endpoint(idl, name);
-        ovs_assert(row);
-        f->eps[j].uuid0 = row->header_.uuid.parts[0];
-        free(name);
-    }
-    free(domains);
-    ovsdb_idl_destroy(idl);
 }
 
 /* Computes the canonical actions of every answer, as the controller
@@ -1457,6 +1492,7 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         OPT_SECONDS,
         OPT_TIMEOUT,
         OPT_FORMAT,
+        OPT_REUSE_FABRIC,
     };
     static const struct option long_options[] = {
         {"db", required_argument, NULL, OPT_DB},
@@ -1473,6 +1509,7 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         {"seconds", required_argument, NULL, OPT_SECONDS},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"format", required_argument, NULL, OPT_FORMAT},
+        {"reuse-fabric", no_argument, NULL, OPT_REUSE_FABRIC},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1565,6 +1602,9 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         case OPT_FORMAT:
             p->json = bench_parse_format(optarg);
             break;
+        case OPT_REUSE_FABRIC:
+            p->reuse_fabric = true;
+            break;
         case 'h':
             policy_usage();
         case '?':
@@ -1612,6 +1652,9 @@ policy_usage(void)
            "  --policies=P         policies, at most D*D (default: 32)\n"
            "  --ttl=S              policies' TTL (default: 1)\n"
            "  --vni=VNI            the network's VNI (default: 7000)\n"
+           "  --reuse-fabric       use the fabric an earlier run with the "
+           "same fabric\n"
+           "                       options wrote, do not write it\n"
            "\nRun:\n"
            "  --target=dovetail|testcontroller  (default: dovetail)\n"
            "  --outstanding=K      closed loop: K requests in flight per "

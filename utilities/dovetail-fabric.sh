@@ -50,6 +50,8 @@
 #                         *.ctl, br-int.mgmt, controller.sock (a symlink)
 #   vm-VM.hv              the hypervisor VM is on now
 #   vm-VM.mac, vm-VM.ip   its addresses
+#   vm-VM.migration       its last dt_vm_migrate: "STOP RESUME", the times
+#                         (ns since the epoch) it was stopped and resumed
 #   ping-NAME.{pid,out}   background pings
 #   netns.names           every netns the fabric created (no prefix)
 #   netns.inodes          their inodes
@@ -531,7 +533,8 @@ dt_vm_move () {
 # stop-and-copy does: every process of the VM is stopped (SIGSTOP), its
 # link goes down, the link moves (dt_vm_move), and once the VM's eth0 has a carrier again the
 # processes resume, and the VM is announced with a RARP as QEMU does
-# (dt_vm_announce).  Prints the blackout (stop to resume) in milliseconds.
+# (dt_vm_announce).  Prints the blackout (stop to resume) in milliseconds
+# and records both times in $DT_RUNDIR/vm-VM.migration.
 dt_vm_migrate () {
     local vm=$1 new=$2 old ino pids t0 t1 rc=0
     ino=$(dt_root stat -L -c %i "/run/netns/$DT_PREFIX$vm") || return 1
@@ -549,6 +552,7 @@ dt_vm_migrate () {
         || rc=1
     test -z "$pids" || kill -CONT $pids 2>/dev/null
     t1=$(date +%s%N)
+    echo "$t0 $t1" > "$DT_RUNDIR/vm-$vm.migration"
     dt_vm_announce "$vm" || rc=1
     echo $(( (t1 - t0) / 1000000 ))
     return $rc
