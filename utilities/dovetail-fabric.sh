@@ -638,25 +638,35 @@ dt_ping_wait () {
 dt_ping_stop () {
     local name=$1 pid
     local out=$DT_RUNDIR/ping-$name.out pidfile=$DT_RUNDIR/ping-$name.pid
+    local stopped=0
     pid=$(cat "$pidfile" 2>/dev/null)
     if test -n "$pid" && dt_pid_alive "$pid"; then
         kill -INT "$pid"
         dt_wait_gone "$pid" || kill -9 "$pid" 2>/dev/null
+        stopped=1
     fi
     rm -f "$pidfile"
-    dt_ping_summary "$out"
+    dt_ping_summary "$out" "$stopped"
 }
 
-# dt_ping_summary FILE: prints ping output FILE's summary as
-# "transmitted=N received=N lost=N duplicates=N".
+# dt_ping_summary FILE [STOPPED]: prints ping output FILE's summary as
+# "transmitted=N received=N lost=N duplicates=N".  With STOPPED 1 (ping
+# was interrupted, not done), the last request sent, if unanswered, was
+# still in flight and is not counted.
 dt_ping_summary () {
-    awk '
+    awk -v stopped="${2:-0}" '
         / packets transmitted, / { tx = $1; rx = $4; summary = 1 }
         /icmp_seq=.*DUP!/ { dup++; next }
-        /icmp_seq=[0-9]+ .*time=/ { seen++ }
+        /icmp_seq=[0-9]+ .*time=/ {
+            seen++
+            for (i = 1; i <= NF; i++) {
+                if ($i ~ /^icmp_seq=/) { answered[substr($i, 10)] = 1 }
+            }
+        }
         /no answer yet for icmp_seq=/ { unanswered++ }
         END {
             if (!summary) { rx = seen; tx = seen + unanswered }
+            if (stopped && tx > rx && !(tx in answered)) { tx-- }
             printf "transmitted=%d received=%d lost=%d duplicates=%d\n",
                    tx, rx, tx - rx, dup
         }' "$1" 2>/dev/null
