@@ -290,12 +290,11 @@ static void
 run_switches(bool db_changed, bool flows_changed)
 {
     long long int now = time_msec();
-    bool expire = now >= next_expire;
     struct ctlsw *node;
 
-    if (expire) {
-        next_expire = now + 1000;
-    }
+    /* Cache entries are forgotten as they expire, a few at a time, not in
+     * one burst a second (which showed as latency). */
+    next_expire = LLONG_MAX;
     LIST_FOR_EACH_SAFE (node, list_node, &switches) {
         struct swconn *sw = node->swconn;
 
@@ -318,9 +317,11 @@ run_switches(bool db_changed, bool flows_changed)
         if (node->revalidate && dps_synced && swconn_is_ready(sw)) {
             revalidate_cache(node);
         }
-        if (expire) {
+        if (now >= pcache_next_expiry(&node->pcache, now)) {
             pcache_expire(&node->pcache, now);
         }
+        next_expire = MIN(next_expire,
+                          pcache_next_expiry(&node->pcache, now));
     }
 }
 

@@ -77,6 +77,7 @@ pcache_init(struct pcache *pc)
     hmap_init(&pc->entries);
     hmap_init(&pc->queues);
     ovs_list_init(&pc->adopted);
+    pc->adopted_scan = 0;
     memset(&pc->stats, 0, sizeof pc->stats);
 }
 
@@ -670,11 +671,35 @@ pcache_expire(struct pcache *pc, long long int now)
             expire(pc, e);
         }
     }
-    LIST_FOR_EACH_SAFE (e, expiry_node, &pc->adopted) {
-        if (e->expires + EXPIRY_GRACE_MSEC <= now) {
-            expire(pc, e);
+    if (now >= pc->adopted_scan) {
+        pc->adopted_scan = now + 1000;
+        LIST_FOR_EACH_SAFE (e, expiry_node, &pc->adopted) {
+            if (e->expires + EXPIRY_GRACE_MSEC <= now) {
+                expire(pc, e);
+            }
         }
     }
+}
+
+/* Returns when pcache_expire() next has something to forget: the first
+ * entry of some TTL's queue expires then (a second from 'now' at the
+ * latest while entries read from the switch remain), or LLONG_MAX. */
+long long int
+pcache_next_expiry(const struct pcache *pc, long long int now)
+{
+    long long int next = (ovs_list_is_empty(&pc->adopted)
+                          ? LLONG_MAX : MAX(pc->adopted_scan, now));
+    const struct pcache_queue *q;
+
+    HMAP_FOR_EACH (q, node, &pc->queues) {
+        if (!ovs_list_is_empty(&q->entries)) {
+            const struct pcache_entry *e
+                = CONTAINER_OF(ovs_list_front(&q->entries),
+                               struct pcache_entry, expiry_node);
+            next = MIN(next, e->expires + EXPIRY_GRACE_MSEC);
+        }
+    }
+    return next;
 }
 
 static void

@@ -103,7 +103,9 @@ struct pcache {
                                  * installed with that TTL, in the order
                                  * they expire. */
     struct ovs_list adopted;    /* Entries read from the switch, which
-                                 * expire in no particular order. */
+                                 * expire in no particular order... */
+    long long int adopted_scan; /* ...so are looked at once a second:
+                                 * next at this time. */
     struct pcache_stats stats;
 };
 
@@ -127,6 +129,7 @@ void pcache_adopt(struct pcache *, const struct ofputil_flow_stats *,
 size_t pcache_revalidate(struct pcache *, const struct dps *,
                          const struct pcache_switch *,
                          enum ofputil_protocol, struct ovs_list *msgs);
+long long int pcache_next_expiry(const struct pcache *, long long int now);
 void pcache_expire(struct pcache *, long long int now);
 
 bool pcache_location_actions(const struct pcache_switch *,

@@ -181,6 +181,8 @@ START_TEST(test_expiry)
     ofpbuf_delete(pcache_install(&pc, &k2, &r1, protocol, 100));
     ofpbuf_delete(pcache_install(&pc, &k1, &r1, protocol, 500));
 
+    /* k1 was installed again: the first to go is k2. */
+    ck_assert(pcache_next_expiry(&pc, 600) == 1100 + EXPIRY_GRACE_MSEC);
     pcache_expire(&pc, 1100 + EXPIRY_GRACE_MSEC - 1);
     ck_assert_int_eq(pcache_count(&pc), 3);
     pcache_expire(&pc, 1100 + EXPIRY_GRACE_MSEC);
@@ -190,8 +192,10 @@ START_TEST(test_expiry)
     pcache_expire(&pc, 1500 + EXPIRY_GRACE_MSEC);
     ck_assert_int_eq(pcache_count(&pc), 1);
     ck_assert_ptr_nonnull(pcache_find(&pc, &k3, 0));
+    ck_assert(pcache_next_expiry(&pc, 1600) == 5000 + EXPIRY_GRACE_MSEC);
     pcache_expire(&pc, 5000 + EXPIRY_GRACE_MSEC);
     ck_assert_int_eq(pcache_count(&pc), 0);
+    ck_assert(pcache_next_expiry(&pc, 8000) == LLONG_MAX);
 
     pcache_result_uninit(&r1);
     pcache_result_uninit(&r5);
