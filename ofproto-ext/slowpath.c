@@ -23,6 +23,16 @@
  *
  * Logging is the caller's job (it knows which switch sent the message):
  * it logs the returned error text through a rate limiter.
+ *
+ * Step 1 for the packet-ins a dovetail pipeline sends is done here, by
+ * decode_framing_fast(), which is several times cheaper than Open
+ * vSwitch's general decoder and handles only what it is sure of: an
+ * NXT_PACKET_IN2 without continuation whose metadata holds only the
+ * fields dovetail's pipeline sets, each once and exact.  Anything else
+ * (another message, another property or field, a mask, a bad length)
+ * goes to Open vSwitch's decoder, which accepts it or names the problem;
+ * tests/test-slowpath checks that the two agree on every message of its
+ * fuzz loops.
  */
 #include <config.h>
 #include "ofproto-ext/slowpath.h"
@@ -36,6 +46,7 @@
 #include "dp-packet.h"
 #include "flow.h"
 #include "ofproto-ext/pipeline.h"
+#include "openflow/nicira-ext.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-errors.h"
@@ -55,12 +66,18 @@ COVERAGE_DEFINE(slowpath_bad_userdata);
 COVERAGE_DEFINE(slowpath_unknown_opcode);
 COVERAGE_DEFINE(slowpath_truncated);
 COVERAGE_DEFINE(slowpath_bad_packet);
+COVERAGE_DEFINE(slowpath_general_framing);
+
+bool sp_fast_framing = true;
 
 /* The BOOTP fixed header plus the DHCP magic cookie (RFC 2131). */
 #define SP_DHCP_OPTIONS_OFS (DHCP_HEADER_LEN + 4)
 #define SP_DHCP_OPT_SERVER_ID 54
 #define SP_DHCP_FLAG_BROADCAST 0x8000
 
+static bool decode_framing_fast(const struct ofp_header *,
+                                struct ofputil_packet_in *,
+                                size_t *total_len, uint32_t *buffer_id);
 static char *decode_userdata(const struct ofputil_packet_in *,
                              enum sp_opcode *);
 static char *decode_metadata(const struct ofputil_packet_in *,
@@ -127,27 +144,32 @@ sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
 {
     memset(pin, 0, sizeof *pin);
 
-    enum ofptype type;
-    enum ofperr ofperr = ofptype_decode(&type, oh);
-    if (ofperr) {
-        COVERAGE_INC(slowpath_bad_message);
-        return xasprintf("undecodable OpenFlow message (%s)",
-                         ofperr_to_string(ofperr));
-    }
-    if (type != OFPTYPE_PACKET_IN) {
-        COVERAGE_INC(slowpath_bad_message);
-        return xasprintf("not a packet-in (%s)", ofptype_get_name(type));
-    }
-
     struct ofputil_packet_in opin;
     size_t total_len;
     uint32_t buffer_id;
-    ofperr = ofputil_decode_packet_in(oh, true, NULL, NULL, &opin,
-                                      &total_len, &buffer_id, NULL);
-    if (ofperr) {
-        COVERAGE_INC(slowpath_bad_message);
-        return xasprintf("malformed packet-in (%s)",
-                         ofperr_to_string(ofperr));
+    if (!sp_fast_framing
+        || !decode_framing_fast(oh, &opin, &total_len, &buffer_id)) {
+        COVERAGE_INC(slowpath_general_framing);
+
+        enum ofptype type;
+        enum ofperr ofperr = ofptype_decode(&type, oh);
+        if (ofperr) {
+            COVERAGE_INC(slowpath_bad_message);
+            return xasprintf("undecodable OpenFlow message (%s)",
+                             ofperr_to_string(ofperr));
+        }
+        if (type != OFPTYPE_PACKET_IN) {
+            COVERAGE_INC(slowpath_bad_message);
+            return xasprintf("not a packet-in (%s)", ofptype_get_name(type));
+        }
+
+        ofperr = ofputil_decode_packet_in(oh, true, NULL, NULL, &opin,
+                                          &total_len, &buffer_id, NULL);
+        if (ofperr) {
+            COVERAGE_INC(slowpath_bad_message);
+            return xasprintf("malformed packet-in (%s)",
+                             ofperr_to_string(ofperr));
+        }
     }
 
     /* Userdata first: only with an opcode do the other errors have a name
@@ -339,6 +361,240 @@ sp_encode_packet_in(enum ofputil_protocol protocol, enum sp_opcode opcode,
     /* The message's length field is 16 bits wide. */
     ovs_assert(msg->size <= UINT16_MAX);
     return msg;
+}
+
+/* The values at 'p', in network byte order, which may be unaligned. */
+static uint16_t
+read_be16(const void *p)
+{
+    ovs_be16 v;
+    memcpy(&v, p, sizeof v);
+    return ntohs(v);
+}
+
+static uint32_t
+read_be32(const void *p)
+{
+    ovs_be32 v;
+    memcpy(&v, p, sizeof v);
+    return ntohl(v);
+}
+
+static uint64_t
+read_be64(const void *p)
+{
+    ovs_be64 v;
+    memcpy(&v, p, sizeof v);
+    return ntohll(v);
+}
+
+/* The metadata fields decode_framing_fast() reads: an OXM or NXM header
+ * (class, field, no mask, length) and where its value goes. */
+#define FAST_OXM(CLASS, FIELD, LEN) \
+    (((uint32_t) (CLASS) << 16) | ((FIELD) << 9) | (LEN))
+#define FAST_OXM_W(CLASS, FIELD, LEN) (FAST_OXM(CLASS, FIELD, 2 * (LEN)) \
+                                       | 0x100)
+#define FAST_IN_PORT FAST_OXM(0x8000, 0, 4)     /* OXM_OF_IN_PORT */
+#define FAST_METADATA FAST_OXM(0x8000, 2, 8)    /* OXM_OF_METADATA */
+#define FAST_TUNNEL_ID FAST_OXM(0x8000, 38, 8)  /* OXM_OF_TUNNEL_ID */
+#define FAST_XREG0 FAST_OXM(0x8001, 0, 8)       /* OXM_OF_PKT_REG0... */
+#define FAST_XREG0_W FAST_OXM_W(0x8001, 0, 8)   /* ...masked (OF1.5) */
+#define FAST_REG0 FAST_OXM(0x0001, 0, 4)        /* NXM_NX_REG0... */
+#define FAST_TUN_ID FAST_OXM(0x0001, 16, 8)     /* NXM_NX_TUN_ID */
+#define FAST_TUN_SRC FAST_OXM(0x0001, 31, 4)    /* NXM_NX_TUN_IPV4_SRC */
+#define FAST_TUN_DST FAST_OXM(0x0001, 32, 4)    /* NXM_NX_TUN_IPV4_DST */
+
+/* If 'header' is field 'base' + N (for N below 'n', fields numbered in
+ * steps of one), returns N, otherwise -1. */
+static int
+fast_oxm_index(uint32_t header, uint32_t base, int n)
+{
+    uint32_t d = header - base;
+    return header >= base && !(d & 0x1ff) && (d >> 9) < n ? d >> 9 : -1;
+}
+
+/* Reads the 'len' bytes of OXM match at 'p' into 'match', as Open
+ * vSwitch's oxm_decode_match() would, if each of its entries is one of
+ * the fields above with a value Open vSwitch accepts as is, none set
+ * twice.  Returns false otherwise. */
+static bool
+decode_metadata_fast(const uint8_t *p, size_t len, struct match *match)
+{
+    struct flow_wildcards *wc = &match->wc;
+
+    match_init_catchall(match);
+    while (len) {
+        if (len < 4) {
+            return false;
+        }
+        uint32_t header = read_be32(p);
+        size_t value_len = header & 0xff;
+        if (len < 4 + value_len) {
+            return false;
+        }
+        const uint8_t *value = p + 4;
+        int idx;
+
+        /* Each field may be set once: Open vSwitch refuses a field whose
+         * bits are already matched (OFPBMC_DUP_FIELD). */
+        if (header == FAST_IN_PORT) {
+            uint32_t port = read_be32(value);
+            if (port >= ofp_to_u16(OFPP_MAX) || wc->masks.in_port.ofp_port) {
+                return false;   /* OVS maps or refuses a reserved port. */
+            }
+            match_set_in_port(match, u16_to_ofp(port));
+        } else if (header == FAST_METADATA) {
+            if (wc->masks.metadata) {
+                return false;
+            }
+            match_set_metadata(match, htonll(read_be64(value)));
+        } else if ((idx = fast_oxm_index(header, FAST_REG0,
+                                         FLOW_N_REGS)) >= 0) {
+            if (wc->masks.regs[idx]) {
+                return false;
+            }
+            match_set_reg(match, idx, read_be32(value));
+        } else if ((idx = fast_oxm_index(header, FAST_XREG0,
+                                         FLOW_N_XREGS)) >= 0
+                   || (idx = fast_oxm_index(header, FAST_XREG0_W,
+                                            FLOW_N_XREGS)) >= 0) {
+            if (wc->masks.regs[2 * idx] || wc->masks.regs[2 * idx + 1]) {
+                return false;
+            }
+            uint64_t x = read_be64(value);
+            uint64_t mask = (header & 0x100 ? read_be64(value + 8)
+                             : UINT64_MAX);
+            if (x & ~mask) {
+                return false;   /* OFPBMC_BAD_WILDCARDS. */
+            }
+            match_set_xreg_masked(match, idx, x, mask);
+        } else if (header == FAST_TUN_ID || header == FAST_TUNNEL_ID) {
+            if (wc->masks.tunnel.tun_id) {
+                return false;
+            }
+            match_set_tun_id(match, htonll(read_be64(value)));
+        } else if (header == FAST_TUN_SRC || header == FAST_TUN_DST) {
+            ovs_be32 *mask = (header == FAST_TUN_SRC
+                              ? &wc->masks.tunnel.ip_src
+                              : &wc->masks.tunnel.ip_dst);
+            if (*mask) {
+                return false;
+            }
+            if (header == FAST_TUN_SRC) {
+                match_set_tun_src(match, htonl(read_be32(value)));
+            } else {
+                match_set_tun_dst(match, htonl(read_be32(value)));
+            }
+        } else {
+            return false;
+        }
+        p += 4 + value_len;
+        len -= 4 + value_len;
+    }
+    return true;
+}
+
+/* Decodes 'oh' into '*opin', '*total_len' and '*buffer_id' as
+ * ofputil_decode_packet_in() would, if it is an NXT_PACKET_IN2 of the
+ * kind dovetail's pipeline sends (see the comment at the top).  Returns
+ * false, having decided nothing, for anything else. */
+static bool
+decode_framing_fast(const struct ofp_header *oh,
+                    struct ofputil_packet_in *opin, size_t *total_len,
+                    uint32_t *buffer_id)
+{
+    /* ofp_header, experimenter (vendor) id, subtype: 16 bytes, then
+     * properties padded to 8 bytes each. */
+    const uint8_t *msg = (const uint8_t *) oh;
+    size_t len = ntohs(oh->length);
+    if (oh->version < OFP10_VERSION || oh->version > OFP15_VERSION
+        || oh->type != 4 /* OFPT_VENDOR, OFPT_EXPERIMENTER */
+        || len < 16 || (len - 16) % 8
+        || read_be32(msg + 8) != NX_VENDOR_ID
+        || read_be32(msg + 12) != 30 /* NXT_PACKET_IN2 */) {
+        return false;
+    }
+
+    memset(opin, 0, sizeof *opin);
+    opin->cookie = OVS_BE64_MAX;
+    *total_len = 0;
+    *buffer_id = UINT32_MAX;
+
+    bool has_metadata = false;
+    for (size_t ofs = 16; ofs < len; ) {
+        if (len - ofs < 4) {
+            return false;
+        }
+        uint16_t type = read_be16(msg + ofs);
+        size_t prop_len = read_be16(msg + ofs + 2);
+        if (prop_len < 4 || ROUND_UP(prop_len, 8) > len - ofs) {
+            return false;
+        }
+        const uint8_t *value = msg + ofs + 4;
+        size_t value_len = prop_len - 4;
+
+        switch (type) {
+        case NXPINT_PACKET:
+            opin->packet = CONST_CAST(uint8_t *, value);
+            opin->packet_len = value_len;
+            break;
+        case NXPINT_FULL_LEN:
+        case NXPINT_BUFFER_ID: {
+            if (value_len != 4) {
+                return false;
+            }
+            uint32_t u32 = read_be32(value);
+            if (type == NXPINT_FULL_LEN) {
+                *total_len = u32;
+            } else {
+                *buffer_id = u32;
+            }
+            break;
+        }
+        case NXPINT_TABLE_ID:
+        case NXPINT_REASON:
+            if (!value_len) {
+                return false;
+            }
+            if (type == NXPINT_TABLE_ID) {
+                opin->table_id = value[0];
+            } else {
+                opin->reason = value[0];
+            }
+            break;
+        case NXPINT_COOKIE:
+            /* 4 bytes of padding to align the value. */
+            if (value_len != 12) {
+                return false;
+            }
+            opin->cookie = htonll(read_be64(value + 4));
+            break;
+        case NXPINT_METADATA:
+            if (has_metadata
+                || !decode_metadata_fast(value, value_len,
+                                         &opin->flow_metadata)) {
+                return false;
+            }
+            has_metadata = true;
+            break;
+        case NXPINT_USERDATA:
+            opin->userdata = CONST_CAST(uint8_t *, value);
+            opin->userdata_len = value_len;
+            break;
+        default:
+            return false;
+        }
+        ofs += ROUND_UP(prop_len, 8);
+    }
+    if (!has_metadata) {
+        match_init_catchall(&opin->flow_metadata);
+    }
+    if (!opin->packet_len || (*total_len && *total_len < opin->packet_len)) {
+        return false;
+    } else if (!*total_len) {
+        *total_len = opin->packet_len;
+    }
+    return true;
 }
 
 /* Checks the userdata of 'opin' and stores its opcode in '*opcode'. */

@@ -152,6 +152,12 @@ struct sp_packet_in {
 char *sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
     OVS_WARN_UNUSED_RESULT;
 
+/* Whether sp_decode_packet_in() reads the NXT_PACKET_IN2 framing itself
+ * where it can (true, the default) or always through Open vSwitch's
+ * decoder.  Both give the same result for every message; the unit tests
+ * turn it off to check that. */
+extern bool sp_fast_framing;
+
 /* Parses the UDP payload 'payload' ('len' bytes) of a DHCP message into
  * '*dhcp'.  Returns NULL or a malloc'd error string. */
 char *sp_parse_dhcp(const void *payload, size_t len, struct sp_dhcp *dhcp)

@@ -60,6 +60,7 @@ extern struct coverage_counter counter_slowpath_bad_userdata;
 extern struct coverage_counter counter_slowpath_unknown_opcode;
 extern struct coverage_counter counter_slowpath_truncated;
 extern struct coverage_counter counter_slowpath_bad_packet;
+extern struct coverage_counter counter_slowpath_general_framing;
 
 /* The pipeline metadata every test packet-in carries. */
 #define IN_PORT 7
@@ -326,10 +327,35 @@ packet_last(const struct ofpbuf *template, const void *packet, size_t len,
     return msg;
 }
 
+/* Decodes 'oh' into '*pin' as sp_decode_packet_in() does, and again with
+ * Open vSwitch's decoder alone (sp_fast_framing off), and asserts that
+ * both give the same: the same error text, or the same packet-in. */
+static char *
+decode_both(const void *oh, struct sp_packet_in *pin)
+{
+    struct sp_packet_in general;
+
+    sp_fast_framing = false;
+    char *general_error = sp_decode_packet_in(oh, &general);
+    sp_fast_framing = true;
+    char *error = sp_decode_packet_in(oh, pin);
+    if (error || general_error) {
+        ck_assert_msg(error && general_error
+                      && !strcmp(error, general_error),
+                      "fast framing: %s, Open vSwitch's: %s",
+                      error ? error : "success",
+                      general_error ? general_error : "success");
+        free(general_error);
+    } else {
+        ck_assert(!memcmp(pin, &general, sizeof *pin));
+    }
+    return error;
+}
+
 /* Decodes a copy of the 'size' bytes at 'data' held in a buffer of
  * exactly that size whose last 'poison' bytes are unreadable (under
- * AddressSanitizer), and asserts only that the result is a success or an
- * error text. */
+ * AddressSanitizer), and asserts that the result is a success or an
+ * error text, the same with and without the fast framing. */
 static void
 decode_copy(const void *data, size_t size, size_t poison)
 {
@@ -338,7 +364,7 @@ decode_copy(const void *data, size_t size, size_t poison)
     struct sp_packet_in pin;
 
     POISON(copy + size - poison, poison);
-    char *error = sp_decode_packet_in(oh, &pin);
+    char *error = decode_both(oh, &pin);
     if (error) {
         ck_assert(error[0] != '\0');
         free(error);
@@ -486,7 +512,11 @@ START_TEST(test_round_trip)
                 dp_packet_data(packet), dp_packet_size(packet));
             struct sp_packet_in pin;
 
-            ck_assert_no_error(sp_decode_packet_in(msg->data, &pin));
+            /* The fast framing reads what the pipeline sends: only the
+             * decode with it off counts as general. */
+            counter_slowpath_general_framing.count();
+            ck_assert_no_error(decode_both(msg->data, &pin));
+            ck_assert_uint_eq(counter_slowpath_general_framing.count(), 1);
             ck_assert_int_eq(pin.opcode, op);
             ck_assert_uint_eq(pin.table_id, table_id);
             ck_assert(pin.cookie == htonll(COOKIE + op));
@@ -1317,11 +1347,19 @@ START_TEST(test_fuzz_message)
                                           dp_packet_size(packet), &pad);
         struct sp_packet_in pin;
 
+        /* And OpenFlow 1.5's encoding (registers as masked OXM packet
+         * registers) with tunnel metadata. */
+        struct ofpbuf *of15 = sp_encode_packet_in(
+            OFPUTIL_P_OF15_OXM, op, PL_INGRESS, htonll(COOKIE),
+            u16_to_ofp(IN_PORT), VNI, DOMAIN, htonll(TUN_ID), htonl(TUN_SRC),
+            dp_packet_data(packet), dp_packet_size(packet));
+
         /* Both orders decode. */
         ck_assert_no_error(sp_decode_packet_in(encoded->data, &pin));
         ck_assert_no_error(sp_decode_packet_in(last->data, &pin));
+        ck_assert_no_error(sp_decode_packet_in(of15->data, &pin));
 
-        const struct ofpbuf *msgs[] = { encoded, last };
+        const struct ofpbuf *msgs[] = { encoded, last, of15 };
         for (size_t m = 0; m < ARRAY_SIZE(msgs); m++) {
             const struct ofpbuf *msg = msgs[m];
             size_t poison = msg == last ? pad : 0;
@@ -1349,6 +1387,7 @@ START_TEST(test_fuzz_message)
             }
             free(copy);
         }
+        ofpbuf_delete(of15);
         ofpbuf_delete(last);
         ofpbuf_delete(encoded);
         dp_packet_delete(packet);
