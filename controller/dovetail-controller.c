@@ -128,10 +128,14 @@ static unixctl_cb_func cache_show_cmd;
 static unixctl_cb_func cache_dump_cmd;
 static unixctl_cb_func pinctrl_show_cmd;
 
+/* How often the listeners and the unixctl server are looked at. */
+#define LISTEN_INTERVAL_MSEC 10
+
 int
 main(int argc, char *argv[])
 {
     struct unixctl_server *unixctl;
+    long long int next_listen = LLONG_MIN;
     unsigned int last_seqno = 0;
     int retval;
 
@@ -196,14 +200,27 @@ main(int argc, char *argv[])
         bool sarp_changed = (ovsdb_idl_has_ever_connected(idl)
                              && sarp_run(idl, db_changed));
 
-        accept_switches();
+        /* New connections and unixctl commands are looked at every
+         * LISTEN_INTERVAL_MSEC, not on every pass: under load a pass
+         * handles a few dozen packet-ins, and the accept() calls cost
+         * more than the work. */
+        long long int now = time_msec();
+        bool listen = now >= next_listen;
+        if (listen) {
+            next_listen = now + LISTEN_INTERVAL_MSEC;
+            accept_switches();
+        }
         run_switches(db_changed, sarp_changed);
         pinctrl_run();
-        unixctl_server_run(unixctl);
+        if (listen) {
+            unixctl_server_run(unixctl);
+        }
 
         memory_wait();
         ovsdb_idl_wait(idl);
-        if (n_switches < MAX_SWITCHES) {
+        if (!listen) {
+            poll_timer_wait_until(next_listen);
+        } else if (n_switches < MAX_SWITCHES) {
             for (size_t i = 0; i < n_listeners; i++) {
                 pstream_wait(listeners[i]);
             }
@@ -217,7 +234,9 @@ main(int argc, char *argv[])
         }
         pinctrl_wait();
         sarp_wait();
-        unixctl_server_wait(unixctl);
+        if (listen) {
+            unixctl_server_wait(unixctl);
+        }
         if (exiting) {
             poll_immediate_wake();
         }
@@ -360,13 +379,13 @@ switch_destroy(struct ctlsw *sw)
 /* Hooks of every switch session. */
 
 static void
-switch_packet_in(struct swconn *swconn OVS_UNUSED,
-                 const struct ofp_header *oh, void *sw_)
+switch_packet_ins(struct swconn *swconn OVS_UNUSED,
+                  const struct ofp_header *const ohs[], size_t n, void *sw_)
 {
     struct ctlsw *sw = sw_;
 
     if (dps_synced) {
-        pinctrl_packet_in(sw, oh);
+        pinctrl_packet_ins(sw, ohs, n);
     }
 }
 
@@ -388,7 +407,7 @@ switch_cache_flow(struct swconn *swconn OVS_UNUSED,
 }
 
 static const struct swconn_hooks switch_hooks = {
-    .packet_in = switch_packet_in,
+    .packet_ins = switch_packet_ins,
     .cache_reset = switch_cache_reset,
     .cache_flow = switch_cache_flow,
 };

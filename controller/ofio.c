@@ -210,6 +210,19 @@ ofio_send(struct ofio *io, struct ofpbuf *msg)
     ofpbuf_delete(msg);
 }
 
+/* Appends 'n' uninitialized bytes to what is queued and returns them, for
+ * a caller that composes messages in place: it must fill them with whole
+ * messages, lengths set, before anything else is sent.  (What is put on a
+ * dead connection is never sent.) */
+void *
+ofio_put_uninit(struct ofio *io, size_t n)
+{
+    if (io->tx.size >= OFIO_FLUSH_SIZE) {
+        ofio_flush(io);
+    }
+    return ofpbuf_put_uninit(&io->tx, n);
+}
+
 /* Sends as much of what is queued as the socket takes now. */
 void
 ofio_flush(struct ofio *io)

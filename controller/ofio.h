@@ -21,6 +21,7 @@
 #define CONTROLLER_OFIO_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ofp_header;
@@ -39,6 +40,7 @@ void ofio_wait(struct ofio *);
 
 const struct ofp_header *ofio_recv(struct ofio *);
 void ofio_send(struct ofio *, struct ofpbuf *);
+void *ofio_put_uninit(struct ofio *, size_t n);
 void ofio_flush(struct ofio *);
 
 int ofio_get_version(const struct ofio *);

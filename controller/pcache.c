@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "coverage.h"
 #include "flow.h"
@@ -50,6 +51,9 @@ static void key_to_match(const struct pcache_key *, struct match *);
 static struct pcache_entry *entry_lookup(const struct pcache *,
                                          const struct pcache_key *);
 static void entry_remove(struct pcache *, struct pcache_entry *);
+static void entry_free(struct pcache_entry *);
+static struct pcache_slot *slots_alloc(size_t n);
+static void slots_free(struct pcache_slot *);
 static char *canonical_actions(const char *text, struct ofpbuf *ofpacts);
 static char *parse_actions(const char *text, struct ofpbuf *ofpacts);
 
@@ -62,19 +66,23 @@ struct pcache_queue {
 };
 static struct pcache_queue *queue_for(struct pcache *, uint32_t ttl);
 static void expire(struct pcache *, struct pcache_entry *);
-static struct ofpbuf *encode_install(const struct pcache_key *,
-                                     const struct pcache_result *,
-                                     enum ofputil_protocol);
+static void encode_install(const struct pcache_key *,
+                           const struct pcache_result *,
+                           enum ofputil_protocol, struct ofpbuf *out);
 static bool put_mac_in_ip(ovs_be32 remote, ofp_port_t port,
                           struct ds *actions);
 static struct ofpbuf *encode_delete(const struct pcache_key *,
                                     uint64_t cookie, uint64_t cookie_mask,
                                     enum ofputil_protocol);
 
+#define MIN_SLOTS 16
+
 void
 pcache_init(struct pcache *pc)
 {
-    hmap_init(&pc->entries);
+    pc->slots = slots_alloc(MIN_SLOTS);
+    pc->slot_mask = MIN_SLOTS - 1;
+    pc->n_entries = 0;
     hmap_init(&pc->queues);
     ovs_list_init(&pc->adopted);
     pc->adopted_scan = 0;
@@ -86,7 +94,7 @@ pcache_destroy(struct pcache *pc)
 {
     if (pc) {
         pcache_clear(pc);
-        hmap_destroy(&pc->entries);
+        slots_free(pc->slots);
 
         struct pcache_queue *q;
         HMAP_FOR_EACH_POP (q, node, &pc->queues) {
@@ -100,17 +108,120 @@ pcache_destroy(struct pcache *pc)
 void
 pcache_clear(struct pcache *pc)
 {
-    struct pcache_entry *e;
-
-    HMAP_FOR_EACH_SAFE (e, node, &pc->entries) {
-        entry_remove(pc, e);
+    for (size_t i = 0; i <= pc->slot_mask; i++) {
+        struct pcache_entry *e = pc->slots[i].entry;
+        if (e) {
+            ovs_list_remove(&e->expiry_node);
+            entry_free(e);
+        }
     }
+    slots_free(pc->slots);
+    pc->slots = slots_alloc(MIN_SLOTS);
+    pc->slot_mask = MIN_SLOTS - 1;
+    pc->n_entries = 0;
 }
 
 size_t
 pcache_count(const struct pcache *pc)
 {
-    return hmap_count(&pc->entries);
+    return pc->n_entries;
+}
+
+/* The index. */
+
+/* Memory for 'n' zeroed slots.  A large table is on 2 MB pages where the
+ * kernel allows (transparent huge pages, "madvise" mode): its lookups go
+ * to random places, and on 4 kB pages each would also miss the TLB. */
+#define HUGE_PAGE (2 * 1024 * 1024)
+static struct pcache_slot *
+slots_alloc(size_t n)
+{
+    size_t size = n * sizeof(struct pcache_slot);
+    if (size < HUGE_PAGE) {
+        return xcalloc(n, sizeof(struct pcache_slot));
+    }
+    void *p = xmalloc_size_align(size, HUGE_PAGE);
+#ifdef MADV_HUGEPAGE
+    madvise(p, size, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, size);
+    return p;
+}
+
+static void
+slots_free(struct pcache_slot *slots)
+{
+    free_size_align(slots);
+}
+
+/* Makes the index 'n_slots' slots (a power of 2, more than twice the
+ * entries), inserting every entry anew. */
+static void
+index_resize(struct pcache *pc, size_t n_slots)
+{
+    struct pcache_slot *old = pc->slots;
+    size_t old_n = pc->slot_mask + 1;
+
+    pc->slots = slots_alloc(n_slots);
+    pc->slot_mask = n_slots - 1;
+    for (size_t i = 0; i < old_n; i++) {
+        if (old[i].entry) {
+            size_t j = old[i].hash & pc->slot_mask;
+            while (pc->slots[j].entry) {
+                j = (j + 1) & pc->slot_mask;
+            }
+            pc->slots[j] = old[i];
+        }
+    }
+    slots_free(old);
+}
+
+static void
+index_insert(struct pcache *pc, struct pcache_entry *e)
+{
+    if (2 * (pc->n_entries + 1) > pc->slot_mask + 1) {
+        index_resize(pc, 2 * (pc->slot_mask + 1));
+    }
+    size_t i = e->hash & pc->slot_mask;
+    while (pc->slots[i].entry) {
+        i = (i + 1) & pc->slot_mask;
+    }
+    pc->slots[i].hash = e->hash;
+    pc->slots[i].entry = e;
+    pc->n_entries++;
+}
+
+/* Takes 'e' out of the index: its slot is filled by moving back the
+ * entries after it that may use it (backward-shift deletion), so that no
+ * lookup ever needs a tombstone. */
+static void
+index_remove(struct pcache *pc, const struct pcache_entry *e)
+{
+    size_t mask = pc->slot_mask;
+    size_t i = e->hash & mask;
+
+    while (pc->slots[i].entry != e) {
+        ovs_assert(pc->slots[i].entry);
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; pc->slots[j].entry;
+         j = (j + 1) & mask) {
+        /* The slot where the entry in 'j' wants to be: it may move to 'i'
+         * unless that lies cyclically between 'i' (exclusive) and 'j'. */
+        size_t home = pc->slots[j].hash & mask;
+        if (i <= j ? (i < home && home <= j) : (i < home || home <= j)) {
+            continue;
+        }
+        pc->slots[i] = pc->slots[j];
+        i = j;
+    }
+    pc->slots[i].entry = NULL;
+    pc->n_entries--;
+
+    /* Give back memory after a burst. */
+    if (mask + 1 > MIN_SLOTS && pc->n_entries * 8 < mask + 1) {
+        index_resize(pc, (mask + 1) / 2);
+    }
 }
 
 /* Computes into '*r' the entry switch 'sw' should hold for 'key', from the
@@ -253,6 +364,15 @@ pcache_location_actions(const struct pcache_switch *sw,
     return true;
 }
 
+/* Prefetches into the CPU cache the slots of 'pc''s index that a lookup of
+ * 'key' reads first: for a caller with a batch of keys to look up, which
+ * prefetches them all first so that the cache misses overlap. */
+void
+pcache_prefetch(const struct pcache *pc, const struct pcache_key *key)
+{
+    OVS_PREFETCH(&pc->slots[key_hash(key) & pc->slot_mask]);
+}
+
 /* Returns the entry for 'key' that has not expired by 'now', or NULL. */
 const struct pcache_entry *
 pcache_find(const struct pcache *pc, const struct pcache_key *key,
@@ -262,20 +382,21 @@ pcache_find(const struct pcache *pc, const struct pcache_key *key,
     return e && e->expires > now ? e : NULL;
 }
 
-/* Records that 'key' is cached as 'r' from 'now' on, and returns the
- * flow_mod that installs it, encoded for 'protocol'. */
-struct ofpbuf *
+/* Records that 'key' is cached as 'r' from 'now' on, and appends to 'out'
+ * the flow_mod that installs it, encoded for 'protocol'. */
+void
 pcache_install(struct pcache *pc, const struct pcache_key *key,
                const struct pcache_result *r, enum ofputil_protocol protocol,
-               long long int now)
+               long long int now, struct ofpbuf *out)
 {
     struct pcache_entry *e = entry_lookup(pc, key);
 
     if (!e) {
         e = xzalloc(sizeof *e);
         e->key = *key;
+        e->hash = key_hash(key);
         ovs_list_init(&e->expiry_node);
-        hmap_insert(&pc->entries, &e->node, key_hash(key));
+        index_insert(pc, e);
     } else {
         free(e->actions);
     }
@@ -291,7 +412,7 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
         pc->stats.denies++;
     }
 
-    return encode_install(key, r, protocol);
+    encode_install(key, r, protocol, out);
 }
 
 /* A flow_mod that installs an entry, encoded once per (actions, TTL,
@@ -439,28 +560,30 @@ get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
  * template with the entry's cookie, network, domain and destination
  * written in, which is what encoding it from scratch gives (checked by
  * tests/test-pcache). */
-static struct ofpbuf *
+static void
 encode_install(const struct pcache_key *key, const struct pcache_result *r,
-               enum ofputil_protocol protocol)
+               enum ofputil_protocol protocol, struct ofpbuf *out)
 {
     bool ipv6 = !IN6_IS_ADDR_V4MAPPED(&key->dst);
     const struct install_template *t = get_template(r, protocol, ipv6);
     if (!t) {
-        return encode_install__(key, r->cookie, r, protocol);
+        struct ofpbuf *msg = encode_install__(key, r->cookie, r, protocol);
+        ofpbuf_put(out, msg->data, msg->size);
+        ofpbuf_delete(msg);
+        return;
     }
 
     static uint32_t next_xid;
-    struct ofpbuf *msg = ofpbuf_clone(&t->msg);
-    char *data = msg->data;
-    struct ofp_header *oh = msg->data;
+    char *data = ofpbuf_put(out, t->msg.data, t->msg.size);
 
     /* Transaction ids of their own, apart from Open vSwitch's (which count
      * up from 1). */
-    oh->xid = htonl(0x80000000 | next_xid++);
+    ovs_be32 xid = htonl(0x80000000 | next_xid++);
     ovs_be64 cookie = htonll(r->cookie);
     ovs_be64 vni = htonll(key->vni);
     ovs_be32 domain = htonl(key->domain);
 
+    memcpy(data + offsetof(struct ofp_header, xid), &xid, sizeof xid);
     memcpy(data + t->cookie_ofs, &cookie, sizeof cookie);
     memcpy(data + t->vni_ofs, &vni, sizeof vni);
     memcpy(data + t->domain_ofs, &domain, sizeof domain);
@@ -470,7 +593,6 @@ encode_install(const struct pcache_key *key, const struct pcache_result *r,
         ovs_be32 dst = in6_addr_get_mapped_ipv4(&key->dst);
         memcpy(data + t->dst_ofs, &dst, sizeof dst);
     }
-    return msg;
 }
 
 /* Records the cache entry 'fs', read back from the switch at 'now'.  An
@@ -510,8 +632,9 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
     if (!e) {
         e = xzalloc(sizeof *e);
         e->key = key;
+        e->hash = key_hash(&key);
         ovs_list_init(&e->expiry_node);
-        hmap_insert(&pc->entries, &e->node, key_hash(&key));
+        index_insert(pc, e);
     } else {
         free(e->actions);
     }
@@ -588,7 +711,11 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
     size_t n_invalid = 0, allocated = 0;
     struct pcache_entry *e;
 
-    HMAP_FOR_EACH (e, node, &pc->entries) {
+    for (size_t slot = 0; slot <= pc->slot_mask; slot++) {
+        e = pc->slots[slot].entry;
+        if (!e) {
+            continue;
+        }
         struct pcache_result r;
         bool valid = pcache_compute(dps, sw, &e->key, &r);
         if (valid) {
@@ -664,11 +791,26 @@ pcache_expire(struct pcache *pc, long long int now)
     struct pcache_entry *e;
 
     HMAP_FOR_EACH (q, node, &pc->queues) {
-        LIST_FOR_EACH_SAFE (e, expiry_node, &q->entries) {
-            if (e->expires + EXPIRY_GRACE_MSEC > now) {
+        /* In batches: the index slots of a batch are prefetched before
+         * the first is removed (see pcache_prefetch()). */
+        for (;;) {
+            struct pcache_entry *batch[64];
+            size_t n = 0;
+
+            LIST_FOR_EACH (e, expiry_node, &q->entries) {
+                if (n >= ARRAY_SIZE(batch)
+                    || e->expires + EXPIRY_GRACE_MSEC > now) {
+                    break;
+                }
+                OVS_PREFETCH(&pc->slots[e->hash & pc->slot_mask]);
+                batch[n++] = e;
+            }
+            for (size_t i = 0; i < n; i++) {
+                expire(pc, batch[i]);
+            }
+            if (n < ARRAY_SIZE(batch)) {
                 break;
             }
-            expire(pc, e);
         }
     }
     if (now >= pc->adopted_scan) {
@@ -750,14 +892,16 @@ compare_entries(const void *a_, const void *b_)
 void
 pcache_format(const struct pcache *pc, long long int now, struct ds *s)
 {
-    size_t n = hmap_count(&pc->entries);
+    size_t n = pc->n_entries;
     const struct pcache_entry **entries = xmalloc((n ? n : 1)
                                                   * sizeof *entries);
     const struct pcache_entry *e;
     size_t i = 0;
 
-    HMAP_FOR_EACH (e, node, &pc->entries) {
-        entries[i++] = e;
+    for (size_t slot = 0; slot <= pc->slot_mask; slot++) {
+        if (pc->slots[slot].entry) {
+            entries[i++] = pc->slots[slot].entry;
+        }
     }
     qsort(entries, n, sizeof *entries, compare_entries);
     for (i = 0; i < n; i++) {
@@ -801,10 +945,13 @@ key_to_match(const struct pcache_key *key, struct match *match)
 static struct pcache_entry *
 entry_lookup(const struct pcache *pc, const struct pcache_key *key)
 {
-    struct pcache_entry *e;
+    uint32_t hash = key_hash(key);
 
-    HMAP_FOR_EACH_WITH_HASH (e, node, key_hash(key), &pc->entries) {
-        if (e->key.vni == key->vni && e->key.domain == key->domain
+    for (size_t i = hash & pc->slot_mask; pc->slots[i].entry;
+         i = (i + 1) & pc->slot_mask) {
+        struct pcache_entry *e = pc->slots[i].entry;
+        if (pc->slots[i].hash == hash
+            && e->key.vni == key->vni && e->key.domain == key->domain
             && ipv6_addr_equals(&e->key.dst, &key->dst)) {
             return e;
         }
@@ -813,12 +960,18 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key)
 }
 
 static void
+entry_free(struct pcache_entry *e)
+{
+    free(e->actions);
+    free(e);
+}
+
+static void
 entry_remove(struct pcache *pc, struct pcache_entry *e)
 {
     ovs_list_remove(&e->expiry_node);
-    hmap_remove(&pc->entries, &e->node);
-    free(e->actions);
-    free(e);
+    index_remove(pc, e);
+    entry_free(e);
 }
 
 /* Action texts already parsed: a policy cache entry's actions are one of

@@ -68,7 +68,7 @@ struct pcache_result {
 
 /* One entry the switch holds. */
 struct pcache_entry {
-    struct hmap_node node;      /* In struct pcache 'entries'. */
+    uint32_t hash;              /* Of 'key', for struct pcache's index. */
     struct pcache_key key;
     uint64_t cookie;
     uint32_t ttl;               /* Seconds. */
@@ -97,8 +97,21 @@ struct pcache_stats {
  * expires flows on its own clock, a little after the controller's. */
 #define EXPIRY_GRACE_MSEC 2000
 
+/* A slot of struct pcache's index: an entry and its key's hash. */
+struct pcache_slot {
+    uint32_t hash;
+    struct pcache_entry *entry; /* NULL if the slot is free. */
+};
+
 struct pcache {
-    struct hmap entries;        /* Contains struct pcache_entry. */
+    /* The entries, by key: an open-addressing table (linear probing, at
+     * most half full) of slots that hold each entry's hash, so that a
+     * lookup, which mostly finds nothing (it is a miss), reads one cache
+     * line of slots and no entry. */
+    struct pcache_slot *slots;
+    size_t slot_mask;           /* Number of slots - 1 (a power of 2). */
+    size_t n_entries;
+
     struct hmap queues;         /* struct pcache_queue, by TTL: the entries
                                  * installed with that TTL, in the order
                                  * they expire. */
@@ -118,12 +131,13 @@ bool pcache_compute(const struct dps *, const struct pcache_switch *,
                     const struct pcache_key *, struct pcache_result *);
 void pcache_result_uninit(struct pcache_result *);
 
+void pcache_prefetch(const struct pcache *, const struct pcache_key *);
 const struct pcache_entry *pcache_find(const struct pcache *,
                                        const struct pcache_key *,
                                        long long int now);
-struct ofpbuf *pcache_install(struct pcache *, const struct pcache_key *,
-                              const struct pcache_result *,
-                              enum ofputil_protocol, long long int now);
+void pcache_install(struct pcache *, const struct pcache_key *,
+                    const struct pcache_result *, enum ofputil_protocol,
+                    long long int now, struct ofpbuf *out);
 void pcache_adopt(struct pcache *, const struct ofputil_flow_stats *,
                   long long int now);
 size_t pcache_revalidate(struct pcache *, const struct dps *,

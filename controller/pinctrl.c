@@ -137,7 +137,9 @@ static struct ovsdb_idl_txn *db_txn;
 /* Global statistics for pinctrl/show. */
 static unsigned long long int n_held_total, n_held_dropped, n_db_writes;
 
-static void handle_policy_miss(struct ctlsw *, const struct sp_packet_in *);
+static void handle_policy_miss(struct ctlsw *, const struct pcache_switch *,
+                               const struct sp_packet_in *,
+                               const struct pcache_key *, long long int now);
 static void handle_arp_miss(struct ctlsw *, const struct sp_packet_in *);
 static void handle_location(struct ctlsw *, const struct sp_packet_in *);
 static void handle_learn(struct ctlsw *, const struct sp_packet_in *);
@@ -221,59 +223,117 @@ pinctrl_switch_destroy(struct ctlsw *sw)
 }
 
 /* Handles packet-in 'oh' from 'sw'. */
-void
-pinctrl_packet_in(struct ctlsw *sw, const struct ofp_header *oh)
+/* Decodes 'oh' into '*pin' and checks it against the rate limit, counting
+ * it.  Returns false if it is to be dropped. */
+static bool
+decode_packet_in(struct ctlsw *sw, const struct ofp_header *oh,
+                 struct sp_packet_in *pin)
 {
-    struct sp_packet_in pin;
-    char *error;
-
     sw->stats.packet_ins++;
-    error = sp_decode_packet_in(oh, &pin);
+    char *error = sp_decode_packet_in(oh, pin);
     if (error) {
         COVERAGE_INC(pinctrl_bad_packet_in);
         sw->stats.bad_packet_ins++;
         VLOG_WARN_RL(&rl, "dropping a packet-in: %s", error);
         free(error);
-        return;
+        return false;
     }
-    if (!rate_allows(sw, pin.in_port)) {
+    if (!rate_allows(sw, pin->in_port)) {
         COVERAGE_INC(pinctrl_rate_limited);
         sw->stats.rate_limited++;
         VLOG_DBG_RL(&rl, "port %"PRIu16": over the packet-in rate limit",
-                    ofp_to_u16(pin.in_port));
-        return;
+                    ofp_to_u16(pin->in_port));
+        return false;
+    }
+    return true;
+}
+
+/* The policy cache key of policy miss 'pin'. */
+static struct pcache_key
+policy_miss_key(const struct sp_packet_in *pin)
+{
+    struct pcache_key key = {
+        .vni = pin->vni,
+        .domain = pin->domain,
+    };
+    if (pin->flow.dl_type == htons(ETH_TYPE_IPV6)) {
+        key.dst = pin->flow.ipv6_dst;
+    } else {
+        in6_addr_set_mapped_ipv4(&key.dst, pin->flow.nw_dst);
+    }
+    return key;
+}
+
+static void
+handle_sarp(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
+    sarp_packet_in(idl, sw, pin);
+}
+
+/* The handler of each opcode but SP_POLICY_MISS. */
+static void (*const handlers[])(struct ctlsw *,
+                                const struct sp_packet_in *) = {
+    [SP_ARP_MISS] = handle_arp_miss,
+    [SP_LOCATION] = handle_location,
+    [SP_LEARN] = handle_learn,
+    [SP_LEARN_ADDRESS] = handle_learn_address,
+    [SP_DHCP_REQUEST] = handle_dhcp_request,
+    [SP_DHCP_REPLY] = handle_dhcp_reply,
+    [SP_IGMP] = handle_igmp,
+    [SP_SARP] = handle_sarp,
+};
+
+/* Handles the 'n' packet-ins 'ohs' from 'sw', in order.  They are decoded
+ * first, then what the policy misses among them will look up (the policy
+ * cache's index, the destinations in the policy service) is prefetched
+ * into the CPU cache, request after request and stage after stage, and
+ * only then is each handled: a burst of misses waits for memory about
+ * once instead of once per request. */
+void
+pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
+                   size_t n)
+{
+    static struct sp_packet_in pins[SWCONN_MAX_BATCH];
+    struct pcache_key keys[SWCONN_MAX_BATCH];
+    const struct dps_network *nets[SWCONN_MAX_BATCH];
+    size_t n_pins = 0;
+
+    ovs_assert(n <= SWCONN_MAX_BATCH);
+    for (size_t i = 0; i < n; i++) {
+        struct sp_packet_in *pin = &pins[n_pins];
+        if (decode_packet_in(sw, ohs[i], pin)) {
+            nets[n_pins] = NULL;
+            if (pin->opcode == SP_POLICY_MISS) {
+                keys[n_pins] = policy_miss_key(pin);
+                pcache_prefetch(&sw->pcache, &keys[n_pins]);
+                nets[n_pins] = dps_find_network_by_vni(dps, pin->vni);
+                if (nets[n_pins]) {
+                    dps_prefetch_ip(nets[n_pins], &keys[n_pins].dst, 0);
+                }
+            }
+            n_pins++;
+        }
+    }
+    for (size_t i = 0; i < n_pins; i++) {
+        if (nets[i]) {
+            dps_prefetch_ip(nets[i], &keys[i].dst, 1);
+        }
     }
 
-    switch (pin.opcode) {
-    case SP_POLICY_MISS:
-        handle_policy_miss(sw, &pin);
-        break;
-    case SP_ARP_MISS:
-        handle_arp_miss(sw, &pin);
-        break;
-    case SP_LOCATION:
-        handle_location(sw, &pin);
-        break;
-    case SP_LEARN:
-        handle_learn(sw, &pin);
-        break;
-    case SP_LEARN_ADDRESS:
-        handle_learn_address(sw, &pin);
-        break;
-    case SP_DHCP_REQUEST:
-        handle_dhcp_request(sw, &pin);
-        break;
-    case SP_DHCP_REPLY:
-        handle_dhcp_reply(sw, &pin);
-        break;
-    case SP_IGMP:
-        handle_igmp(sw, &pin);
-        break;
-    case SP_SARP:
-        sarp_packet_in(idl, sw, &pin);
-        break;
-    default:
-        OVS_NOT_REACHED();
+    struct pcache_switch psw;
+    bool have_psw = ctlsw_pcache_switch(sw, &psw);
+    long long int now = time_msec();
+    for (size_t i = 0; i < n_pins; i++) {
+        const struct sp_packet_in *pin = &pins[i];
+
+        if (pin->opcode == SP_POLICY_MISS) {
+            handle_policy_miss(sw, have_psw ? &psw : NULL, pin, &keys[i],
+                               now);
+        } else {
+            ovs_assert(pin->opcode < ARRAY_SIZE(handlers)
+                       && handlers[pin->opcode]);
+            handlers[pin->opcode](sw, pin);
+        }
     }
 }
 
@@ -326,24 +386,18 @@ source_endpoint(const struct sp_packet_in *pin,
     return net ? dps_find_endpoint_by_mac(dps, net, pin->flow.dl_src) : NULL;
 }
 
+/* Handles policy miss 'pin' for 'key' from 'sw', which is 'psw' to the
+ * policy cache (NULL if the switch's ports are not known yet), at 'now'. */
 static void
-handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
+handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
+                   const struct sp_packet_in *pin,
+                   const struct pcache_key *key_, long long int now)
 {
-    struct pcache_key key = {
-        .vni = pin->vni,
-        .domain = pin->domain,
-    };
-    if (pin->flow.dl_type == htons(ETH_TYPE_IPV6)) {
-        key.dst = pin->flow.ipv6_dst;
-    } else {
-        in6_addr_set_mapped_ipv4(&key.dst, pin->flow.nw_dst);
-    }
-    long long int now = time_msec();
-    struct pcache_switch psw;
+    const struct pcache_key key = *key_;
 
     COVERAGE_INC(pcache_miss);
     sw->pcache.stats.misses++;
-    if (!ctlsw_pcache_switch(sw, &psw)) {
+    if (!psw) {
         return;
     }
 
@@ -360,14 +414,14 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
     }
 
     struct pcache_result r;
-    if (!pcache_compute(dps, &psw, &key, &r)) {
+    if (!pcache_compute(dps, psw, &key, &r)) {
         COVERAGE_INC(pcache_unknown);
         sw->pcache.stats.unknown++;
         if (!VLOG_DROP_DBG(&rl)) {
             struct ds dst = DS_EMPTY_INITIALIZER;
             ipv6_format_mapped(&key.dst, &dst);
             VLOG_DBG("%016"PRIx64": vni %"PRIu32" to %s: no resolution",
-                     psw.dpid, key.vni, ds_cstr(&dst));
+                     psw->dpid, key.vni, ds_cstr(&dst));
             ds_destroy(&dst);
         }
 
@@ -381,7 +435,7 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
         uint64_t dpid;
         ovs_be32 tunnel_ip;
         if (ep && ((!dps_endpoint_location(ep, &dpid, &tunnel_ip) && !dpid)
-                   || dpid == psw.dpid)) {
+                   || dpid == psw->dpid)) {
             hold(HELD_POLICY, sw, pin->in_port, dps_endpoint_uuid(ep), 0,
                  htonl(0), pin->packet, pin->packet_len);
         } else if (!ep && net && dps_network_is_sarp(net)) {
@@ -392,10 +446,9 @@ handle_policy_miss(struct ctlsw *sw, const struct sp_packet_in *pin)
         return;
     }
 
-    swconn_send_batched(sw->swconn,
-                        pcache_install(&sw->pcache, &key, &r,
-                                       swconn_get_protocol(sw->swconn),
-                                       now));
+    pcache_install(&sw->pcache, &key, &r, swconn_get_protocol(sw->swconn),
+                   now, swconn_batch(sw->swconn));
+    swconn_batch_added(sw->swconn);
     if (r.verdict == DPS_FORWARD) {
         packet_out_ofpacts(sw, pin->packet, pin->packet_len, pin->in_port,
                            r.ofpacts.data, r.ofpacts.size);

@@ -54,7 +54,8 @@ struct uuid;
 void pinctrl_init(const struct dps *, struct ovsdb_idl *,
                   unsigned int rate, unsigned int burst);
 void pinctrl_destroy(void);
-void pinctrl_packet_in(struct ctlsw *, const struct ofp_header *);
+void pinctrl_packet_ins(struct ctlsw *, const struct ofp_header *const[],
+                        size_t n);
 void pinctrl_run(void);
 void pinctrl_wait(void);
 void pinctrl_switch_destroy(struct ctlsw *);

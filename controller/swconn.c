@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "controller/flowtab.h"
 #include "controller/ofio.h"
@@ -34,6 +35,7 @@
 #include "socket-util.h"
 #include "sset.h"
 #include "timeval.h"
+#include "unaligned.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(swconn);
@@ -48,7 +50,7 @@ COVERAGE_DEFINE(swconn_bad_message);
 
 /* Most messages handled from one switch in one swconn_run(), so one busy
  * switch cannot starve the others. */
-#define MAX_MSGS_PER_RUN 64
+#define MAX_MSGS_PER_RUN SWCONN_MAX_BATCH
 
 /* How long to wait before reading a switch's flows again after one of
  * our bundles failed, so a persistent failure cannot spin. */
@@ -107,14 +109,22 @@ struct swconn {
     unsigned int n_failures;    /* Bundles that failed. */
     unsigned int n_other_bundles; /* Bundles of swconn_send_bundle(). */
 
-    /* Flow_mods of swconn_send_batched() queued while 'in_run': sent as
-     * one bundle once the packet-ins of this run are processed. */
+    /* Packet-ins received one after another in this swconn_run(), not yet
+     * handed to the owner (they point into the connection's buffer). */
+    const struct ofp_header *pins[SWCONN_MAX_BATCH];
+    size_t n_pins;
+
+    /* Flow_mods appended to swconn_batch() while 'in_run', one after
+     * another: sent as one bundle at the end of the run. */
     bool in_run;
-    struct ovs_list batch;      /* struct ofpbuf, by list_node. */
+    struct ofpbuf batch;
+    size_t n_batched;           /* Flow_mods in 'batch'. */
     unsigned int n_errors;      /* Errors the switch reported. */
 };
 
 static void swconn_process(struct swconn *, const struct ofpbuf *);
+static void flush_packet_ins(struct swconn *);
+static void send_batch(struct swconn *);
 static void process_features_reply(struct swconn *,
                                    const struct ofp_header *);
 static void process_port_desc_reply(struct swconn *,
@@ -161,7 +171,7 @@ swconn_create(struct stream *stream, const struct swconn_hooks *hooks,
     flowtab_init(&sw->installed);
     flowtab_init(&sw->desired);
     flowtab_init(&sw->committing);
-    ovs_list_init(&sw->batch);
+    ofpbuf_init(&sw->batch, 0);
     VLOG_INFO("%s: switch connected", ofio_get_name(sw->conn));
     return sw;
 }
@@ -179,7 +189,7 @@ swconn_destroy(struct swconn *sw)
         flowtab_destroy(&sw->installed);
         flowtab_destroy(&sw->desired);
         flowtab_destroy(&sw->committing);
-        ofpbuf_list_delete(&sw->batch);
+        ofpbuf_uninit(&sw->batch);
         free(sw);
     }
 }
@@ -208,10 +218,13 @@ swconn_run(struct swconn *sw)
         ofpbuf_use_const(&msg, oh, ntohs(oh->length));
         swconn_process(sw, &msg);
     }
+    flush_packet_ins(sw);
     sw->in_run = false;
-    if (!ovs_list_is_empty(&sw->batch)) {
-        swconn_send_bundle(sw, &sw->batch);
-    }
+    send_batch(sw);
+    /* The answers go now, not at the next pass: the switch (and the
+     * packets it holds back) works on them while the other switches'
+     * messages are processed. */
+    ofio_flush(sw->conn);
 
     if (sw->state == SWCONN_DUMP && !sw->dump_xid
         && time_msec() >= sw->retry_at) {
@@ -339,12 +352,92 @@ swconn_send(struct swconn *sw, struct ofpbuf *msg)
 void
 swconn_send_bundle(struct swconn *sw, struct ovs_list *msgs)
 {
-    enum ofp_version version = swconn_version(sw);
     struct ofpbuf *msg;
 
-    if (ovs_list_is_empty(msgs)) {
+    send_batch(sw);             /* A bundle of its own, first. */
+    LIST_FOR_EACH_POP (msg, list_node, msgs) {
+        ofpbuf_put(&sw->batch, msg->data, msg->size);
+        sw->n_batched++;
+        ofpbuf_delete(msg);
+    }
+    send_batch(sw);
+}
+
+/* Returns the buffer to which to append flow_mods (whole messages, their
+ * lengths set) for 'sw' to send in a bundle, as swconn_send_bundle()
+ * does; call swconn_batch_added() after each.  While 'sw' processes what
+ * it received (from a packet-in callback), the flow_mods of all the
+ * packet-ins of the run go in one bundle, sent when they are all
+ * processed: one bundle open and commit for a batch of policy cache
+ * entries instead of one each, and no message of its own for each. */
+struct ofpbuf *
+swconn_batch(struct swconn *sw)
+{
+    return &sw->batch;
+}
+
+void
+swconn_batch_added(struct swconn *sw)
+{
+    sw->n_batched++;
+    if (!sw->in_run) {
+        send_batch(sw);
+    }
+}
+
+/* The start of a bundle add message for 'version', up to the message it
+ * carries: what ofputil_encode_bundle_add() writes there, and the offsets
+ * of the fields that differ from one to the next. */
+struct bundle_add_prefix {
+    uint8_t bytes[32];
+    size_t len;
+    size_t bundle_id_ofs, flags_ofs;
+};
+
+static const struct bundle_add_prefix *
+get_bundle_add_prefix(enum ofp_version version)
+{
+    static struct bundle_add_prefix prefixes[OFP15_VERSION + 1];
+    struct bundle_add_prefix *p = &prefixes[version];
+
+    if (!p->len) {
+        /* Encoded around an empty message, with recognizable values. */
+        struct ofp_header dummy = {
+            .version = version,
+            .length = htons(sizeof dummy),
+        };
+        struct ofputil_bundle_add_msg bam = {
+            .bundle_id = 0x0b0c0d0e,
+            .flags = 0x0506,
+            .msg = &dummy,
+        };
+        struct ofpbuf *msg = ofputil_encode_bundle_add(version, &bam);
+        const uint8_t *b = msg->data;
+
+        p->len = msg->size - sizeof dummy;
+        ovs_assert(p->len >= 16 && p->len <= sizeof p->bytes);
+        memcpy(p->bytes, b, p->len);
+        p->bundle_id_ofs = p->len - 8;  /* struct ofp14_bundle_ctrl_msg */
+        p->flags_ofs = p->len - 2;
+        ovs_assert(get_unaligned_be32(ALIGNED_CAST(const ovs_be32 *,
+                                                   b + p->bundle_id_ofs))
+                   == htonl(bam.bundle_id));
+        ovs_assert(b[p->flags_ofs] == 0x05 && b[p->flags_ofs + 1] == 0x06);
+        ofpbuf_delete(msg);
+    }
+    return p;
+}
+
+/* Sends the flow_mods in 'sw''s batch in one bundle, as
+ * swconn_send_bundle() would, each bundle add message composed in place in
+ * the connection's output. */
+static void
+send_batch(struct swconn *sw)
+{
+    if (!sw->n_batched) {
         return;
     }
+    enum ofp_version version = swconn_version(sw);
     COVERAGE_INC(swconn_bundle);
     struct ofputil_bundle_ctrl_msg bc = {
         .bundle_id = ++sw->bundle_id,
@@ -352,33 +445,34 @@ swconn_send_bundle(struct swconn *sw, struct ovs_list *msgs)
         .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
     };
     send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
-    LIST_FOR_EACH_POP (msg, list_node, msgs) {
-        struct ofputil_bundle_add_msg bam = {
-            .bundle_id = bc.bundle_id,
-            .flags = bc.flags,
-            .msg = msg->data,
-        };
+
+    const struct bundle_add_prefix *p = get_bundle_add_prefix(version);
+    ovs_be32 bundle_id = htonl(bc.bundle_id);
+    ovs_be16 flags = htons(bc.flags);
+    const uint8_t *msgs = sw->batch.data;
+    for (size_t ofs = 0; ofs < sw->batch.size; ) {
+        const struct ofp_header *oh = (const void *) (msgs + ofs);
+        size_t len = ntohs(oh->length);
+        uint8_t *out = ofio_put_uninit(sw->conn, p->len + len);
+        ovs_be16 total = htons(p->len + len);
+
+        memcpy(out, p->bytes, p->len);
+        memcpy(out + offsetof(struct ofp_header, length), &total,
+               sizeof total);
+        memcpy(out + offsetof(struct ofp_header, xid), &oh->xid,
+               sizeof oh->xid);
+        memcpy(out + p->bundle_id_ofs, &bundle_id, sizeof bundle_id);
+        memcpy(out + p->flags_ofs, &flags, sizeof flags);
+        memcpy(out + p->len, oh, len);
         COVERAGE_INC(swconn_flow_mod);
-        send_msg(sw, ofputil_encode_bundle_add(version, &bam));
-        ofpbuf_delete(msg);
+        ofs += len;
     }
+    ofpbuf_clear(&sw->batch);
+    sw->n_batched = 0;
+
     bc.type = OFPBCT_COMMIT_REQUEST;
     send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
     sw->n_other_bundles++;
-}
-
-/* Sends flow_mod 'msg' to 'sw' in a bundle, as swconn_send_bundle() does.
- * Called while 'sw' processes what it received (from a packet-in
- * callback), it joins the flow_mods of the other packet-ins of the same
- * run in one bundle, sent when they are all processed: one bundle open
- * and commit for a batch of policy cache entries instead of one each. */
-void
-swconn_send_batched(struct swconn *sw, struct ofpbuf *msg)
-{
-    ovs_list_push_back(&sw->batch, &msg->list_node);
-    if (!sw->in_run) {
-        swconn_send_bundle(sw, &sw->batch);
-    }
 }
 
 /* Returns the name of 'sw''s port 'port', or NULL if it has none. */
@@ -455,18 +549,60 @@ send_msg(struct swconn *sw, struct ofpbuf *b)
     ofio_send(sw->conn, b);
 }
 
+/* Hands the packet-ins gathered in 'sw' to its owner. */
+static void
+flush_packet_ins(struct swconn *sw)
+{
+    if (sw->n_pins) {
+        size_t n = sw->n_pins;
+        sw->n_pins = 0;
+        sw->hooks.packet_ins(sw, sw->pins, n, sw->aux);
+    }
+}
+
+/* Is 'msg' an NXT_PACKET_IN2 (an experimenter message of Nicira's, subtype
+ * 30), by its header? */
+static bool
+is_nx_packet_in2(const struct ofpbuf *msg)
+{
+    const struct ofp_header *oh = msg->data;
+    ovs_be32 ids[2];            /* Experimenter id, subtype. */
+
+    if (msg->size < sizeof *oh + sizeof ids
+        || oh->type != 4 /* OFPT_VENDOR, OFPT_EXPERIMENTER */) {
+        return false;
+    }
+    memcpy(ids, oh + 1, sizeof ids);
+    return ids[0] == htonl(NX_VENDOR_ID) && ids[1] == htonl(30);
+}
+
 static void
 swconn_process(struct swconn *sw, const struct ofpbuf *msg)
 {
     const struct ofp_header *oh = msg->data;
     enum ofptype type;
 
-    if (ofptype_decode(&type, oh)) {
+    if (is_nx_packet_in2(msg)) {
+        /* The message of the hot path, known by its header: the packet-in
+         * hook decodes and checks all of it (sp_decode_packet_in()). */
+        type = OFPTYPE_PACKET_IN;
+    } else if (ofptype_decode(&type, oh)) {
         COVERAGE_INC(swconn_bad_message);
         VLOG_WARN_RL(&rl, "%s: undecodable message",
                      ofio_get_name(sw->conn));
         return;
     }
+
+    if (type == OFPTYPE_PACKET_IN) {
+        COVERAGE_INC(swconn_packet_in);
+        if (sw->state == SWCONN_READY) {
+            ovs_assert(sw->n_pins < SWCONN_MAX_BATCH);
+            sw->pins[sw->n_pins++] = oh;
+        }
+        return;
+    }
+    /* What came before goes first. */
+    flush_packet_ins(sw);
 
     /* An if-chain rather than a switch: most of the many message types
      * are ignored, and -Wswitch-enum would have us list them all. */
@@ -482,11 +618,6 @@ swconn_process(struct swconn *sw, const struct ofpbuf *msg)
         process_bundle_reply(sw, oh);
     } else if (type == OFPTYPE_ERROR) {
         process_error(sw, oh);
-    } else if (type == OFPTYPE_PACKET_IN) {
-        COVERAGE_INC(swconn_packet_in);
-        if (sw->state == SWCONN_READY) {
-            sw->hooks.packet_in(sw, oh, sw->aux);
-        }
     } else if (VLOG_IS_DBG_ENABLED()) {
         char *s = ofp_to_string(oh, msg->size, NULL, NULL, 1);
         VLOG_DBG_RL(&rl, "%s: ignored: %s", ofio_get_name(sw->conn), s);

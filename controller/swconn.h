@@ -54,8 +54,10 @@ const char *swconn_state_name(enum swconn_state);
 
 /* What the owner of a session hears from it.  Every callback gets 'aux'.
  *
- * 'packet_in' is called for each packet-in the switch sends, with the
- * whole message (controller/ofio.h has checked its length).
+ * 'packet_ins' is called with the packet-ins the switch sends, whole
+ * messages (controller/ofio.h has checked their lengths), in order: those
+ * that arrived one after another together, up to SWCONN_MAX_BATCH, so
+ * that the owner can work on them as a batch.
  *
  * 'cache_flow' is called, while the switch's flows are read back (after
  * it connects, or after a failed bundle), for each flow that is a policy
@@ -63,8 +65,11 @@ const char *swconn_state_name(enum swconn_state);
  * to keep track of, not part of the desired/installed reconciliation,
  * which never deletes them.  'cache_reset' is called first, when the read
  * back starts: the owner forgets what it knew of the switch's cache. */
+#define SWCONN_MAX_BATCH 64
+
 struct swconn_hooks {
-    void (*packet_in)(struct swconn *, const struct ofp_header *, void *aux);
+    void (*packet_ins)(struct swconn *, const struct ofp_header *const[],
+                       size_t n, void *aux);
     void (*cache_reset)(struct swconn *, void *aux);
     void (*cache_flow)(struct swconn *, const struct ofputil_flow_stats *,
                        void *aux);
@@ -90,7 +95,8 @@ bool swconn_is_ready(const struct swconn *);
 enum ofputil_protocol swconn_get_protocol(const struct swconn *);
 void swconn_send(struct swconn *, struct ofpbuf *);
 void swconn_send_bundle(struct swconn *, struct ovs_list *msgs);
-void swconn_send_batched(struct swconn *, struct ofpbuf *flow_mod);
+struct ofpbuf *swconn_batch(struct swconn *);
+void swconn_batch_added(struct swconn *);
 const char *swconn_port_name(const struct swconn *, ofp_port_t);
 long long int swconn_programmed_msec(const struct swconn *);
 

@@ -1256,6 +1256,25 @@ dps_get_stats(const struct dps *dps, struct dps_stats *stats)
 
 /* Resolution. */
 
+void
+dps_prefetch_ip(const struct dps_network *net, const struct in6_addr *ip,
+                int stage)
+{
+    struct hmap_node *const *bucket
+        = &net->ips.buckets[ip_hash(ip) & net->ips.mask];
+
+    if (!stage) {
+        OVS_PREFETCH(bucket);
+    } else if (*bucket) {
+        /* The endpoint's 'ip0' is its start, followed by what resolution
+         * reads from it. */
+        const char *node = (const char *) *bucket;
+        OVS_PREFETCH(node);
+        OVS_PREFETCH(node + offsetof(struct dps_endpoint, port));
+        OVS_PREFETCH(node + offsetof(struct dps_endpoint, uuid));
+    }
+}
+
 /* Returns the endpoint in 'net' with IP 'ip', or NULL. */
 static const struct dps_endpoint *
 find_ip(const struct dps_network *net, const struct in6_addr *ip)

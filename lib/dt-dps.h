@@ -273,6 +273,14 @@ void dps_resolve_ip(const struct dps *, const struct dps_endpoint *src,
                     struct dps_resolution *res);
 void dps_resolve_mac(const struct dps *, const struct dps_endpoint *src,
                      struct eth_addr dst_mac, struct dps_resolution *res);
+/* Prefetches into the CPU cache what a lookup of 'ip' in 'net' reads:
+ * with 'stage' 0 its hash bucket; with 'stage' 1, once that is in cache,
+ * the first endpoint the bucket holds (usually the one looked up).  For
+ * callers that resolve a batch: each stage for every request, then the
+ * resolutions, so the cache misses overlap instead of following one
+ * another. */
+void dps_prefetch_ip(const struct dps_network *, const struct in6_addr *ip,
+                     int stage);
 void dps_resolve_ip_from_domain(const struct dps *,
                                 const struct dps_network *net,
                                 const struct dps_domain *src_domain,

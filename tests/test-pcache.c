@@ -141,8 +141,8 @@ START_TEST(test_install_encoding)
                     struct pcache_result r;
                     make_result(&r, actions[a],
                                 UINT64_C(0xd00001000000abcd) + k, ttl);
-                    struct ofpbuf *msg = pcache_install(&pc, &keys[k], &r,
-                                                        protocol, 0);
+                    struct ofpbuf *msg = ofpbuf_new(0);
+                    pcache_install(&pc, &keys[k], &r, protocol, 0, msg);
                     check_flow_mod(msg, &keys[k], &r, protocol);
                     const struct ofp_header *oh = msg->data;
                     ck_assert(oh->xid != last_xid);
@@ -175,11 +175,14 @@ START_TEST(test_expiry)
 
     make_result(&r1, "drop", 1, 1);
     make_result(&r5, "drop", 2, 5);
+    struct ofpbuf msgs;
+    ofpbuf_init(&msgs, 0);
     pcache_init(&pc);
-    ofpbuf_delete(pcache_install(&pc, &k1, &r1, protocol, 0));
-    ofpbuf_delete(pcache_install(&pc, &k3, &r5, protocol, 0));
-    ofpbuf_delete(pcache_install(&pc, &k2, &r1, protocol, 100));
-    ofpbuf_delete(pcache_install(&pc, &k1, &r1, protocol, 500));
+    pcache_install(&pc, &k1, &r1, protocol, 0, &msgs);
+    pcache_install(&pc, &k3, &r5, protocol, 0, &msgs);
+    pcache_install(&pc, &k2, &r1, protocol, 100, &msgs);
+    pcache_install(&pc, &k1, &r1, protocol, 500, &msgs);
+    ofpbuf_uninit(&msgs);
 
     /* k1 was installed again: the first to go is k2. */
     ck_assert(pcache_next_expiry(&pc, 600) == 1100 + EXPIRY_GRACE_MSEC);
