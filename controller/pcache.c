@@ -55,7 +55,10 @@ static void entry_free(struct pcache_entry *);
 static struct pcache_slot *slots_alloc(size_t n);
 static void slots_free(struct pcache_slot *);
 static char *canonical_actions(const char *text, struct ofpbuf *ofpacts);
-static char *parse_actions(const char *text, struct ofpbuf *ofpacts);
+static const struct parsed_actions *parse_actions(const char *text);
+static const char *actions_intern(const char *text);
+static const char *actions_ref(const char *text);
+static void actions_unref(const char *text);
 
 /* The entries installed with one TTL, in the order they expire (an entry
  * installed again goes to the back). */
@@ -63,6 +66,16 @@ struct pcache_queue {
     struct hmap_node node;      /* In struct pcache 'queues', by TTL. */
     uint32_t ttl;
     struct ovs_list entries;    /* struct pcache_entry, by expiry_node. */
+};
+/* Action texts already parsed: a policy cache entry's actions are one of
+ * few texts (a tunnel to each hypervisor, a port of each local VM, drop),
+ * and parsing one is most of the cost of an entry.  Emptied when it holds
+ * PARSED_MAX. */
+struct parsed_actions {
+    struct hmap_node node;      /* In 'parsed', by hash of 'text'. */
+    char *text;                 /* As composed. */
+    const char *canonical;      /* canonical_actions() of it, shared. */
+    struct ofpbuf ofpacts;      /* The same, parsed. */
 };
 static struct pcache_queue *queue_for(struct pcache *, uint32_t ttl);
 static void expire(struct pcache *, struct pcache_entry *);
@@ -283,26 +296,38 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
     }
 
     uint32_t policy = res.policy ? dps_policy_uuid(res.policy)->parts[0] : 0;
-    r->verdict = res.verdict;
-    r->cookie = pl_cookie(policy, res.tracking_number,
-                          dps_endpoint_uuid(res.dst)->parts[0]);
-    r->ttl = MIN(res.ttl, MAX_HARD_TIMEOUT);
-
-    ofpbuf_init(&r->ofpacts, 64);
-    r->actions = parse_actions(ds_cstr(&actions), &r->ofpacts);
+    bool ok = pcache_result_init(r, res.verdict,
+                                 pl_cookie(policy, res.tracking_number,
+                                           dps_endpoint_uuid(res.dst)
+                                           ->parts[0]),
+                                 MIN(res.ttl, MAX_HARD_TIMEOUT),
+                                 ds_cstr(&actions));
     ds_destroy(&actions);
-    if (!r->actions) {
-        ofpbuf_uninit(&r->ofpacts);
+    return ok;
+}
+
+/* Initializes '*r' with the rest and 'actions' (ovs-ofctl syntax), which
+ * it parses, or returns false, logging why, if they do not parse. */
+bool
+pcache_result_init(struct pcache_result *r, enum dps_verdict verdict,
+                   uint64_t cookie, uint32_t ttl, const char *actions)
+{
+    const struct parsed_actions *pa = parse_actions(actions);
+    if (!pa) {
         return false;
     }
+    r->verdict = verdict;
+    r->cookie = cookie;
+    r->ttl = ttl;
+    r->actions = actions_ref(pa->canonical);
+    ofpbuf_use_const(&r->ofpacts, pa->ofpacts.data, pa->ofpacts.size);
     return true;
 }
 
 void
 pcache_result_uninit(struct pcache_result *r)
 {
-    free(r->actions);
-    ofpbuf_uninit(&r->ofpacts);
+    actions_unref(r->actions);
 }
 
 /* Appends to 'actions' the actions that take a packet of network 'net'
@@ -398,11 +423,11 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
         ovs_list_init(&e->expiry_node);
         index_insert(pc, e);
     } else {
-        free(e->actions);
+        actions_unref(e->actions);
     }
     e->cookie = r->cookie;
     e->ttl = r->ttl;
-    e->actions = xstrdup(r->actions);
+    e->actions = actions_ref(r->actions);
     e->expires = now + r->ttl * 1000LL;
     ovs_list_remove(&e->expiry_node);
     ovs_list_push_back(&queue_for(pc, r->ttl)->entries, &e->expiry_node);
@@ -421,7 +446,7 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
  * with its values written in (see encode_install()). */
 struct install_template {
     struct hmap_node node;      /* In 'templates'. */
-    char *actions;              /* Canonical action text. */
+    const char *actions;        /* Canonical action text, shared. */
     uint32_t ttl;
     enum ofputil_protocol protocol;
     bool ipv6;                  /* An IPv6 destination (else IPv4)? */
@@ -492,7 +517,7 @@ templates_clear(void)
     struct install_template *t;
 
     HMAP_FOR_EACH_POP (t, node, &templates) {
-        free(t->actions);
+        actions_unref(t->actions);
         ofpbuf_uninit(&t->msg);
         free(t);
     }
@@ -504,13 +529,13 @@ static const struct install_template *
 get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
              bool ipv6)
 {
-    uint32_t hash = hash_3words(hash_string(r->actions, r->ttl), protocol,
+    uint32_t hash = hash_3words(hash_pointer(r->actions, r->ttl), protocol,
                                 ipv6);
     struct install_template *t;
 
     HMAP_FOR_EACH_WITH_HASH (t, node, hash, &templates) {
         if (t->ttl == r->ttl && t->protocol == protocol && t->ipv6 == ipv6
-            && !strcmp(t->actions, r->actions)) {
+            && t->actions == r->actions) {
             return t->cookie_ofs != SIZE_MAX ? t : NULL;
         }
     }
@@ -535,7 +560,7 @@ get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
     ovs_be32 dst = htonl(SENTINEL_DST);
 
     t = xzalloc(sizeof *t);
-    t->actions = xstrdup(r->actions);
+    t->actions = actions_ref(r->actions);
     t->ttl = r->ttl;
     t->protocol = protocol;
     t->ipv6 = ipv6;
@@ -636,12 +661,13 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
         ovs_list_init(&e->expiry_node);
         index_insert(pc, e);
     } else {
-        free(e->actions);
+        actions_unref(e->actions);
     }
     struct ds actions = DS_EMPTY_INITIALIZER;
     struct ofpact_format_params fp = { .s = &actions };
     ofpacts_format(fs->ofpacts, fs->ofpacts_len, &fp);
-    e->actions = ds_steal_cstr(&actions);
+    e->actions = actions_intern(ds_cstr(&actions));
+    ds_destroy(&actions);
     e->cookie = ntohll(fs->cookie);
     e->ttl = fs->hard_timeout;
     e->expires = (fs->hard_timeout
@@ -719,7 +745,7 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
         struct pcache_result r;
         bool valid = pcache_compute(dps, sw, &e->key, &r);
         if (valid) {
-            valid = r.cookie == e->cookie && !strcmp(r.actions, e->actions);
+            valid = r.cookie == e->cookie && r.actions == e->actions;
             pcache_result_uninit(&r);
         }
 
@@ -962,7 +988,7 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key)
 static void
 entry_free(struct pcache_entry *e)
 {
-    free(e->actions);
+    actions_unref(e->actions);
     free(e);
 }
 
@@ -974,16 +1000,59 @@ entry_remove(struct pcache *pc, struct pcache_entry *e)
     entry_free(e);
 }
 
-/* Action texts already parsed: a policy cache entry's actions are one of
- * few texts (a tunnel to each hypervisor, a port of each local VM, drop),
- * and parsing one is most of the cost of an entry.  Emptied when it holds
- * PARSED_MAX. */
-struct parsed_actions {
-    struct hmap_node node;      /* In 'parsed', by hash of 'text'. */
-    char *text;                 /* As composed. */
-    char *canonical;            /* canonical_actions() of it. */
-    struct ofpbuf ofpacts;      /* The same, parsed. */
+/* Canonical action texts, one shared copy of each, counted: what cache
+ * entries, results and templates hold.  Two copies are the same text if
+ * and only if they are the same pointer. */
+struct interned_actions {
+    struct hmap_node node;      /* In 'interned', by hash of 'text'. */
+    size_t refcount;
+    char text[];
 };
+static struct hmap interned = HMAP_INITIALIZER(&interned);
+
+/* Returns the shared copy of 'text', with a reference for the caller. */
+static const char *
+actions_intern(const char *text)
+{
+    uint32_t hash = hash_string(text, 0);
+    struct interned_actions *ia;
+
+    HMAP_FOR_EACH_WITH_HASH (ia, node, hash, &interned) {
+        if (!strcmp(ia->text, text)) {
+            ia->refcount++;
+            return ia->text;
+        }
+    }
+    size_t len = strlen(text);
+    ia = xmalloc(sizeof *ia + len + 1);
+    ia->refcount = 1;
+    memcpy(ia->text, text, len + 1);
+    hmap_insert(&interned, &ia->node, hash);
+    return ia->text;
+}
+
+/* Returns 'text', a shared copy, with another reference. */
+static const char *
+actions_ref(const char *text)
+{
+    CONTAINER_OF(text, struct interned_actions, text)->refcount++;
+    return text;
+}
+
+/* Drops a reference to shared copy 'text' (if nonnull). */
+static void
+actions_unref(const char *text)
+{
+    if (text) {
+        struct interned_actions *ia
+            = CONTAINER_OF(text, struct interned_actions, text);
+        if (!--ia->refcount) {
+            hmap_remove(&interned, &ia->node);
+            free(ia);
+        }
+    }
+}
+
 static struct hmap parsed = HMAP_INITIALIZER(&parsed);
 #define PARSED_MAX 65536
 
@@ -994,39 +1063,43 @@ parsed_clear(void)
 
     HMAP_FOR_EACH_POP (pa, node, &parsed) {
         free(pa->text);
-        free(pa->canonical);
+        actions_unref(pa->canonical);
         ofpbuf_uninit(&pa->ofpacts);
         free(pa);
     }
 }
 
-/* Like canonical_actions(), through the 'parsed' memo. */
-static char *
-parse_actions(const char *text, struct ofpbuf *ofpacts)
+/* Returns the memo of action text 'text', parsing it if need be, or NULL
+ * (logging why) if it does not parse.  Valid until the next call. */
+static const struct parsed_actions *
+parse_actions(const char *text)
 {
     uint32_t hash = hash_string(text, 0);
     struct parsed_actions *pa;
 
     HMAP_FOR_EACH_WITH_HASH (pa, node, hash, &parsed) {
         if (!strcmp(pa->text, text)) {
-            ofpbuf_put(ofpacts, pa->ofpacts.data, pa->ofpacts.size);
-            return xstrdup(pa->canonical);
+            return pa;
         }
     }
 
-    char *canonical = canonical_actions(text, ofpacts);
-    if (canonical) {
-        if (hmap_count(&parsed) >= PARSED_MAX) {
-            parsed_clear();
-        }
-        pa = xmalloc(sizeof *pa);
-        pa->text = xstrdup(text);
-        pa->canonical = xstrdup(canonical);
-        ofpbuf_init(&pa->ofpacts, ofpacts->size);
-        ofpbuf_put(&pa->ofpacts, ofpacts->data, ofpacts->size);
-        hmap_insert(&parsed, &pa->node, hash);
+    struct ofpbuf ofpacts;
+    ofpbuf_init(&ofpacts, 64);
+    char *canonical = canonical_actions(text, &ofpacts);
+    if (!canonical) {
+        ofpbuf_uninit(&ofpacts);
+        return NULL;
     }
-    return canonical;
+    if (hmap_count(&parsed) >= PARSED_MAX) {
+        parsed_clear();
+    }
+    pa = xmalloc(sizeof *pa);
+    pa->text = xstrdup(text);
+    pa->canonical = actions_intern(canonical);
+    pa->ofpacts = ofpacts;
+    hmap_insert(&parsed, &pa->node, hash);
+    free(canonical);
+    return pa;
 }
 
 /* Parses action text 'text' into 'ofpacts' and returns it formatted back,

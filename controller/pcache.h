@@ -61,9 +61,11 @@ struct pcache_result {
     enum dps_verdict verdict;   /* DPS_FORWARD or DPS_DENY. */
     uint64_t cookie;            /* pl_cookie(). */
     uint32_t ttl;               /* Seconds. */
-    char *actions;              /* Canonical action text ("drop" for
-                                 * deny), malloc'd. */
-    struct ofpbuf ofpacts;      /* The same actions, parsed. */
+    const char *actions;        /* Canonical action text ("drop" for
+                                 * deny), the cache's shared copy. */
+    struct ofpbuf ofpacts;      /* The same actions, parsed: read only,
+                                 * valid until the next pcache_compute()
+                                 * or pcache_result_init(). */
 };
 
 /* One entry the switch holds. */
@@ -72,7 +74,7 @@ struct pcache_entry {
     struct pcache_key key;
     uint64_t cookie;
     uint32_t ttl;               /* Seconds. */
-    char *actions;              /* Canonical action text. */
+    const char *actions;        /* Canonical action text, shared. */
     long long int expires;      /* When the switch drops it (msec). */
     struct ovs_list expiry_node; /* In its TTL's queue, or 'adopted', or
                                  * alone if it never expires. */
@@ -129,6 +131,8 @@ size_t pcache_count(const struct pcache *);
 
 bool pcache_compute(const struct dps *, const struct pcache_switch *,
                     const struct pcache_key *, struct pcache_result *);
+bool pcache_result_init(struct pcache_result *, enum dps_verdict,
+                        uint64_t cookie, uint32_t ttl, const char *actions);
 void pcache_result_uninit(struct pcache_result *);
 
 void pcache_prefetch(const struct pcache *, const struct pcache_key *);

@@ -31,19 +31,8 @@ static void
 make_result(struct pcache_result *r, const char *text, uint64_t cookie,
             uint32_t ttl)
 {
-    enum ofputil_protocol usable;
-
-    r->verdict = strcmp(text, "drop") ? DPS_FORWARD : DPS_DENY;
-    r->cookie = cookie;
-    r->ttl = ttl;
-    r->actions = xstrdup(text);
-    ofpbuf_init(&r->ofpacts, 64);
-    struct ofpact_parse_params pp = {
-        .ofpacts = &r->ofpacts,
-        .usable_protocols = &usable,
-    };
-    char *error = ofpacts_parse_actions(text, &pp);
-    ck_assert_msg(!error, "%s: %s", text, error);
+    ck_assert(pcache_result_init(r, strcmp(text, "drop") ? DPS_FORWARD
+                                 : DPS_DENY, cookie, ttl, text));
 }
 
 /* Checks that 'msg' is the flow_mod of entry 'key' with result 'r'. */
