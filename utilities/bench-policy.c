@@ -256,6 +256,8 @@ struct policy_stats {
     unsigned long long int allowed, denied, packet_outs, errors;
     unsigned long long int stalls; /* Requests delayed for key reuse. */
     long long int start_ns, end_ns;
+    long long int cpu_ns;       /* The bench's own CPU time from the first
+                                 * request to the end of the run. */
     uint32_t *lat_ns;           /* Latency of every answer. */
     size_t n_lat, allocated_lat;
 };
@@ -749,6 +751,7 @@ policy_loop(struct policy_run *run)
                 run->started = true;
                 run->sending = true;
                 run->st.start_ns = now;
+                run->st.cpu_ns = -bench_cpu_ns();
                 if (!p->n_requests) {
                     run->stop_ns = now + p->seconds * 1e9;
                 }
@@ -776,6 +779,7 @@ policy_loop(struct policy_run *run)
                         policy_wrong(run, sw, "%zu requests unanswered after "
                                      "%g s", sw->n_pending, p->timeout);
                         run->st.end_ns = now;
+                        run->st.cpu_ns += bench_cpu_ns();
                         free(pfds);
                         return;
                     }
@@ -793,6 +797,7 @@ policy_loop(struct policy_run *run)
                 }
                 if (run->st.packet_outs >= run->st.allowed
                     || now - done_at > POLICY_GRACE_NS) {
+                    run->st.cpu_ns += bench_cpu_ns();
                     break;
                 }
             }
@@ -1408,6 +1413,7 @@ policy_report(const struct policy_run *run)
         qv[i] = policy_quantile(st->lat_ns, st->n_lat, qs[i]);
     }
     double max = st->n_lat ? st->lat_ns[st->n_lat - 1] / 1e3 : 0;
+    double cpu_per = (double) st->cpu_ns / MAX(st->sent, 1);
 
     if (p->json) {
         struct json *top = json_object_create();
@@ -1438,6 +1444,8 @@ policy_report(const struct policy_run *run)
         json_object_put(top, "stalls", json_integer_create(st->stalls));
         json_object_put(top, "seconds", json_real_create(seconds));
         json_object_put(top, "rate", json_integer_create(rate + 0.5));
+        json_object_put(top, "bench_cpu_ns_per_request",
+                        json_integer_create(cpu_per + 0.5));
         for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
             json_object_put(lat, qnames[i], json_real_create(qv[i]));
         }
@@ -1468,6 +1476,8 @@ policy_report(const struct policy_run *run)
                p->target == POLICY_DOVETAIL ? "resolutions" : "flow_mods");
         printf("latency (us): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  "
                "max %.1f\n", qv[0], qv[1], qv[2], qv[3], max);
+        printf("bench cpu: %.0f ns/request (%.3f s)\n", cpu_per,
+               st->cpu_ns / 1e9);
     }
     fflush(stdout);
 }

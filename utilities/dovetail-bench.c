@@ -873,6 +873,17 @@ bench_monotonic_ns(void)
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Returns the CPU time this process has used (user and system, all
+ * threads), in nanoseconds. */
+long long int
+bench_cpu_ns(void)
+{
+    struct timespec ts;
+
+    xclock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* Returns the process's resident set size, from /proc/self/statm, or 0 if
  * it cannot be read. */
 static size_t
