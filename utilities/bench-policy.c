@@ -74,14 +74,16 @@
  *   - an answer (a bundle add message) is checked by its bytes: the key at
  *     the offsets of reg1 and nw_dst names the pending request, and the
  *     flow_mod inside must be, but for its xid, byte for byte the
- *     template of that request's answer shape (actions and TTL, the
- *     bench's own encoding of the flow_mod it expects, made on first use
- *     and kept only if decoding it passes the full check) with the
- *     request's cookie, reg1 and nw_dst written in.  Anything else,
- *     including a right answer encoded some other way, is decoded and
- *     checked in full, which names what is wrong.  The first
- *     POLICY_SELF_CHECKS answers that pass by their bytes are decoded and
- *     checked as well.  The output counts the answers checked each way;
+ *     template of that request's answer shape (the bench's own encoding
+ *     of the flow_mod it expects, made on first use and kept only if
+ *     decoding it passes the full check; one per actions and TTL, except
+ *     that local deliveries share one) with the request's cookie, reg1
+ *     and nw_dst (and for a local delivery the destination's MAC and
+ *     port) written in.  Anything else, including a right answer encoded
+ *     some other way, is decoded and checked in full, which names what is
+ *     wrong.  The first POLICY_SELF_CHECKS answers of each template that
+ *     pass by their bytes are decoded and checked as well.  The output
+ *     counts the answers checked each way;
  *     --expect-wrong makes every Nth expectation wrong, to show that no
  *     wrong answer passes;
  *
@@ -187,6 +189,7 @@ static const char policy_drop_actions[] = "drop";
 
 /* Sentinels for the templates: values that no request's fields take
  * together, each found exactly once in an encoding. */
+#define POLICY_SENTINEL_MAC ETH_ADDR_C(5e, 17, 1e, a9, 3c, 04)
 #define POLICY_SENTINEL_PORT 0xfa5e
 #define POLICY_SENTINEL_DOMAIN 0x6d0a1b2cU
 #define POLICY_SENTINEL_DST 0xe2d3c4b5U
@@ -252,6 +255,10 @@ struct policy_fabric {
     char **remote_actions;      /* Per hypervisor: canonical tunnel
                                  * actions to reach it. */
     size_t n_hvs;
+    char *local_shape;          /* Canonical actions to reach an endpoint
+                                 * with the sentinel MAC and port from its
+                                 * own switch: every local answer's
+                                 * template. */
 };
 
 /* The answer a dovetail request must get: its bundled flow_mod. */
@@ -262,6 +269,12 @@ struct policy_answer {
     unsigned int ttl;           /* hard_timeout. */
     const char *actions;        /* Canonical actions, from the fabric. */
     bool deny;
+
+    /* Its template: 'actions', or for a local delivery the fabric's
+     * 'local_shape' with the destination's MAC and port written in. */
+    const char *shape;
+    struct eth_addr local_mac;
+    ofp_port_t local_port;
 };
 
 /* One request in flight. */
@@ -300,7 +313,12 @@ struct policy_fm_template {
     size_t cookie_ofs;          /* Offset of the cookie (be64). */
     size_t domain_ofs;          /* Offset of reg1 (be32). */
     size_t dst_ofs;             /* Offset of nw_dst (be32). */
+    size_t mac_ofs;             /* Local shape: offset of the destination's
+                                 * MAC, else SIZE_MAX. */
+    size_t port_ofs;            /* Local shape: of its port (be16). */
     bool usable;                /* False: compare decoded answers only. */
+    unsigned int n_checked;     /* Answers accepted by their bytes that were
+                                 * also decoded and checked. */
 };
 
 /* A source of requests on a switch: one local endpoint per domain. */
@@ -396,6 +414,7 @@ static void policy_generate(struct policy_run *);
 static void policy_load_db(struct policy_run *);
 static void policy_write_db(struct policy_run *, struct ovsdb_idl *);
 static void policy_expect_actions(struct policy_run *);
+static char *policy_local_actions(struct eth_addr, ofp_port_t);
 static char *policy_canonical_actions(const char *text);
 static void policy_parse_actions(const char *text, struct ofpbuf *ofpacts);
 static void policy_init_templates(struct policy_run *);
@@ -813,14 +832,25 @@ policy_expect_actions(struct policy_run *run)
     }
     for (size_t j = 0; j < f->n_eps; j++) {
         struct policy_endpoint *ep = &f->eps[j];
-        char *text = xasprintf("set_field:"ETH_ADDR_FMT"->eth_dst,"
-                               PL_LOAD_LIVE_PORT",resubmit(,%d)",
-                               ETH_ADDR_ARGS(ep->mac),
-                               (unsigned int) ofp_to_u16(ep->ofport),
-                               PL_DELIVER);
-        ep->local_actions = policy_canonical_actions(text);
-        free(text);
+        ep->local_actions = policy_local_actions(ep->mac, ep->ofport);
     }
+    f->local_shape = policy_local_actions(
+        (struct eth_addr) POLICY_SENTINEL_MAC,
+        u16_to_ofp(POLICY_SENTINEL_PORT));
+}
+
+/* Returns the canonical actions that deliver to port 'ofport' with MAC
+ * 'mac' on the same switch, malloc'd. */
+static char *
+policy_local_actions(struct eth_addr mac, ofp_port_t ofport)
+{
+    char *text = xasprintf("set_field:"ETH_ADDR_FMT"->eth_dst,"
+                           PL_LOAD_LIVE_PORT",resubmit(,%d)",
+                           ETH_ADDR_ARGS(mac),
+                           (unsigned int) ofp_to_u16(ofport), PL_DELIVER);
+    char *actions = policy_canonical_actions(text);
+    free(text);
+    return actions;
 }
 
 /* Returns 'text' parsed and formatted again, malloc'd. */
@@ -864,7 +894,7 @@ policy_init_templates(struct policy_run *run)
 {
     struct policy_pin_template *t = &run->pin_template;
     struct policy_endpoint src = {
-        .mac = ETH_ADDR_C(5e, 17, 1e, a9, 3c, 04),
+        .mac = POLICY_SENTINEL_MAC,
         .ip = htonl(0xb761d28f),
     };
     struct policy_endpoint dst = {
@@ -896,10 +926,10 @@ policy_init_templates(struct policy_run *run)
 }
 
 /* Returns the flow_mod template for answers with 'actions' (from the
- * fabric, compared by address) and 'ttl', making it if need be.  The first
- * one made sets where answers carry their key; a template is usable only
- * if it has its sentinels there, and if decoding it gives the answer it
- * was made from. */
+ * fabric, compared by address: an answer's 'shape') and 'ttl', making it
+ * if need be.  The first one made sets where answers carry their key; a
+ * template is usable only if it has its sentinels there, and if decoding
+ * it gives the answer it was made from. */
 static struct policy_fm_template *
 policy_fm_template(struct policy_run *run, const char *actions,
                    unsigned int ttl)
@@ -931,10 +961,20 @@ policy_fm_template(struct policy_run *run, const char *actions,
     t->cookie_ofs = oftemplate_find_once(t->msg, &cookie, sizeof cookie);
     t->domain_ofs = oftemplate_find_once(t->msg, &domain, sizeof domain);
     t->dst_ofs = oftemplate_find_once(t->msg, &a.dst, sizeof a.dst);
+    t->mac_ofs = t->port_ofs = SIZE_MAX;
+    bool local = actions == run->fabric.local_shape;
+    if (local) {
+        struct eth_addr mac = POLICY_SENTINEL_MAC;
+        ovs_be16 port = htons(POLICY_SENTINEL_PORT);
+        t->mac_ofs = oftemplate_find_once(t->msg, &mac, sizeof mac);
+        t->port_ofs = oftemplate_find_once(t->msg, &port, sizeof port);
+    }
 
     char *error = policy_judge_msg(run, t->msg->data, &a);
     if (!error && (t->cookie_ofs == SIZE_MAX || t->domain_ofs == SIZE_MAX
-                   || t->dst_ofs == SIZE_MAX)) {
+                   || t->dst_ofs == SIZE_MAX
+                   || (local && (t->mac_ofs == SIZE_MAX
+                                 || t->port_ofs == SIZE_MAX)))) {
         error = xstrdup("a sentinel is missing");
     }
     if (!error && !run->fm_min_len) {
@@ -1602,8 +1642,7 @@ policy_answer_by_bytes(struct policy_run *run, struct policy_switch *sw,
 
     /* Its answer's template, with its values. */
     const struct policy_answer *a = &r->answer;
-    struct policy_fm_template *t = policy_fm_template(run, a->actions,
-                                                      a->ttl);
+    struct policy_fm_template *t = policy_fm_template(run, a->shape, a->ttl);
     if (!t->usable || t->msg->size != inner_len) {
         return false;
     }
@@ -1613,6 +1652,11 @@ policy_answer_by_bytes(struct policy_run *run, struct policy_switch *sw,
     memcpy(want + t->cookie_ofs, &want_cookie, sizeof want_cookie);
     memcpy(want + t->domain_ofs, &want_domain, sizeof want_domain);
     memcpy(want + t->dst_ofs, &a->dst, sizeof a->dst);
+    if (t->mac_ofs != SIZE_MAX) {
+        ovs_be16 port = htons(ofp_to_u16(a->local_port));
+        memcpy(want + t->mac_ofs, &a->local_mac, sizeof a->local_mac);
+        memcpy(want + t->port_ofs, &port, sizeof port);
+    }
 
     size_t xid_ofs = offsetof(struct ofp_header, xid);
     size_t body_ofs = sizeof(struct ofp_header);
@@ -1621,7 +1665,8 @@ policy_answer_by_bytes(struct policy_run *run, struct policy_switch *sw,
         return false;
     }
 
-    if (run->st.by_bytes < POLICY_SELF_CHECKS) {
+    if (t->n_checked < POLICY_SELF_CHECKS) {
+        t->n_checked++;
         char *error = policy_judge_msg(run, ih, a);
         if (error) {
             ovs_fatal(0, "switch %016"PRIx64": an answer right by its bytes "
@@ -1803,10 +1848,17 @@ policy_expect(const struct policy_run *run, const struct policy_switch *sw,
     a->dst = r->dst;
     a->cookie = pl_cookie(rule->uuid0, rule->tracking, ep->uuid0);
     a->ttl = rule->ttl;
-    a->actions = (rule->deny ? policy_drop_actions
-                  : ep->hv == sw->index ? ep->local_actions
-                  : f->remote_actions[ep->hv]);
     a->deny = rule->deny;
+    if (rule->deny) {
+        a->actions = a->shape = policy_drop_actions;
+    } else if (ep->hv == sw->index) {
+        a->actions = ep->local_actions;
+        a->shape = f->local_shape;
+        a->local_mac = ep->mac;
+        a->local_port = ep->ofport;
+    } else {
+        a->actions = a->shape = f->remote_actions[ep->hv];
+    }
 }
 
 /* Returns NULL if flow_mod 'fm' is answer 'a', otherwise a malloc'd
