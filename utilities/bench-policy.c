@@ -426,6 +426,7 @@ static void policy_send_requests(struct policy_run *,
                                  struct policy_switch *, long long int now);
 static bool policy_send_one(struct policy_run *, struct policy_switch *,
                             long long int start, long long int now);
+static size_t policy_step_key(const struct policy_switch *, size_t key);
 static void policy_put_packet_in(struct policy_run *, struct policy_switch *,
                                  ofp_port_t in_port, uint32_t domain,
                                  const uint8_t *packet, size_t len);
@@ -631,6 +632,7 @@ policy_generate(struct policy_run *run)
             ovs_fatal(0, "switch %zu has no requests to send: too few "
                       "endpoints", h);
         }
+        sw->stride %= sw->n_keys;   /* Still coprime; steps need no '%'. */
         sw->next_key = h % sw->n_keys;
         sw->prefetch_key = ((sw->next_key
                              + POLICY_PREFETCH_KEYS % sw->n_keys * sw->stride)
@@ -1312,9 +1314,9 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
         dst_ep = sw->local[key % sw->n_local];
     }
     sw->last_sent_ms[sw->next_pos] = now_ms;
-    sw->next_key = (key + sw->stride) % sw->n_keys;
+    sw->next_key = policy_step_key(sw, key);
     sw->next_pos = sw->next_pos + 1 < sw->n_keys ? sw->next_pos + 1 : 0;
-    sw->prefetch_key = (sw->prefetch_key + sw->stride) % sw->n_keys;
+    sw->prefetch_key = policy_step_key(sw, sw->prefetch_key);
     if (run->p.target == POLICY_DOVETAIL) {
         /* Its destination's data, a random one of many, is a cache miss
          * otherwise. */
@@ -1368,6 +1370,14 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
     sw->n_sent++;
     run->st.sent++;
     return true;
+}
+
+/* Returns the key after 'key' in 'sw''s cycle. */
+static size_t
+policy_step_key(const struct policy_switch *sw, size_t key)
+{
+    key += sw->stride;
+    return key >= sw->n_keys ? key - sw->n_keys : key;
 }
 
 /* Queues on 'sw' the policy-miss packet-in of 'packet' ('len' bytes)
