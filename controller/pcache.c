@@ -14,6 +14,7 @@
 #include "flow.h"
 #include "hash.h"
 #include "ofproto-ext/actions.h"
+#include "ofproto-ext/oftemplate.h"
 #include "ofproto-ext/pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -492,25 +493,6 @@ encode_install__(const struct pcache_key *key, uint64_t cookie,
     return msg;
 }
 
-/* Returns the offset of the only copy of the 'n' bytes at 'p' in 'msg', or
- * SIZE_MAX if there is not exactly one. */
-static size_t
-find_once(const struct ofpbuf *msg, const void *p, size_t n)
-{
-    const char *data = msg->data;
-    size_t found = SIZE_MAX;
-
-    for (size_t i = 0; i + n <= msg->size; i++) {
-        if (!memcmp(data + i, p, n)) {
-            if (found != SIZE_MAX) {
-                return SIZE_MAX;
-            }
-            found = i;
-        }
-    }
-    return found;
-}
-
 static void
 templates_clear(void)
 {
@@ -567,12 +549,13 @@ get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
     ofpbuf_init(&t->msg, msg->size);
     ofpbuf_put(&t->msg, msg->data, msg->size);
     ofpbuf_delete(msg);
-    t->cookie_ofs = find_once(&t->msg, &cookie, sizeof cookie);
-    t->vni_ofs = find_once(&t->msg, &vni, sizeof vni);
-    t->domain_ofs = find_once(&t->msg, &domain, sizeof domain);
+    t->cookie_ofs = oftemplate_find_once(&t->msg, &cookie, sizeof cookie);
+    t->vni_ofs = oftemplate_find_once(&t->msg, &vni, sizeof vni);
+    t->domain_ofs = oftemplate_find_once(&t->msg, &domain, sizeof domain);
     t->dst_ofs = (ipv6
-                  ? find_once(&t->msg, &sentinel_dst6, sizeof sentinel_dst6)
-                  : find_once(&t->msg, &dst, sizeof dst));
+                  ? oftemplate_find_once(&t->msg, &sentinel_dst6,
+                                         sizeof sentinel_dst6)
+                  : oftemplate_find_once(&t->msg, &dst, sizeof dst));
     if (t->vni_ofs == SIZE_MAX || t->domain_ofs == SIZE_MAX
         || t->dst_ofs == SIZE_MAX) {
         t->cookie_ofs = SIZE_MAX;   /* Unusable: encode each time. */

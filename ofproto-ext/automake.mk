@@ -6,6 +6,8 @@ noinst_LTLIBRARIES += ofproto-ext/libofext.la
 ofproto_ext_libofext_la_SOURCES = \
 	ofproto-ext/actions.c \
 	ofproto-ext/actions.h \
+	ofproto-ext/oftemplate.c \
+	ofproto-ext/oftemplate.h \
 	ofproto-ext/pipeline.h \
 	ofproto-ext/slowpath.c \
 	ofproto-ext/slowpath.h

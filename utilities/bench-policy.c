@@ -61,6 +61,34 @@
  * read takes all there is and parses every whole message in it, every
  * write sends all that is queued.  In open loop it polls without
  * sleeping, so pin it to its own core.
+ *
+ * So that the bench costs far less than the controller per request, the
+ * dovetail target encodes and decodes almost nothing while requests run
+ * (the output reports its CPU time per request):
+ *
+ *   - a packet-in is a copy of a template (sp_encode_packet_in() with
+ *     sentinels, ofproto-ext/oftemplate.h) with in_port, reg1 and the
+ *     packet written in; each switch's first POLICY_SELF_CHECKS are also
+ *     encoded in full, and a difference is fatal;
+ *
+ *   - an answer (a bundle add message) is checked by its bytes: the key at
+ *     the offsets of reg1 and nw_dst names the pending request, and the
+ *     flow_mod inside must be, but for its xid, byte for byte the
+ *     template of that request's answer shape (the bench's own encoding
+ *     of the flow_mod it expects, made on first use and kept only if
+ *     decoding it passes the full check; one per actions and TTL, except
+ *     that local deliveries share one) with the request's cookie, reg1
+ *     and nw_dst (and for a local delivery the destination's MAC and
+ *     port) written in.  Anything else, including a right answer encoded
+ *     some other way, is decoded and checked in full, which names what is
+ *     wrong.  The first POLICY_SELF_CHECKS answers of each template that
+ *     pass by their bytes are decoded and checked as well.  The output
+ *     counts the answers checked each way;
+ *     --expect-wrong makes every Nth expectation wrong, to show that no
+ *     wrong answer passes;
+ *
+ *   - packet-outs are counted and bundle control requests answered from
+ *     their headers.
  */
 #include <config.h>
 
@@ -84,6 +112,7 @@
 #include "lib/dt-blueprint-db.h"
 #include "lib/dt-blueprint.h"
 #include "lib/dt-db.h"
+#include "ofproto-ext/oftemplate.h"
 #include "ofproto-ext/pipeline.h"
 #include "ofproto-ext/slowpath.h"
 #include "openvswitch/dynamic-string.h"
@@ -107,6 +136,7 @@
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "socket-util.h"
+#include "unaligned.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(bench_policy);
@@ -121,6 +151,10 @@ VLOG_DEFINE_THIS_MODULE(bench_policy);
 /* How long after its TTL a key may be requested again. */
 #define POLICY_REUSE_MARGIN_MS 1000
 
+/* How many keys ahead of the next one a switch prefetches the
+ * destination endpoint's data. */
+#define POLICY_PREFETCH_KEYS 8
+
 /* Largest read per recv() call. */
 #define POLICY_READ_SIZE (256 * 1024)
 
@@ -134,6 +168,32 @@ VLOG_DEFINE_THIS_MODULE(bench_policy);
 
 /* How long to wait for the packet-outs after the last flow_mod. */
 #define POLICY_GRACE_NS 2000000000LL
+
+/* The OpenFlow 1.4 message types the request phase recognises from the
+ * header alone (lib/ofp-msgs.h in Open vSwitch). */
+#define POLICY_OFPT_PACKET_OUT 13
+#define POLICY_OFPT14_BUNDLE_CONTROL 33
+#define POLICY_OFPT14_BUNDLE_ADD_MESSAGE 34
+
+/* A bundle control message without properties. */
+#define POLICY_BUNDLE_CTRL_LEN \
+    (sizeof(struct ofp_header) + sizeof(struct ofp14_bundle_ctrl_msg))
+
+/* How many messages of each kind that the bench builds from a template, or
+ * accepts by its bytes, it also encodes or decodes the slow way, to check
+ * that both ways agree (a bench bug otherwise, fatal). */
+#define POLICY_SELF_CHECKS 32
+
+/* The actions of a denied request's answer. */
+static const char policy_drop_actions[] = "drop";
+
+/* Sentinels for the templates: values that no request's fields take
+ * together, each found exactly once in an encoding. */
+#define POLICY_SENTINEL_MAC ETH_ADDR_C(5e, 17, 1e, a9, 3c, 04)
+#define POLICY_SENTINEL_PORT 0xfa5e
+#define POLICY_SENTINEL_DOMAIN 0x6d0a1b2cU
+#define POLICY_SENTINEL_DST 0xe2d3c4b5U
+#define POLICY_SENTINEL_COOKIE UINT64_C(0x5ab1e7c00c1e5eed)
 
 enum policy_target {
     POLICY_DOVETAIL,            /* dovetail-controller: policy misses. */
@@ -161,6 +221,8 @@ struct policy_params {
     bool reuse_fabric;          /* --reuse-fabric: do not write the fabric,
                                  * an earlier run with the same parameters
                                  * did. */
+    unsigned int expect_wrong;  /* --expect-wrong=N: expect a wrong cookie
+                                 * for every Nth request (testing). */
 };
 
 /* The generated fabric and the answers it implies. */
@@ -193,6 +255,26 @@ struct policy_fabric {
     char **remote_actions;      /* Per hypervisor: canonical tunnel
                                  * actions to reach it. */
     size_t n_hvs;
+    char *local_shape;          /* Canonical actions to reach an endpoint
+                                 * with the sentinel MAC and port from its
+                                 * own switch: every local answer's
+                                 * template. */
+};
+
+/* The answer a dovetail request must get: its bundled flow_mod. */
+struct policy_answer {
+    uint32_t domain;            /* reg1 to match. */
+    ovs_be32 dst;               /* nw_dst to match. */
+    uint64_t cookie;
+    unsigned int ttl;           /* hard_timeout. */
+    const char *actions;        /* Canonical actions, from the fabric. */
+    bool deny;
+
+    /* Its template: 'actions', or for a local delivery the fabric's
+     * 'local_shape' with the destination's MAC and port written in. */
+    const char *shape;
+    struct eth_addr local_mac;
+    ofp_port_t local_port;
 };
 
 /* One request in flight. */
@@ -202,8 +284,41 @@ struct policy_request {
     uint32_t domain;            /* reg1 sent. */
     ovs_be32 dst;               /* nw_dst sent. */
     unsigned int dst_ep;        /* Destination endpoint index. */
-    unsigned int src_domain;    /* Source domain index. */
     long long int start_ns;     /* When sent (closed) or due (open). */
+    struct policy_answer answer; /* Dovetail: the answer it must get, worked
+                                  * out as it is sent, while what that
+                                  * takes from the fabric is in cache. */
+};
+
+/* The packet-in of a request as sp_encode_packet_in() encodes it, with
+ * sentinels where requests differ. */
+struct policy_pin_template {
+    struct ofpbuf *msg;         /* The encoding. */
+    size_t port_ofs;            /* Offset of in_port (be32). */
+    size_t domain_ofs;          /* Offset of reg1 (be32). */
+    size_t packet_ofs;          /* Offset of the packet. */
+    size_t packet_len;          /* Its length. */
+};
+
+/* The flow_mod that answers one shape of request (actions and TTL), as
+ * the bench encodes it, with sentinels where answers of that shape
+ * differ.  Messages equal to it byte for byte, but for the xid and with
+ * an answer's values written in, are that answer. */
+struct policy_fm_template {
+    struct hmap_node hmap_node; /* In policy_run 'fm_templates'. */
+    const char *actions;        /* From the fabric: compared by address. */
+    unsigned int ttl;
+    struct ofpbuf *msg;         /* The encoding; holds the last answer's
+                                 * values, not the sentinels. */
+    size_t cookie_ofs;          /* Offset of the cookie (be64). */
+    size_t domain_ofs;          /* Offset of reg1 (be32). */
+    size_t dst_ofs;             /* Offset of nw_dst (be32). */
+    size_t mac_ofs;             /* Local shape: offset of the destination's
+                                 * MAC, else SIZE_MAX. */
+    size_t port_ofs;            /* Local shape: of its port (be16). */
+    bool usable;                /* False: compare decoded answers only. */
+    unsigned int n_checked;     /* Answers accepted by their bytes that were
+                                 * also decoded and checked. */
 };
 
 /* A source of requests on a switch: one local endpoint per domain. */
@@ -239,7 +354,10 @@ struct policy_switch {
     size_t n_keys;
     size_t next_key;
     size_t stride;
-    long long int *last_sent_ms; /* Per key, or -1. */
+    size_t next_pos;            /* Position of 'next_key' in the cycle. */
+    size_t prefetch_key;        /* POLICY_PREFETCH_KEYS after 'next_key'. */
+    long long int *last_sent_ms; /* Per position in the cycle (so the key
+                                  * there), read in order, unlike keys. */
 
     /* Requests. */
     struct hmap pending;        /* By (domain, dst): dovetail. */
@@ -255,7 +373,14 @@ struct policy_stats {
     unsigned long long int sent, answered, wrong, unanswered;
     unsigned long long int allowed, denied, packet_outs, errors;
     unsigned long long int stalls; /* Requests delayed for key reuse. */
+    unsigned long long int by_bytes; /* Answers checked by their bytes. */
+    unsigned long long int decoded;  /* Answers decoded and checked. */
+    unsigned long long int n_checked_ctrl; /* Bundle control replies
+                                            * checked against OVS's. */
     long long int start_ns, end_ns;
+    long long int cpu_ns;       /* The bench's own CPU time from the first
+                                 * request to the end of the run... */
+    long long int cpu_sys_ns;   /* ...and the part of it in the kernel. */
     uint32_t *lat_ns;           /* Latency of every answer. */
     size_t n_lat, allocated_lat;
 };
@@ -274,6 +399,13 @@ struct policy_run {
     long long int stop_ns;      /* Stop sending at, or LLONG_MAX. */
     long long int programmed_ns; /* Last programming message, before the
                                   * requests start. */
+
+    /* Encoding and checking by bytes (dovetail). */
+    struct policy_pin_template pin_template;
+    struct hmap fm_templates;   /* Of struct policy_fm_template. */
+    size_t fm_domain_ofs;       /* Where received flow_mods have their... */
+    size_t fm_dst_ofs;          /* ...request's key, if they are answers. */
+    size_t fm_min_len;          /* Shorter ones are not answers. */
 };
 
 static void policy_parse(int argc, char *argv[], struct policy_params *);
@@ -282,25 +414,70 @@ static void policy_generate(struct policy_run *);
 static void policy_load_db(struct policy_run *);
 static void policy_write_db(struct policy_run *, struct ovsdb_idl *);
 static void policy_expect_actions(struct policy_run *);
+static char *policy_local_actions(struct eth_addr, ofp_port_t);
 static char *policy_canonical_actions(const char *text);
+static void policy_parse_actions(const char *text, struct ofpbuf *ofpacts);
+static void policy_init_templates(struct policy_run *);
 static void policy_connect(struct policy_run *, struct policy_switch *);
 static void policy_loop(struct policy_run *);
 static void policy_switch_run(struct policy_run *, struct policy_switch *,
-                              long long int now);
+                              bool readable, long long int now);
 static void policy_send_requests(struct policy_run *,
                                  struct policy_switch *, long long int now);
 static bool policy_send_one(struct policy_run *, struct policy_switch *,
                             long long int start, long long int now);
+static size_t policy_step_key(const struct policy_switch *, size_t key);
+static void policy_put_packet_in(struct policy_run *, struct policy_switch *,
+                                 ofp_port_t in_port, uint32_t domain,
+                                 const uint8_t *packet, size_t len);
+static struct ofpbuf *policy_encode_packet_in(const struct policy_run *,
+                                              ofp_port_t in_port,
+                                              uint32_t domain,
+                                              const uint8_t *packet,
+                                              size_t len);
 static void policy_process(struct policy_run *, struct policy_switch *,
                            const struct ofp_header *, long long int now);
+static bool policy_process_raw(struct policy_run *, struct policy_switch *,
+                               const struct ofp_header *, long long int now);
+static bool policy_answer_by_bytes(struct policy_run *,
+                                   struct policy_switch *,
+                                   const struct ofp_header *,
+                                   long long int now);
+static void policy_bundle_ctrl_reply(struct policy_run *,
+                                     struct policy_switch *,
+                                     const struct ofp_header *);
 static void policy_bundle_add(struct policy_run *, struct policy_switch *,
                               const struct ofp_header *, long long int now);
 static void policy_flow_mod(struct policy_run *, struct policy_switch *,
                             const struct ofp_header *, long long int now);
+static enum ofperr policy_decode_flow_mod(const struct ofp_header *,
+                                          struct ofputil_flow_mod *,
+                                          struct ofpbuf *ofpacts);
 static void policy_check_dovetail(struct policy_run *,
                                   struct policy_switch *,
                                   const struct ofputil_flow_mod *,
                                   long long int now);
+static struct policy_request *policy_find_request(
+    const struct policy_switch *, uint32_t domain, ovs_be32 dst);
+static void policy_expect(const struct policy_run *,
+                          const struct policy_switch *,
+                          struct policy_request *,
+                          const struct policy_endpoint *src);
+static char *policy_judge(const struct policy_run *,
+                          const struct ofputil_flow_mod *,
+                          const struct policy_answer *);
+static char *policy_judge_msg(const struct policy_run *,
+                              const struct ofp_header *,
+                              const struct policy_answer *);
+static void policy_answer_match(const struct policy_run *,
+                                const struct policy_answer *, struct match *);
+static struct ofpbuf *policy_encode_answer(const struct policy_run *,
+                                           const struct policy_answer *);
+static struct policy_fm_template *policy_fm_template(struct policy_run *,
+                                                     const char *actions,
+                                                     unsigned int ttl);
+static void policy_self_check(const char *what, const void *got, size_t n,
+                              struct ofpbuf *want);
 static void policy_check_testcontroller(struct policy_run *,
                                         struct policy_switch *,
                                         const struct ofputil_flow_mod *,
@@ -330,9 +507,11 @@ bench_policy(struct ovs_cmdl_context *ctx)
     memset(&run, 0, sizeof run);
     policy_parse(ctx->argc, ctx->argv, &run.p);
     policy_generate(&run);
+    hmap_init(&run.fm_templates);
     if (run.p.target == POLICY_DOVETAIL) {
         policy_load_db(&run);
         policy_expect_actions(&run);
+        policy_init_templates(&run);
     }
 
     for (size_t i = 0; i < run.n_sws; i++) {
@@ -449,11 +628,15 @@ policy_generate(struct policy_run *run)
             }
             sw->stride++;
         }
-        sw->next_key = h % MAX(sw->n_keys, 1);
         if (!sw->n_keys) {
             ovs_fatal(0, "switch %zu has no requests to send: too few "
                       "endpoints", h);
         }
+        sw->stride %= sw->n_keys;   /* Still coprime; steps need no '%'. */
+        sw->next_key = h % sw->n_keys;
+        sw->prefetch_key = ((sw->next_key
+                             + POLICY_PREFETCH_KEYS % sw->n_keys * sw->stride)
+                            % sw->n_keys);
     }
 }
 
@@ -651,37 +834,186 @@ policy_expect_actions(struct policy_run *run)
     }
     for (size_t j = 0; j < f->n_eps; j++) {
         struct policy_endpoint *ep = &f->eps[j];
-        char *text = xasprintf("set_field:"ETH_ADDR_FMT"->eth_dst,"
-                               PL_LOAD_LIVE_PORT",resubmit(,%d)",
-                               ETH_ADDR_ARGS(ep->mac),
-                               (unsigned int) ofp_to_u16(ep->ofport),
-                               PL_DELIVER);
-        ep->local_actions = policy_canonical_actions(text);
-        free(text);
+        ep->local_actions = policy_local_actions(ep->mac, ep->ofport);
     }
+    f->local_shape = policy_local_actions(
+        (struct eth_addr) POLICY_SENTINEL_MAC,
+        u16_to_ofp(POLICY_SENTINEL_PORT));
+}
+
+/* Returns the canonical actions that deliver to port 'ofport' with MAC
+ * 'mac' on the same switch, malloc'd. */
+static char *
+policy_local_actions(struct eth_addr mac, ofp_port_t ofport)
+{
+    char *text = xasprintf("set_field:"ETH_ADDR_FMT"->eth_dst,"
+                           PL_LOAD_LIVE_PORT",resubmit(,%d)",
+                           ETH_ADDR_ARGS(mac),
+                           (unsigned int) ofp_to_u16(ofport), PL_DELIVER);
+    char *actions = policy_canonical_actions(text);
+    free(text);
+    return actions;
 }
 
 /* Returns 'text' parsed and formatted again, malloc'd. */
 static char *
 policy_canonical_actions(const char *text)
 {
-    enum ofputil_protocol usable;
-    struct ofpbuf ofpacts;
-    struct ofpact_parse_params pp = {
-        .ofpacts = &ofpacts,
-        .usable_protocols = &usable,
-    };
     struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpbuf ofpacts;
 
     ofpbuf_init(&ofpacts, 64);
-    char *error = ofpacts_parse_actions(text, &pp);
-    if (error) {
-        ovs_fatal(0, "%s: %s", text, error);
-    }
+    policy_parse_actions(text, &ofpacts);
     struct ofpact_format_params fp = { .s = &s };
     ofpacts_format(ofpacts.data, ofpacts.size, &fp);
     ofpbuf_uninit(&ofpacts);
     return ds_steal_cstr(&s);
+}
+
+/* Parses actions 'text' into 'ofpacts' (initialized, appended to), or
+ * exits if it is not valid. */
+static void
+policy_parse_actions(const char *text, struct ofpbuf *ofpacts)
+{
+    enum ofputil_protocol usable;
+    struct ofpact_parse_params pp = {
+        .ofpacts = ofpacts,
+        .usable_protocols = &usable,
+    };
+
+    char *error = ofpacts_parse_actions(text, &pp);
+    if (error) {
+        ovs_fatal(0, "%s: %s", text, error);
+    }
+}
+
+/* Templates. */
+
+/* Builds the packet-in template and, from a first flow_mod template,
+ * learns where answers carry their request's key. */
+static void
+policy_init_templates(struct policy_run *run)
+{
+    struct policy_pin_template *t = &run->pin_template;
+    struct policy_endpoint src = {
+        .mac = POLICY_SENTINEL_MAC,
+        .ip = htonl(0xb761d28f),
+    };
+    struct policy_endpoint dst = {
+        .mac = ETH_ADDR_C(c0, 7a, 1b, e4, 35, 8f),
+        .ip = htonl(0xd5a3c70e),
+    };
+    uint8_t packet[64] OVS_ALIGNED_VAR(8);
+    ovs_be32 port = htonl(POLICY_SENTINEL_PORT);
+    ovs_be32 domain = htonl(POLICY_SENTINEL_DOMAIN);
+
+    t->packet_len = policy_build_packet(&src, &dst, packet);
+    t->msg = policy_encode_packet_in(run, u16_to_ofp(POLICY_SENTINEL_PORT),
+                                     POLICY_SENTINEL_DOMAIN, packet,
+                                     t->packet_len);
+    t->port_ofs = oftemplate_find_once(t->msg, &port, sizeof port);
+    t->domain_ofs = oftemplate_find_once(t->msg, &domain, sizeof domain);
+    t->packet_ofs = oftemplate_find_once(t->msg, packet, t->packet_len);
+    if (t->port_ofs == SIZE_MAX || t->domain_ofs == SIZE_MAX
+        || t->packet_ofs == SIZE_MAX) {
+        ovs_fatal(0, "the packet-in template lacks a sentinel (a bench bug)");
+    }
+
+    const struct policy_fm_template *ft
+        = policy_fm_template(run, policy_drop_actions, run->p.ttl);
+    if (!ft->usable) {
+        VLOG_WARN("answers cannot be checked by their bytes: every one "
+                  "will be decoded");
+    }
+}
+
+/* Returns the flow_mod template for answers with 'actions' (from the
+ * fabric, compared by address: an answer's 'shape') and 'ttl', making it
+ * if need be.  The first one made sets where answers carry their key; a
+ * template is usable only if it has its sentinels there, and if decoding
+ * it gives the answer it was made from. */
+static struct policy_fm_template *
+policy_fm_template(struct policy_run *run, const char *actions,
+                   unsigned int ttl)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    uint32_t hash = hash_pointer(actions, ttl);
+    struct policy_fm_template *t;
+
+    HMAP_FOR_EACH_WITH_HASH (t, hmap_node, hash, &run->fm_templates) {
+        if (t->actions == actions && t->ttl == ttl) {
+            return t;
+        }
+    }
+
+    struct policy_answer a = {
+        .domain = POLICY_SENTINEL_DOMAIN,
+        .dst = htonl(POLICY_SENTINEL_DST),
+        .cookie = POLICY_SENTINEL_COOKIE,
+        .ttl = ttl,
+        .actions = actions,
+    };
+    ovs_be64 cookie = htonll(a.cookie);
+    ovs_be32 domain = htonl(a.domain);
+
+    t = xzalloc(sizeof *t);
+    t->actions = actions;
+    t->ttl = ttl;
+    t->msg = policy_encode_answer(run, &a);
+    t->cookie_ofs = oftemplate_find_once(t->msg, &cookie, sizeof cookie);
+    t->domain_ofs = oftemplate_find_once(t->msg, &domain, sizeof domain);
+    t->dst_ofs = oftemplate_find_once(t->msg, &a.dst, sizeof a.dst);
+    t->mac_ofs = t->port_ofs = SIZE_MAX;
+    bool local = actions == run->fabric.local_shape;
+    if (local) {
+        struct eth_addr mac = POLICY_SENTINEL_MAC;
+        ovs_be16 port = htons(POLICY_SENTINEL_PORT);
+        t->mac_ofs = oftemplate_find_once(t->msg, &mac, sizeof mac);
+        t->port_ofs = oftemplate_find_once(t->msg, &port, sizeof port);
+    }
+
+    char *error = policy_judge_msg(run, t->msg->data, &a);
+    if (!error && (t->cookie_ofs == SIZE_MAX || t->domain_ofs == SIZE_MAX
+                   || t->dst_ofs == SIZE_MAX
+                   || (local && (t->mac_ofs == SIZE_MAX
+                                 || t->port_ofs == SIZE_MAX)))) {
+        error = xstrdup("a sentinel is missing");
+    }
+    if (!error && !run->fm_min_len) {
+        run->fm_domain_ofs = t->domain_ofs;
+        run->fm_dst_ofs = t->dst_ofs;
+        run->fm_min_len = MAX(t->domain_ofs, t->dst_ofs) + sizeof(ovs_be32);
+    }
+    if (!error && (t->domain_ofs != run->fm_domain_ofs
+                   || t->dst_ofs != run->fm_dst_ofs)) {
+        error = xstrdup("the key is elsewhere");
+    }
+    t->usable = !error;
+    if (error) {
+        VLOG_WARN_RL(&rl, "actions %s, TTL %u: no template (%s), answers "
+                     "will be decoded", actions, ttl, error);
+        free(error);
+    }
+    hmap_insert(&run->fm_templates, &t->hmap_node, hash);
+    return t;
+}
+
+/* Checks that the 'n' bytes at 'got', which the bench built from a
+ * template, are 'want' (which it takes), encoded the slow way: if not,
+ * the bench itself is wrong, and it says so and exits. */
+static void
+policy_self_check(const char *what, const void *got, size_t n,
+                  struct ofpbuf *want)
+{
+    if (want->size != n || memcmp(got, want->data, n)) {
+        fprintf(stderr, "%s from its template:\n", what);
+        ovs_hex_dump(stderr, got, n, 0, false);
+        fprintf(stderr, "%s encoded in full:\n", what);
+        ovs_hex_dump(stderr, want->data, want->size, 0, false);
+        ovs_fatal(0, "%s: the template and the full encoding differ (a "
+                  "bench bug)", what);
+    }
+    ofpbuf_delete(want);
 }
 
 /* Connections. */
@@ -729,6 +1061,9 @@ policy_loop(struct policy_run *run)
 
     run->limit = p->n_requests ? p->n_requests : ULLONG_MAX;
     run->stop_ns = LLONG_MAX;
+    for (size_t i = 0; i < run->n_sws; i++) {
+        pfds[i].revents = POLLIN;   /* Try every socket the first time. */
+    }
     for (;;) {
         long long int now = bench_monotonic_ns();
         bool all_ready = true;
@@ -736,7 +1071,7 @@ policy_loop(struct policy_run *run)
         for (size_t i = 0; i < run->n_sws; i++) {
             struct policy_switch *sw = &run->sws[i];
 
-            policy_switch_run(run, sw, now);
+            policy_switch_run(run, sw, pfds[i].revents != 0, now);
             if (sw->hup) {
                 ovs_fatal(0, "switch %016"PRIx64": the controller closed "
                           "the connection", sw->dpid);
@@ -749,6 +1084,8 @@ policy_loop(struct policy_run *run)
                 run->started = true;
                 run->sending = true;
                 run->st.start_ns = now;
+                run->st.cpu_ns = -bench_cpu_ns();
+                run->st.cpu_sys_ns = -bench_cpu_sys_ns();
                 if (!p->n_requests) {
                     run->stop_ns = now + p->seconds * 1e9;
                 }
@@ -776,6 +1113,8 @@ policy_loop(struct policy_run *run)
                         policy_wrong(run, sw, "%zu requests unanswered after "
                                      "%g s", sw->n_pending, p->timeout);
                         run->st.end_ns = now;
+                        run->st.cpu_ns += bench_cpu_ns();
+                        run->st.cpu_sys_ns += bench_cpu_sys_ns();
                         free(pfds);
                         return;
                     }
@@ -793,6 +1132,8 @@ policy_loop(struct policy_run *run)
                 }
                 if (run->st.packet_outs >= run->st.allowed
                     || now - done_at > POLICY_GRACE_NS) {
+                    run->st.cpu_ns += bench_cpu_ns();
+                    run->st.cpu_sys_ns += bench_cpu_sys_ns();
                     break;
                 }
             }
@@ -814,13 +1155,15 @@ policy_loop(struct policy_run *run)
     free(pfds);
 }
 
-/* Reads and processes what 'sw' received, sends what is due, and flushes
- * its output. */
+/* Reads and processes what 'sw' received (if poll() said it is
+ * 'readable', or closed), sends what is due, and flushes its output. */
 static void
 policy_switch_run(struct policy_run *run, struct policy_switch *sw,
-                  long long int now)
+                  bool readable, long long int now)
 {
-    policy_read(run, sw, now);
+    if (readable) {
+        policy_read(run, sw, now);
+    }
     if (sw->state == POLICY_READY && run->sending) {
         policy_send_requests(run, sw, now);
     }
@@ -960,7 +1303,7 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
 
     if (run->p.target == POLICY_DOVETAIL) {
         long long int reuse_ms = run->p.ttl * 1000LL + POLICY_REUSE_MARGIN_MS;
-        if (now_ms - sw->last_sent_ms[key] < reuse_ms) {
+        if (now_ms - sw->last_sent_ms[sw->next_pos] < reuse_ms) {
             run->st.stalls++;
             return false;
         }
@@ -970,8 +1313,15 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
         src_ep = sw->local[key / sw->n_local];
         dst_ep = sw->local[key % sw->n_local];
     }
-    sw->last_sent_ms[key] = now_ms;
-    sw->next_key = (key + sw->stride) % sw->n_keys;
+    sw->last_sent_ms[sw->next_pos] = now_ms;
+    sw->next_key = policy_step_key(sw, key);
+    sw->next_pos = sw->next_pos + 1 < sw->n_keys ? sw->next_pos + 1 : 0;
+    sw->prefetch_key = policy_step_key(sw, sw->prefetch_key);
+    if (run->p.target == POLICY_DOVETAIL) {
+        /* Its destination's data, a random one of many, is a cache miss
+         * otherwise. */
+        OVS_PREFETCH(&f->eps[sw->prefetch_key % f->n_eps]);
+    }
     if (run->p.target == POLICY_TESTCONTROLLER && src_ep == dst_ep) {
         return true;            /* Not a request; on to the next key. */
     }
@@ -980,9 +1330,6 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
     const struct policy_endpoint *dst = &f->eps[dst_ep];
     uint8_t packet[64] OVS_ALIGNED_VAR(8);
     size_t len = policy_build_packet(src, dst, packet);
-    struct ofpbuf *msg;
-    enum ofputil_protocol protocol
-        = ofputil_protocol_from_ofp_version(OFP14_VERSION);
 
     struct policy_request *r = run->free_reqs;
     if (r) {
@@ -992,18 +1339,19 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
     }
     r->dst = dst->ip;
     r->dst_ep = dst_ep;
-    r->src_domain = src->domain;
     r->start_ns = start;
     ovs_list_push_back(&sw->fifo, &r->list_node);
 
     if (run->p.target == POLICY_DOVETAIL) {
         r->domain = f->domain_uuid0[src->domain];
+        policy_expect(run, sw, r, src);
+        if (run->p.expect_wrong
+            && (run->st.sent + 1) % run->p.expect_wrong == 0) {
+            r->answer.cookie ^= 1;
+        }
         hmap_insert(&sw->pending, &r->hmap_node,
                     hash_2words(r->domain, (OVS_FORCE uint32_t) r->dst));
-        msg = sp_encode_packet_in(protocol, SP_POLICY_MISS, PL_POLICY,
-                                  htonll(0), src->ofport, run->p.vni,
-                                  r->domain, htonll(0), htonl(0),
-                                  packet, len);
+        policy_put_packet_in(run, sw, src->ofport, r->domain, packet, len);
     } else {
         struct ofputil_packet_in_private pin;
 
@@ -1014,14 +1362,69 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
         pin.base.cookie = OVS_BE64_MAX;
         match_init_catchall(&pin.base.flow_metadata);
         match_set_in_port(&pin.base.flow_metadata, src->ofport);
-        msg = ofputil_encode_packet_in_private(&pin, protocol,
-                                               OFPUTIL_PACKET_IN_STD);
+        policy_send_msg(sw, ofputil_encode_packet_in_private(
+                            &pin, ofputil_protocol_from_ofp_version(
+                                OFP14_VERSION), OFPUTIL_PACKET_IN_STD));
     }
-    policy_send_msg(sw, msg);
     sw->n_pending++;
     sw->n_sent++;
     run->st.sent++;
     return true;
+}
+
+/* Returns the key after 'key' in 'sw''s cycle. */
+static size_t
+policy_step_key(const struct policy_switch *sw, size_t key)
+{
+    key += sw->stride;
+    return key >= sw->n_keys ? key - sw->n_keys : key;
+}
+
+/* Queues on 'sw' the policy-miss packet-in of 'packet' ('len' bytes)
+ * from port 'in_port' of domain 'domain': a copy of the template with
+ * those written in.  The first POLICY_SELF_CHECKS of each switch are also
+ * encoded in full and compared. */
+static void
+policy_put_packet_in(struct policy_run *run, struct policy_switch *sw,
+                     ofp_port_t in_port, uint32_t domain,
+                     const uint8_t *packet, size_t len)
+{
+    const struct policy_pin_template *t = &run->pin_template;
+
+    if (!domain || len != t->packet_len) {
+        /* reg1 = 0 is left out of the encoding: no template for that. */
+        policy_send_msg(sw, policy_encode_packet_in(run, in_port, domain,
+                                                    packet, len));
+        return;
+    }
+
+    uint8_t *p = ofpbuf_put(&sw->tx, t->msg->data, t->msg->size);
+    ovs_be32 port = htonl(ofp_to_u16(in_port));
+    ovs_be32 reg = htonl(domain);
+    memcpy(p + t->port_ofs, &port, sizeof port);
+    memcpy(p + t->domain_ofs, &reg, sizeof reg);
+    memcpy(p + t->packet_ofs, packet, len);
+
+    if (sw->n_sent < POLICY_SELF_CHECKS) {
+        policy_self_check("packet-in", p, t->msg->size,
+                          policy_encode_packet_in(run, in_port, domain,
+                                                  packet, len));
+    }
+}
+
+/* Returns the policy-miss packet-in of 'packet' ('len' bytes) from port
+ * 'in_port' of domain 'domain', as ovs-vswitchd sends it. */
+static struct ofpbuf *
+policy_encode_packet_in(const struct policy_run *run, ofp_port_t in_port,
+                        uint32_t domain, const uint8_t *packet, size_t len)
+{
+    struct ofpbuf *msg = sp_encode_packet_in(
+        ofputil_protocol_from_ofp_version(OFP14_VERSION), SP_POLICY_MISS,
+        PL_POLICY, htonll(0), in_port, run->p.vni, domain, htonll(0),
+        htonl(0), packet, len);
+
+    ofpmsg_update_length(msg);
+    return msg;
 }
 
 /* Composes in 'packet' a UDP packet from 'src' to 'dst' and returns its
@@ -1059,6 +1462,10 @@ static void
 policy_process(struct policy_run *run, struct policy_switch *sw,
                const struct ofp_header *oh, long long int now)
 {
+    if (policy_process_raw(run, sw, oh, now)) {
+        return;
+    }
+
     enum ofptype type;
     enum ofperr error = ofptype_decode(&type, oh);
 
@@ -1172,6 +1579,158 @@ policy_process(struct policy_run *run, struct policy_switch *sw,
      * answer. */
 }
 
+/* Processes what the request phase receives most from its header and bytes
+ * alone, without decoding: answers right byte for byte, packet-outs,
+ * bundle control requests.  Returns false if policy_process() must decode
+ * 'oh' instead (anything else, and answers that differ from their
+ * template in any byte, right or wrong). */
+static bool
+policy_process_raw(struct policy_run *run, struct policy_switch *sw,
+                   const struct ofp_header *oh, long long int now)
+{
+    if (oh->version != OFP14_VERSION) {
+        return false;
+    }
+    switch (oh->type) {
+    case POLICY_OFPT14_BUNDLE_ADD_MESSAGE:
+        return (run->started && sw->state == POLICY_READY
+                && run->p.target == POLICY_DOVETAIL
+                && policy_answer_by_bytes(run, sw, oh, now));
+
+    case POLICY_OFPT_PACKET_OUT:
+        if (sw->state == POLICY_READY) {
+            run->st.packet_outs++;
+            return true;
+        }
+        return false;
+
+    case POLICY_OFPT14_BUNDLE_CONTROL:
+        if (ntohs(oh->length) == POLICY_BUNDLE_CTRL_LEN) {
+            policy_bundle_ctrl_reply(run, sw, oh);
+            return true;
+        }
+        return false;
+
+    default:
+        return false;
+    }
+}
+
+/* Checks bundle add message 'oh' on 'sw' by its bytes: if, but for its
+ * xid, the flow_mod in it is byte for byte the template of the answer to
+ * the request its key names, with that answer's values written in, counts
+ * the request answered and returns true.  Otherwise returns false and
+ * changes nothing, for policy_process() to decode it. */
+static bool
+policy_answer_by_bytes(struct policy_run *run, struct policy_switch *sw,
+                       const struct ofp_header *oh, long long int now)
+{
+    size_t len = ntohs(oh->length);
+    if (!run->fm_min_len || len < POLICY_BUNDLE_CTRL_LEN + run->fm_min_len) {
+        return false;
+    }
+
+    /* The outer header: exactly one message, with the same xid. */
+    const uint8_t *inner = (const uint8_t *) oh + POLICY_BUNDLE_CTRL_LEN;
+    const struct ofp_header *ih = ALIGNED_CAST(const struct ofp_header *,
+                                               inner);
+    size_t inner_len = len - POLICY_BUNDLE_CTRL_LEN;
+    if (ih->version != oh->version || ih->xid != oh->xid
+        || ntohs(ih->length) != inner_len) {
+        return false;
+    }
+
+    /* The request its key names. */
+    ovs_be32 domain = get_unaligned_be32(ALIGNED_CAST(
+        const ovs_be32 *, inner + run->fm_domain_ofs));
+    ovs_be32 dst = get_unaligned_be32(ALIGNED_CAST(
+        const ovs_be32 *, inner + run->fm_dst_ofs));
+    struct policy_request *r = policy_find_request(sw, ntohl(domain), dst);
+    if (!r) {
+        return false;
+    }
+
+    /* Its answer's template, with its values. */
+    const struct policy_answer *a = &r->answer;
+    struct policy_fm_template *t = policy_fm_template(run, a->shape, a->ttl);
+    if (!t->usable || t->msg->size != inner_len) {
+        return false;
+    }
+    uint8_t *want = t->msg->data;
+    ovs_be64 want_cookie = htonll(a->cookie);
+    ovs_be32 want_domain = htonl(a->domain);
+    memcpy(want + t->cookie_ofs, &want_cookie, sizeof want_cookie);
+    memcpy(want + t->domain_ofs, &want_domain, sizeof want_domain);
+    memcpy(want + t->dst_ofs, &a->dst, sizeof a->dst);
+    if (t->mac_ofs != SIZE_MAX) {
+        ovs_be16 port = htons(ofp_to_u16(a->local_port));
+        memcpy(want + t->mac_ofs, &a->local_mac, sizeof a->local_mac);
+        memcpy(want + t->port_ofs, &port, sizeof port);
+    }
+
+    size_t xid_ofs = offsetof(struct ofp_header, xid);
+    size_t body_ofs = sizeof(struct ofp_header);
+    if (memcmp(inner, want, xid_ofs)
+        || memcmp(inner + body_ofs, want + body_ofs, inner_len - body_ofs)) {
+        return false;
+    }
+
+    if (t->n_checked < POLICY_SELF_CHECKS) {
+        t->n_checked++;
+        char *error = policy_judge_msg(run, ih, a);
+        if (error) {
+            ovs_fatal(0, "switch %016"PRIx64": an answer right by its bytes "
+                      "is wrong decoded (a bench bug): %s", sw->dpid, error);
+        }
+    }
+    hmap_remove(&sw->pending, &r->hmap_node);
+    run->st.by_bytes++;
+    if (a->deny) {
+        run->st.denied++;
+    } else {
+        run->st.allowed++;
+    }
+    policy_answered(run, sw, r, now);
+    return true;
+}
+
+/* Answers bundle control request 'oh' (without properties) on 'sw' from
+ * its bytes: the reply echoes its xid, bundle id and flags, with
+ * OFPBCT_*_REQUEST turned into OFPBCT_*_REPLY.  The first few are checked
+ * against Open vSwitch's encoding. */
+static void
+policy_bundle_ctrl_reply(struct policy_run *run, struct policy_switch *sw,
+                         const struct ofp_header *oh)
+{
+    struct ofp_header h;
+    struct ofp14_bundle_ctrl_msg bc;
+
+    memcpy(&h, oh, sizeof h);
+    memcpy(&bc, oh + 1, sizeof bc);
+    uint16_t type = ntohs(bc.type) + 1;
+    bc.type = htons(type);
+    ofpbuf_put(&sw->tx, &h, sizeof h);
+    ofpbuf_put(&sw->tx, &bc, sizeof bc);
+
+    if (run->st.n_checked_ctrl < POLICY_SELF_CHECKS) {
+        struct ofputil_bundle_ctrl_msg msg;
+
+        run->st.n_checked_ctrl++;
+        ovs_assert(!ofputil_decode_bundle_ctrl(oh, &msg));
+        msg.type++;
+        struct ofpbuf *reply = ofputil_encode_bundle_ctrl_reply(oh, &msg);
+        ofpmsg_update_length(reply);
+        policy_self_check("bundle control reply",
+                          ofpbuf_at_assert(&sw->tx, sw->tx.size - sizeof h
+                                           - sizeof bc, sizeof h + sizeof bc),
+                          sizeof h + sizeof bc, reply);
+    }
+    if (type == OFPBCT_COMMIT_REPLY && sw->state == POLICY_HANDSHAKE
+        && run->p.target == POLICY_DOVETAIL) {
+        sw->state = POLICY_READY;   /* Programmed. */
+    }
+}
+
 /* Processes a bundle add message: the flow_mod in it. */
 static void
 policy_bundle_add(struct policy_run *run, struct policy_switch *sw,
@@ -1202,10 +1761,7 @@ policy_flow_mod(struct policy_run *run, struct policy_switch *sw,
     if (sw->state != POLICY_READY) {
         return;                 /* Programming, not an answer. */
     }
-    error = ofputil_decode_flow_mod(&fm, oh,
-                                    ofputil_protocol_from_ofp_version(
-                                        oh->version),
-                                    NULL, NULL, &ofpacts, OFPP_MAX, 255);
+    error = policy_decode_flow_mod(oh, &fm, &ofpacts);
     if (error) {
         run->st.errors++;
         policy_wrong(run, sw, "bad flow_mod: %s", ofperr_to_string(error));
@@ -1220,29 +1776,34 @@ policy_flow_mod(struct policy_run *run, struct policy_switch *sw,
     ofpbuf_uninit(&ofpacts);
 }
 
+/* Decodes flow_mod 'oh' into 'fm', with its actions in 'ofpacts'.  The
+ * caller destroys fm->match if it returns 0. */
+static enum ofperr
+policy_decode_flow_mod(const struct ofp_header *oh,
+                       struct ofputil_flow_mod *fm, struct ofpbuf *ofpacts)
+{
+    return ofputil_decode_flow_mod(fm, oh,
+                                   ofputil_protocol_from_ofp_version(
+                                       oh->version),
+                                   NULL, NULL, ofpacts, OFPP_MAX, 255);
+}
+
 /* Checks flow_mod 'fm' against the request it answers. */
 static void
 policy_check_dovetail(struct policy_run *run, struct policy_switch *sw,
                       const struct ofputil_flow_mod *fm, long long int now)
 {
-    const struct policy_fabric *f = &run->fabric;
     struct match m;
 
     if (fm->table_id != PL_POLICY || fm->command != OFPFC_ADD) {
         return;                 /* An invalidation or reprogramming. */
     }
+    run->st.decoded++;
     minimatch_expand(&fm->match, &m);
 
     uint32_t domain = m.flow.regs[PL_DOMAIN_REG];
     ovs_be32 dst = m.flow.nw_dst;
-    struct policy_request *r;
-    HMAP_FOR_EACH_WITH_HASH (r, hmap_node,
-                             hash_2words(domain, (OVS_FORCE uint32_t) dst),
-                             &sw->pending) {
-        if (r->domain == domain && r->dst == dst) {
-            break;
-        }
-    }
+    struct policy_request *r = policy_find_request(sw, domain, dst);
     if (!r) {
         policy_wrong(run, sw, "flow_mod for reg1=%#"PRIx32" nw_dst="IP_FMT
                      " that no request asked for", domain, IP_ARGS(dst));
@@ -1250,55 +1811,182 @@ policy_check_dovetail(struct policy_run *run, struct policy_switch *sw,
     }
     hmap_remove(&sw->pending, &r->hmap_node);
 
+    char *error = policy_judge(run, fm, &r->answer);
+    if (error) {
+        policy_wrong(run, sw, "%s", error);
+        free(error);
+    } else if (r->answer.deny) {
+        run->st.denied++;
+    } else {
+        run->st.allowed++;
+    }
+    policy_answered(run, sw, r, now);
+}
+
+/* Returns the request pending on 'sw' for reg1 'domain' and 'dst', or
+ * NULL. */
+static struct policy_request *
+policy_find_request(const struct policy_switch *sw, uint32_t domain,
+                    ovs_be32 dst)
+{
+    struct policy_request *r;
+
+    HMAP_FOR_EACH_WITH_HASH (r, hmap_node,
+                             hash_2words(domain, (OVS_FORCE uint32_t) dst),
+                             &sw->pending) {
+        if (r->domain == domain && r->dst == dst) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Stores in r->answer the answer request 'r' on 'sw', from endpoint
+ * 'src', must get.  Its key and destination must be set. */
+static void
+policy_expect(const struct policy_run *run, const struct policy_switch *sw,
+              struct policy_request *r, const struct policy_endpoint *src)
+{
+    const struct policy_fabric *f = &run->fabric;
     const struct policy_endpoint *ep = &f->eps[r->dst_ep];
-    size_t rule_idx = r->src_domain * f->n_domains + ep->domain;
+    size_t rule_idx = src->domain * f->n_domains + ep->domain;
     const struct policy_rule *rule = (f->has_rule[rule_idx]
                                       ? &f->rules[rule_idx] : &f->dflt);
-    uint64_t cookie = pl_cookie(rule->uuid0, rule->tracking, ep->uuid0);
-    const char *actions = (rule->deny ? "drop"
-                           : ep->hv == sw->index ? ep->local_actions
-                           : f->remote_actions[ep->hv]);
-    struct ds s = DS_EMPTY_INITIALIZER;
-    struct ofpact_format_params fp = { .s = &s };
-    ofpacts_format(fm->ofpacts, fm->ofpacts_len, &fp);
+    struct policy_answer *a = &r->answer;
 
+    a->domain = r->domain;
+    a->dst = r->dst;
+    a->cookie = pl_cookie(rule->uuid0, rule->tracking, ep->uuid0);
+    a->ttl = rule->ttl;
+    a->deny = rule->deny;
+    if (rule->deny) {
+        a->actions = a->shape = policy_drop_actions;
+    } else if (ep->hv == sw->index) {
+        a->actions = ep->local_actions;
+        a->shape = f->local_shape;
+        a->local_mac = ep->mac;
+        a->local_port = ep->ofport;
+    } else {
+        a->actions = a->shape = f->remote_actions[ep->hv];
+    }
+}
+
+/* Returns NULL if flow_mod 'fm' is answer 'a', otherwise a malloc'd
+ * description of how it differs. */
+static char *
+policy_judge(const struct policy_run *run, const struct ofputil_flow_mod *fm,
+             const struct policy_answer *a)
+{
     struct match expected;
-    match_init_catchall(&expected);
-    match_set_default_packet_type(&expected);
-    match_set_metadata(&expected, htonll(run->p.vni));
-    match_set_reg(&expected, PL_DOMAIN_REG, domain);
-    match_set_dl_type(&expected, htons(ETH_TYPE_IP));
-    match_set_nw_dst(&expected, dst);
+    policy_answer_match(run, a, &expected);
 
     struct minimatch expected_mm;
     minimatch_init(&expected_mm, &expected);
     bool match_ok = minimatch_equal(&fm->match, &expected_mm);
     minimatch_destroy(&expected_mm);
 
-    if (!match_ok || fm->priority != PL_CACHE_PRIORITY) {
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .s = &s };
+    ofpacts_format(fm->ofpacts, fm->ofpacts_len, &fp);
+
+    char *error = NULL;
+    if (fm->table_id != PL_POLICY || fm->command != OFPFC_ADD) {
+        error = xasprintf("flow_mod command %d to table %"PRIu8", expected "
+                          "an add to table %d", (int) fm->command,
+                          fm->table_id, PL_POLICY);
+    } else if (!match_ok || fm->priority != PL_CACHE_PRIORITY) {
+        struct match m;
+        minimatch_expand(&fm->match, &m);
         char *got = match_to_string(&m, NULL, fm->priority);
         char *want = match_to_string(&expected, NULL, PL_CACHE_PRIORITY);
-        policy_wrong(run, sw, "flow_mod %s, expected %s", got, want);
+        error = xasprintf("flow_mod %s, expected %s", got, want);
         free(got);
         free(want);
-    } else if (ntohll(fm->new_cookie) != cookie) {
-        policy_wrong(run, sw, "nw_dst="IP_FMT": cookie %#"PRIx64", expected "
-                     "%#"PRIx64, IP_ARGS(dst), ntohll(fm->new_cookie),
-                     cookie);
-    } else if (fm->hard_timeout != rule->ttl || fm->idle_timeout) {
-        policy_wrong(run, sw, "nw_dst="IP_FMT": hard_timeout %"PRIu16
-                     ", expected %u", IP_ARGS(dst), fm->hard_timeout,
-                     rule->ttl);
-    } else if (strcmp(ds_cstr(&s), actions)) {
-        policy_wrong(run, sw, "nw_dst="IP_FMT": actions %s, expected %s",
-                     IP_ARGS(dst), ds_cstr(&s), actions);
-    } else if (rule->deny) {
-        run->st.denied++;
-    } else {
-        run->st.allowed++;
+    } else if (ntohll(fm->new_cookie) != a->cookie) {
+        error = xasprintf("nw_dst="IP_FMT": cookie %#"PRIx64", expected "
+                          "%#"PRIx64, IP_ARGS(a->dst),
+                          ntohll(fm->new_cookie), a->cookie);
+    } else if (fm->hard_timeout != a->ttl || fm->idle_timeout) {
+        error = xasprintf("nw_dst="IP_FMT": hard_timeout %"PRIu16", "
+                          "expected %u", IP_ARGS(a->dst), fm->hard_timeout,
+                          a->ttl);
+    } else if (strcmp(ds_cstr(&s), a->actions)) {
+        error = xasprintf("nw_dst="IP_FMT": actions %s, expected %s",
+                          IP_ARGS(a->dst), ds_cstr(&s), a->actions);
     }
     ds_destroy(&s);
-    policy_answered(run, sw, r, now);
+    return error;
+}
+
+/* Decodes flow_mod 'oh' and returns what policy_judge() says of it against
+ * answer 'a' (or why it could not be decoded). */
+static char *
+policy_judge_msg(const struct policy_run *run, const struct ofp_header *oh,
+                 const struct policy_answer *a)
+{
+    uint64_t ofpacts_stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(ofpacts_stub);
+    struct ofputil_flow_mod fm;
+    char *error;
+
+    enum ofperr ofperr = policy_decode_flow_mod(oh, &fm, &ofpacts);
+    if (ofperr) {
+        error = xasprintf("bad flow_mod: %s", ofperr_to_string(ofperr));
+    } else {
+        error = policy_judge(run, &fm, a);
+        minimatch_destroy(&fm.match);
+    }
+    ofpbuf_uninit(&ofpacts);
+    return error;
+}
+
+/* Stores in 'match' what answer 'a' must match. */
+static void
+policy_answer_match(const struct policy_run *run,
+                    const struct policy_answer *a, struct match *match)
+{
+    match_init_catchall(match);
+    match_set_default_packet_type(match);
+    match_set_metadata(match, htonll(run->p.vni));
+    match_set_reg(match, PL_DOMAIN_REG, a->domain);
+    match_set_dl_type(match, htons(ETH_TYPE_IP));
+    match_set_nw_dst(match, a->dst);
+}
+
+/* Returns answer 'a' encoded as the controller should encode it (as
+ * controller/pcache.c encode_install__() does; written out here again on
+ * purpose, so that the bench does not take the controller's word for
+ * what a right answer looks like). */
+static struct ofpbuf *
+policy_encode_answer(const struct policy_run *run,
+                     const struct policy_answer *a)
+{
+    struct ofpbuf ofpacts;
+    struct match match;
+
+    ofpbuf_init(&ofpacts, 64);
+    policy_parse_actions(a->actions, &ofpacts);
+    policy_answer_match(run, a, &match);
+
+    struct ofputil_flow_mod fm = {
+        .priority = PL_CACHE_PRIORITY,
+        .new_cookie = htonll(a->cookie),
+        .table_id = PL_POLICY,
+        .command = OFPFC_ADD,
+        .hard_timeout = a->ttl,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .ofpacts = ofpacts.data,
+        .ofpacts_len = ofpacts.size,
+    };
+    minimatch_init(&fm.match, &match);
+    struct ofpbuf *msg = ofputil_encode_flow_mod(
+        &fm, ofputil_protocol_from_ofp_version(OFP14_VERSION));
+    ofpmsg_update_length(msg);
+    minimatch_destroy(&fm.match);
+    ofpbuf_uninit(&ofpacts);
+    return msg;
 }
 
 /* Checks ovs-testcontroller's flow_mod 'fm' against the oldest request. */
@@ -1310,6 +1998,7 @@ policy_check_testcontroller(struct policy_run *run, struct policy_switch *sw,
     if (fm->command != OFPFC_ADD || fm->priority == 0) {
         return;                 /* Its table-miss flow. */
     }
+    run->st.decoded++;
     if (ovs_list_is_empty(&sw->fifo)) {
         policy_wrong(run, sw, "flow_mod that no request asked for");
         return;
@@ -1408,6 +2097,7 @@ policy_report(const struct policy_run *run)
         qv[i] = policy_quantile(st->lat_ns, st->n_lat, qs[i]);
     }
     double max = st->n_lat ? st->lat_ns[st->n_lat - 1] / 1e3 : 0;
+    double cpu_per = (double) st->cpu_ns / MAX(st->sent, 1);
 
     if (p->json) {
         struct json *top = json_object_create();
@@ -1436,8 +2126,17 @@ policy_report(const struct policy_run *run)
                         json_integer_create(st->packet_outs));
         json_object_put(top, "errors", json_integer_create(st->errors));
         json_object_put(top, "stalls", json_integer_create(st->stalls));
+        json_object_put(top, "checks_by_bytes",
+                        json_integer_create(st->by_bytes));
+        json_object_put(top, "checks_decoded",
+                        json_integer_create(st->decoded));
         json_object_put(top, "seconds", json_real_create(seconds));
         json_object_put(top, "rate", json_integer_create(rate + 0.5));
+        json_object_put(top, "bench_cpu_ns_per_request",
+                        json_integer_create(cpu_per + 0.5));
+        json_object_put(top, "bench_cpu_sys_ns_per_request",
+                        json_integer_create((double) st->cpu_sys_ns
+                                            / MAX(st->sent, 1) + 0.5));
         for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
             json_object_put(lat, qnames[i], json_real_create(qv[i]));
         }
@@ -1464,10 +2163,14 @@ policy_report(const struct policy_run *run)
         printf("answers: %llu allowed, %llu denied, %llu packet-outs, "
                "%llu stalls for key reuse\n", st->allowed, st->denied,
                st->packet_outs, st->stalls);
+        printf("checks: %llu by bytes, %llu decoded\n", st->by_bytes,
+               st->decoded);
         printf("%.3f s: %.0f %s/s\n", seconds, rate,
                p->target == POLICY_DOVETAIL ? "resolutions" : "flow_mods");
         printf("latency (us): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  "
                "max %.1f\n", qv[0], qv[1], qv[2], qv[3], max);
+        printf("bench cpu: %.0f ns/request (%.3f s, %.3f s of it in the "
+               "kernel)\n", cpu_per, st->cpu_ns / 1e9, st->cpu_sys_ns / 1e9);
     }
     fflush(stdout);
 }
@@ -1493,6 +2196,7 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         OPT_TIMEOUT,
         OPT_FORMAT,
         OPT_REUSE_FABRIC,
+        OPT_EXPECT_WRONG,
     };
     static const struct option long_options[] = {
         {"db", required_argument, NULL, OPT_DB},
@@ -1510,6 +2214,7 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"reuse-fabric", no_argument, NULL, OPT_REUSE_FABRIC},
+        {"expect-wrong", required_argument, NULL, OPT_EXPECT_WRONG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1605,6 +2310,9 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         case OPT_REUSE_FABRIC:
             p->reuse_fabric = true;
             break;
+        case OPT_EXPECT_WRONG:
+            uint = &p->expect_wrong;
+            break;
         case 'h':
             policy_usage();
         case '?':
@@ -1664,7 +2372,11 @@ policy_usage(void)
            "  --seconds=S          ...or send for S seconds (default: 5)\n"
            "  --timeout=S          a request unanswered after S seconds "
            "fails the run (default: 10)\n"
-           "  --format=text|json   output format (default: text)\n",
+           "  --format=text|json   output format (default: text)\n"
+           "  --expect-wrong=N     testing: expect a wrong cookie in every "
+           "Nth request,\n"
+           "                       so that every Nth answer must count as "
+           "wrong\n",
            program_name, program_name);
     exit(EXIT_SUCCESS);
 }

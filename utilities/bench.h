@@ -24,4 +24,10 @@ void bench_policy(struct ovs_cmdl_context *);
 /* Returns a monotonic time in nanoseconds. */
 long long int bench_monotonic_ns(void);
 
+/* Returns the CPU time the process has used so far, in nanoseconds. */
+long long int bench_cpu_ns(void);
+
+/* Returns the part of that time spent in the kernel, in nanoseconds. */
+long long int bench_cpu_sys_ns(void);
+
 #endif /* utilities/bench.h */

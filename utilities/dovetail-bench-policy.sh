@@ -61,7 +61,7 @@ bench () {
     cat run.json
     {
         echo "== dovetail-bench policy $*"
-        sed 's/,"/\n  "/g' run.json | grep -E '"(rate|answered|wrong|p50|p99|p99.9)"'
+        sed 's/,"/\n  "/g' run.json | grep -E '"(rate|answered|wrong|p50|p99|p99.9|bench_cpu_ns_per_request|checks_decoded)"'
     } >&2
 }
 

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -871,6 +872,30 @@ bench_monotonic_ns(void)
 
     xclock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Returns the CPU time this process has used (user and system, all
+ * threads), in nanoseconds. */
+long long int
+bench_cpu_ns(void)
+{
+    struct timespec ts;
+
+    xclock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Returns the CPU time this process has used in the kernel, in
+ * nanoseconds (with the kernel's accounting granularity). */
+long long int
+bench_cpu_sys_ns(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru)) {
+        return 0;
+    }
+    return ru.ru_stime.tv_sec * 1000000000LL + ru.ru_stime.tv_usec * 1000LL;
 }
 
 /* Returns the process's resident set size, from /proc/self/statm, or 0 if
