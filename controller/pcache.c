@@ -52,6 +52,7 @@ static void key_to_match(const struct pcache_key *, struct match *);
 static struct pcache_entry *entry_lookup(const struct pcache *,
                                          const struct pcache_key *);
 static void entry_remove(struct pcache *, struct pcache_entry *);
+static struct pcache_entry *entry_alloc(void);
 static void entry_free(struct pcache_entry *);
 static struct pcache_slot *slots_alloc(size_t n);
 static void slots_free(struct pcache_slot *);
@@ -418,7 +419,7 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
     struct pcache_entry *e = entry_lookup(pc, key);
 
     if (!e) {
-        e = xzalloc(sizeof *e);
+        e = entry_alloc();
         e->key = *key;
         e->hash = key_hash(key);
         ovs_list_init(&e->expiry_node);
@@ -638,7 +639,7 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
 
     struct pcache_entry *e = entry_lookup(pc, &key);
     if (!e) {
-        e = xzalloc(sizeof *e);
+        e = entry_alloc();
         e->key = key;
         e->hash = key_hash(&key);
         ovs_list_init(&e->expiry_node);
@@ -968,11 +969,54 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key)
     return NULL;
 }
 
+/* Entries are carved from chunks of POOL_CHUNK bytes (on huge pages where
+ * the kernel allows) and recycled through a free list, for every cache:
+ * no allocation per entry, and no page faults as the caches grow and
+ * shrink with the load.  The chunks are kept for the next burst. */
+#define POOL_CHUNK HUGE_PAGE
+static struct pcache_entry *pool_free;  /* Linked through 'expiry_node'. */
+static char *pool_next, *pool_end;      /* Not yet carved in the chunk. */
+static size_t pool_bytes;               /* In all chunks. */
+
+/* Returns the memory the entries of every cache take, used or not. */
+size_t
+pcache_pool_bytes(void)
+{
+    return pool_bytes;
+}
+
+static struct pcache_entry *
+entry_alloc(void)
+{
+    struct pcache_entry *e = pool_free;
+
+    if (e) {
+        pool_free = (e->expiry_node.next
+                     ? CONTAINER_OF(e->expiry_node.next, struct pcache_entry,
+                                    expiry_node)
+                     : NULL);
+    } else {
+        if (pool_end - pool_next < sizeof *e) {
+            pool_next = xmalloc_size_align(POOL_CHUNK, POOL_CHUNK);
+#ifdef MADV_HUGEPAGE
+            madvise(pool_next, POOL_CHUNK, MADV_HUGEPAGE);
+#endif
+            pool_end = pool_next + POOL_CHUNK;
+            pool_bytes += POOL_CHUNK;
+        }
+        e = ALIGNED_CAST(struct pcache_entry *, pool_next);
+        pool_next += ROUND_UP(sizeof *e, 8);
+    }
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
 static void
 entry_free(struct pcache_entry *e)
 {
     actions_unref(e->actions);
-    free(e);
+    e->expiry_node.next = pool_free ? &pool_free->expiry_node : NULL;
+    pool_free = e;
 }
 
 static void

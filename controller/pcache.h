@@ -128,6 +128,7 @@ void pcache_init(struct pcache *);
 void pcache_destroy(struct pcache *);
 void pcache_clear(struct pcache *);
 size_t pcache_count(const struct pcache *);
+size_t pcache_pool_bytes(void);
 
 bool pcache_compute(const struct dps *, const struct pcache_switch *,
                     const struct pcache_key *, struct pcache_result *);

@@ -11,6 +11,7 @@
 #include <config.h>
 #include "tests/check-tap.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,6 +196,61 @@ START_TEST(test_expiry)
 }
 END_TEST
 
+/* Many entries, in rounds that each install a different set and expire
+ * part of the last: every entry is found while it lives and gone after,
+ * through the index growing and shrinking and entries being recycled. */
+START_TEST(test_churn)
+{
+    enum ofputil_protocol protocol
+        = ofputil_protocol_from_ofp_version(OFP14_VERSION);
+    struct pcache_result r;
+    struct pcache pc;
+    struct ofpbuf msgs;
+    enum { N = 5000, ROUNDS = 6 };
+
+    make_result(&r, "drop", 1, 1);
+    ofpbuf_init(&msgs, 0);
+    pcache_init(&pc);
+    for (int round = 0; round < ROUNDS; round++) {
+        /* Round 'round' installs keys [round * N / 2, round * N / 2 + N)
+         * at time round * 1000: half of them are the last round's. */
+        long long int now = round * 1000LL;
+        for (uint32_t i = 0; i < N; i++) {
+            struct pcache_key key = { 7, 3, IN6ADDR_ANY_INIT };
+            in6_addr_set_mapped_ipv4(&key.dst, htonl(round * N / 2 + i));
+            pcache_install(&pc, &key, &r, protocol, now, &msgs);
+            ofpbuf_clear(&msgs);
+        }
+        /* What was installed only before this round has expired. */
+        pcache_expire(&pc, now + 999 + EXPIRY_GRACE_MSEC);
+        ck_assert_int_eq(pcache_count(&pc), N);
+        for (uint32_t ip = 0; ip < (round + 3) * N / 2; ip++) {
+            struct pcache_key key = { 7, 3, IN6ADDR_ANY_INIT };
+            in6_addr_set_mapped_ipv4(&key.dst, htonl(ip));
+            bool live = ip >= round * N / 2 && ip < round * N / 2 + N;
+            ck_assert_msg((pcache_find(&pc, &key, now) != NULL) == live,
+                          "round %d, key %"PRIu32, round, ip);
+        }
+    }
+    pcache_expire(&pc, LLONG_MAX / 2);
+    ck_assert_int_eq(pcache_count(&pc), 0);
+
+    /* Twice as many as were freed: the recycled entries, then new ones. */
+    for (uint32_t i = 0; i < 2 * N; i++) {
+        struct pcache_key key = { 8, 3, IN6ADDR_ANY_INIT };
+        in6_addr_set_mapped_ipv4(&key.dst, htonl(i));
+        pcache_install(&pc, &key, &r, protocol, 0, &msgs);
+        ofpbuf_clear(&msgs);
+    }
+    ck_assert_int_eq(pcache_count(&pc), 2 * N);
+    pcache_clear(&pc);
+    ck_assert_int_eq(pcache_count(&pc), 0);
+    ofpbuf_uninit(&msgs);
+    pcache_result_uninit(&r);
+    pcache_destroy(&pc);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -204,6 +260,9 @@ unit_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("expiry");
     tcase_add_test(tc, test_expiry);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("churn");
+    tcase_add_test(tc, test_churn);
     suite_add_tcase(s, tc);
     return s;
 }
