@@ -16,7 +16,7 @@
  *
  *   hypervisor h     "bench-hv<h>", datapath id POLICY_DPID_BASE + h,
  *                    tunnel IP 172.31.(h / 250).(h % 250 + 1)
- *   endpoint j       "bench-ep<j>", domain j % D, MAC 02:be:00:xx:xx:xx
+ *   endpoint j       "bench-ep<j>", domain (j / N) % D, MAC 02:be:...
  *                    and IPv4 10.0.0.0 + j + 1 (both from j), hypervisor
  *                    j % N, port "bep<j>"
  *   policy i         from domain (i / D) % D to domain i % D (so at most
@@ -570,7 +570,9 @@ policy_generate(struct policy_run *run)
         ep->mac.ea[4] = j >> 8;
         ep->mac.ea[5] = j;
         ep->ip = htonl(0x0a000000 + j + 1);
-        ep->domain = j % f->n_domains;
+        /* Every hypervisor hosts endpoints of every domain (j % D would
+         * give each only D / gcd(D, N) of them, and the keys with them). */
+        ep->domain = (j / run->n_sws) % f->n_domains;
         ep->hv = j % run->n_sws;
         ep->ofport = u16_to_ofp(POLICY_TUNNEL_OFPORT + 1 + sw->n_local);
         sw->local[sw->n_local++] = j;
