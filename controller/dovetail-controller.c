@@ -317,7 +317,13 @@ run_switches(bool db_changed, bool flows_changed)
     LIST_FOR_EACH_SAFE (node, list_node, &switches) {
         struct swconn *sw = node->swconn;
 
-        swconn_run(sw);
+        if (swconn_run(sw)) {
+            /* Busy: more is likely on its way.  Look again without
+             * sleeping, so that the switch's next messages do not have to
+             * wake the controller (which costs both sides more than a
+             * pass that finds nothing). */
+            poll_immediate_wake();
+        }
         if (!swconn_is_alive(sw)) {
             ovs_list_remove(&node->list_node);
             switch_destroy(node);

@@ -194,8 +194,9 @@ swconn_destroy(struct swconn *sw)
     }
 }
 
-/* Processes what 'sw' received and sends what it owes.  Never blocks. */
-void
+/* Processes what 'sw' received and sends what it owes.  Never blocks.
+ * Returns the number of messages it processed. */
+size_t
 swconn_run(struct swconn *sw)
 {
     ofio_run(sw->conn);
@@ -209,7 +210,8 @@ swconn_run(struct swconn *sw)
     }
 
     sw->in_run = true;
-    for (int i = 0; i < MAX_MSGS_PER_RUN; i++) {
+    size_t n_msgs;
+    for (n_msgs = 0; n_msgs < MAX_MSGS_PER_RUN; n_msgs++) {
         const struct ofp_header *oh = ofio_recv(sw->conn);
         if (!oh) {
             break;
@@ -239,6 +241,7 @@ swconn_run(struct swconn *sw)
         VLOG_INFO("%016"PRIx64": programmed %lld ms after connecting",
                   sw->dpid, sw->programmed_at - sw->connected_at);
     }
+    return n_msgs;
 }
 
 void

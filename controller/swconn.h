@@ -78,7 +78,7 @@ struct swconn_hooks {
 struct swconn *swconn_create(struct stream *, const struct swconn_hooks *,
                              void *aux);
 void swconn_destroy(struct swconn *);
-void swconn_run(struct swconn *);
+size_t swconn_run(struct swconn *);
 void swconn_wait(struct swconn *);
 bool swconn_is_alive(const struct swconn *);
 

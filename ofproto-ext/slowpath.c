@@ -75,14 +75,29 @@ bool sp_fast_framing = true;
 #define SP_DHCP_OPT_SERVER_ID 54
 #define SP_DHCP_FLAG_BROADCAST 0x8000
 
-static bool decode_framing_fast(const struct ofp_header *,
-                                struct ofputil_packet_in *,
-                                size_t *total_len, uint32_t *buffer_id);
-static char *decode_userdata(const struct ofputil_packet_in *,
-                             enum sp_opcode *);
-static char *decode_metadata(const struct ofputil_packet_in *,
-                             struct sp_packet_in *);
-static void extract_flow(struct sp_packet_in *, const struct match *,
+/* What sp_decode_packet_in() reads of a packet-in's framing, from either
+ * decoder. */
+struct framing {
+    const uint8_t *packet;
+    size_t packet_len;          /* Bytes at 'packet'. */
+    size_t total_len;           /* The packet's whole length. */
+    uint32_t buffer_id;
+    enum ofp_packet_in_reason reason;
+    uint8_t table_id;
+    ovs_be64 cookie;
+    const uint8_t *userdata;
+    size_t userdata_len;
+    const struct flow *md;      /* The pipeline's metadata. */
+};
+
+static bool decode_framing_fast(const struct ofp_header *, struct framing *,
+                                struct flow *md);
+static char *decode_framing_general(const struct ofp_header *,
+                                    struct framing *,
+                                    struct ofputil_packet_in *);
+static char *decode_userdata(const struct framing *, enum sp_opcode *);
+static char *decode_metadata(const struct framing *, struct sp_packet_in *);
+static void extract_flow(struct sp_packet_in *, const struct flow *md,
                          struct dp_packet *);
 static char *check_packet(struct sp_packet_in *, const struct dp_packet *);
 static char *check_ipv6(const struct sp_packet_in *,
@@ -144,37 +159,21 @@ sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
 {
     memset(pin, 0, sizeof *pin);
 
-    struct ofputil_packet_in opin;
-    size_t total_len;
-    uint32_t buffer_id;
-    if (!sp_fast_framing
-        || !decode_framing_fast(oh, &opin, &total_len, &buffer_id)) {
+    struct framing f;
+    struct flow md;                 /* For the fast framing... */
+    struct ofputil_packet_in opin;  /* ...or Open vSwitch's. */
+    if (!sp_fast_framing || !decode_framing_fast(oh, &f, &md)) {
         COVERAGE_INC(slowpath_general_framing);
-
-        enum ofptype type;
-        enum ofperr ofperr = ofptype_decode(&type, oh);
-        if (ofperr) {
+        char *error = decode_framing_general(oh, &f, &opin);
+        if (error) {
             COVERAGE_INC(slowpath_bad_message);
-            return xasprintf("undecodable OpenFlow message (%s)",
-                             ofperr_to_string(ofperr));
-        }
-        if (type != OFPTYPE_PACKET_IN) {
-            COVERAGE_INC(slowpath_bad_message);
-            return xasprintf("not a packet-in (%s)", ofptype_get_name(type));
-        }
-
-        ofperr = ofputil_decode_packet_in(oh, true, NULL, NULL, &opin,
-                                          &total_len, &buffer_id, NULL);
-        if (ofperr) {
-            COVERAGE_INC(slowpath_bad_message);
-            return xasprintf("malformed packet-in (%s)",
-                             ofperr_to_string(ofperr));
+            return error;
         }
     }
 
     /* Userdata first: only with an opcode do the other errors have a name
      * to go with them. */
-    char *error = decode_userdata(&opin, &pin->opcode);
+    char *error = decode_userdata(&f, &pin->opcode);
     if (error) {
         return error;
     }
@@ -183,40 +182,40 @@ sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
     /* A controller action sends OFPR_ACTION, except in a table-miss flow
      * (priority 0, matching everything), where OVS makes it an explicit
      * miss: OFPR_NO_MATCH on the wire for OpenFlow 1.3 and later. */
-    if (opin.reason != OFPR_ACTION && opin.reason != OFPR_NO_MATCH) {
+    if (f.reason != OFPR_ACTION && f.reason != OFPR_NO_MATCH) {
         char reasonbuf[OFPUTIL_PACKET_IN_REASON_BUFSIZE];
         COVERAGE_INC(slowpath_bad_message);
         return xasprintf("%s: unexpected packet-in reason %s", name,
                          ofputil_packet_in_reason_to_string(
-                             opin.reason, reasonbuf, sizeof reasonbuf));
+                             f.reason, reasonbuf, sizeof reasonbuf));
     }
 
-    error = decode_metadata(&opin, pin);
+    error = decode_metadata(&f, pin);
     if (error) {
         COVERAGE_INC(slowpath_bad_message);
         return error;
     }
 
-    if (buffer_id != UINT32_MAX) {
+    if (f.buffer_id != UINT32_MAX) {
         COVERAGE_INC(slowpath_truncated);
         return xasprintf("%s: packet buffered in the switch (buffer_id "
-                         "%"PRIu32"), not sent whole", name, buffer_id);
+                         "%"PRIu32"), not sent whole", name, f.buffer_id);
     }
-    if (total_len != opin.packet_len) {
+    if (f.total_len != f.packet_len) {
         COVERAGE_INC(slowpath_truncated);
         return xasprintf("%s: truncated packet: %"PRIuSIZE" of %"PRIuSIZE
-                         " bytes", name, opin.packet_len, total_len);
+                         " bytes", name, f.packet_len, f.total_len);
     }
-    if (opin.packet_len < ETH_HEADER_LEN) {
+    if (f.packet_len < ETH_HEADER_LEN) {
         COVERAGE_INC(slowpath_bad_packet);
         return xasprintf("%s: packet too short for an Ethernet header "
-                         "(%"PRIuSIZE" bytes)", name, opin.packet_len);
+                         "(%"PRIuSIZE" bytes)", name, f.packet_len);
     }
-    pin->packet = opin.packet;
-    pin->packet_len = opin.packet_len;
+    pin->packet = f.packet;
+    pin->packet_len = f.packet_len;
 
     struct dp_packet packet;
-    extract_flow(pin, &opin.flow_metadata, &packet);
+    extract_flow(pin, f.md, &packet);
 
     error = check_packet(pin, &packet);
     if (error) {
@@ -413,16 +412,20 @@ fast_oxm_index(uint32_t header, uint32_t base, int n)
     return header >= base && !(d & 0x1ff) && (d >> 9) < n ? d >> 9 : -1;
 }
 
-/* Reads the 'len' bytes of OXM match at 'p' into 'match', as Open
- * vSwitch's oxm_decode_match() would, if each of its entries is one of
- * the fields above with a value Open vSwitch accepts as is, none set
- * twice.  Returns false otherwise. */
+/* Reads the 'len' bytes of OXM match at 'p' into 'md' (zeroed first), as
+ * Open vSwitch's oxm_decode_match() would into a match's flow, if each of
+ * its entries is one of the fields above with a value Open vSwitch accepts
+ * as is, none set twice.  Returns false otherwise. */
 static bool
-decode_metadata_fast(const uint8_t *p, size_t len, struct match *match)
+decode_metadata_fast(const uint8_t *p, size_t len, struct flow *md)
 {
-    struct flow_wildcards *wc = &match->wc;
+    /* What is set so far, as in a match's wildcards: Open vSwitch refuses
+     * a field whose bits are already matched (OFPBMC_DUP_FIELD). */
+    uint32_t reg_masks[FLOW_N_REGS] = { 0 };
+    bool in_port = false, metadata = false, tun_id = false;
+    bool tun_src = false, tun_dst = false;
 
-    match_init_catchall(match);
+    memset(md, 0, sizeof *md);
     while (len) {
         if (len < 4) {
             return false;
@@ -433,60 +436,59 @@ decode_metadata_fast(const uint8_t *p, size_t len, struct match *match)
             return false;
         }
         const uint8_t *value = p + 4;
+        bool *seen = NULL;
         int idx;
 
-        /* Each field may be set once: Open vSwitch refuses a field whose
-         * bits are already matched (OFPBMC_DUP_FIELD). */
         if (header == FAST_IN_PORT) {
             uint32_t port = read_be32(value);
-            if (port >= ofp_to_u16(OFPP_MAX) || wc->masks.in_port.ofp_port) {
+            if (port >= ofp_to_u16(OFPP_MAX)) {
                 return false;   /* OVS maps or refuses a reserved port. */
             }
-            match_set_in_port(match, u16_to_ofp(port));
+            md->in_port.ofp_port = u16_to_ofp(port);
+            seen = &in_port;
         } else if (header == FAST_METADATA) {
-            if (wc->masks.metadata) {
-                return false;
-            }
-            match_set_metadata(match, htonll(read_be64(value)));
+            md->metadata = htonll(read_be64(value));
+            seen = &metadata;
         } else if ((idx = fast_oxm_index(header, FAST_REG0,
                                          FLOW_N_REGS)) >= 0) {
-            if (wc->masks.regs[idx]) {
+            if (reg_masks[idx]) {
                 return false;
             }
-            match_set_reg(match, idx, read_be32(value));
+            md->regs[idx] = read_be32(value);
+            reg_masks[idx] = UINT32_MAX;
         } else if ((idx = fast_oxm_index(header, FAST_XREG0,
                                          FLOW_N_XREGS)) >= 0
                    || (idx = fast_oxm_index(header, FAST_XREG0_W,
                                             FLOW_N_XREGS)) >= 0) {
-            if (wc->masks.regs[2 * idx] || wc->masks.regs[2 * idx + 1]) {
-                return false;
-            }
+            /* Two registers, the first in the high bits. */
             uint64_t x = read_be64(value);
             uint64_t mask = (header & 0x100 ? read_be64(value + 8)
                              : UINT64_MAX);
-            if (x & ~mask) {
-                return false;   /* OFPBMC_BAD_WILDCARDS. */
+            if (reg_masks[2 * idx] || reg_masks[2 * idx + 1]
+                || x & ~mask) {
+                return false;   /* Twice, or OFPBMC_BAD_WILDCARDS. */
             }
-            match_set_xreg_masked(match, idx, x, mask);
+            md->regs[2 * idx] = x >> 32;
+            md->regs[2 * idx + 1] = x;
+            reg_masks[2 * idx] = mask >> 32;
+            reg_masks[2 * idx + 1] = mask;
         } else if (header == FAST_TUN_ID || header == FAST_TUNNEL_ID) {
-            if (wc->masks.tunnel.tun_id) {
-                return false;
-            }
-            match_set_tun_id(match, htonll(read_be64(value)));
-        } else if (header == FAST_TUN_SRC || header == FAST_TUN_DST) {
-            ovs_be32 *mask = (header == FAST_TUN_SRC
-                              ? &wc->masks.tunnel.ip_src
-                              : &wc->masks.tunnel.ip_dst);
-            if (*mask) {
-                return false;
-            }
-            if (header == FAST_TUN_SRC) {
-                match_set_tun_src(match, htonl(read_be32(value)));
-            } else {
-                match_set_tun_dst(match, htonl(read_be32(value)));
-            }
+            md->tunnel.tun_id = htonll(read_be64(value));
+            seen = &tun_id;
+        } else if (header == FAST_TUN_SRC) {
+            md->tunnel.ip_src = htonl(read_be32(value));
+            seen = &tun_src;
+        } else if (header == FAST_TUN_DST) {
+            md->tunnel.ip_dst = htonl(read_be32(value));
+            seen = &tun_dst;
         } else {
             return false;
+        }
+        if (seen) {
+            if (*seen) {
+                return false;
+            }
+            *seen = true;
         }
         p += 4 + value_len;
         len -= 4 + value_len;
@@ -494,14 +496,13 @@ decode_metadata_fast(const uint8_t *p, size_t len, struct match *match)
     return true;
 }
 
-/* Decodes 'oh' into '*opin', '*total_len' and '*buffer_id' as
- * ofputil_decode_packet_in() would, if it is an NXT_PACKET_IN2 of the
- * kind dovetail's pipeline sends (see the comment at the top).  Returns
- * false, having decided nothing, for anything else. */
+/* Reads 'oh' into '*f', with the metadata into 'md', as Open vSwitch's
+ * decoder would, if it is an NXT_PACKET_IN2 of the kind dovetail's
+ * pipeline sends (see the comment at the top).  Returns false, having
+ * decided nothing, for anything else. */
 static bool
-decode_framing_fast(const struct ofp_header *oh,
-                    struct ofputil_packet_in *opin, size_t *total_len,
-                    uint32_t *buffer_id)
+decode_framing_fast(const struct ofp_header *oh, struct framing *f,
+                    struct flow *md)
 {
     /* ofp_header, experimenter (vendor) id, subtype: 16 bytes, then
      * properties padded to 8 bytes each. */
@@ -515,10 +516,10 @@ decode_framing_fast(const struct ofp_header *oh,
         return false;
     }
 
-    memset(opin, 0, sizeof *opin);
-    opin->cookie = OVS_BE64_MAX;
-    *total_len = 0;
-    *buffer_id = UINT32_MAX;
+    memset(f, 0, sizeof *f);
+    f->cookie = OVS_BE64_MAX;
+    f->buffer_id = UINT32_MAX;
+    f->md = md;
 
     bool has_metadata = false;
     for (size_t ofs = 16; ofs < len; ) {
@@ -535,31 +536,29 @@ decode_framing_fast(const struct ofp_header *oh,
 
         switch (type) {
         case NXPINT_PACKET:
-            opin->packet = CONST_CAST(uint8_t *, value);
-            opin->packet_len = value_len;
+            f->packet = value;
+            f->packet_len = value_len;
             break;
         case NXPINT_FULL_LEN:
-        case NXPINT_BUFFER_ID: {
+        case NXPINT_BUFFER_ID:
             if (value_len != 4) {
                 return false;
             }
-            uint32_t u32 = read_be32(value);
             if (type == NXPINT_FULL_LEN) {
-                *total_len = u32;
+                f->total_len = read_be32(value);
             } else {
-                *buffer_id = u32;
+                f->buffer_id = read_be32(value);
             }
             break;
-        }
         case NXPINT_TABLE_ID:
         case NXPINT_REASON:
             if (!value_len) {
                 return false;
             }
             if (type == NXPINT_TABLE_ID) {
-                opin->table_id = value[0];
+                f->table_id = value[0];
             } else {
-                opin->reason = value[0];
+                f->reason = value[0];
             }
             break;
         case NXPINT_COOKIE:
@@ -567,19 +566,17 @@ decode_framing_fast(const struct ofp_header *oh,
             if (value_len != 12) {
                 return false;
             }
-            opin->cookie = htonll(read_be64(value + 4));
+            f->cookie = htonll(read_be64(value + 4));
             break;
         case NXPINT_METADATA:
-            if (has_metadata
-                || !decode_metadata_fast(value, value_len,
-                                         &opin->flow_metadata)) {
+            if (has_metadata || !decode_metadata_fast(value, value_len, md)) {
                 return false;
             }
             has_metadata = true;
             break;
         case NXPINT_USERDATA:
-            opin->userdata = CONST_CAST(uint8_t *, value);
-            opin->userdata_len = value_len;
+            f->userdata = value;
+            f->userdata_len = value_len;
             break;
         default:
             return false;
@@ -587,31 +584,64 @@ decode_framing_fast(const struct ofp_header *oh,
         ofs += ROUND_UP(prop_len, 8);
     }
     if (!has_metadata) {
-        match_init_catchall(&opin->flow_metadata);
+        memset(md, 0, sizeof *md);
     }
-    if (!opin->packet_len || (*total_len && *total_len < opin->packet_len)) {
+    if (!f->packet_len || (f->total_len && f->total_len < f->packet_len)) {
         return false;
-    } else if (!*total_len) {
-        *total_len = opin->packet_len;
+    } else if (!f->total_len) {
+        f->total_len = f->packet_len;
     }
     return true;
 }
 
-/* Checks the userdata of 'opin' and stores its opcode in '*opcode'. */
+/* Reads 'oh' into '*f' through Open vSwitch's decoder, which fills 'opin'
+ * (that '*f' then points into).  Returns NULL or an error text. */
 static char *
-decode_userdata(const struct ofputil_packet_in *opin, enum sp_opcode *opcode)
+decode_framing_general(const struct ofp_header *oh, struct framing *f,
+                       struct ofputil_packet_in *opin)
 {
-    const uint8_t *userdata = opin->userdata;
+    enum ofptype type;
+    enum ofperr ofperr = ofptype_decode(&type, oh);
+    if (ofperr) {
+        return xasprintf("undecodable OpenFlow message (%s)",
+                         ofperr_to_string(ofperr));
+    }
+    if (type != OFPTYPE_PACKET_IN) {
+        return xasprintf("not a packet-in (%s)", ofptype_get_name(type));
+    }
 
-    if (!userdata || !opin->userdata_len) {
+    ofperr = ofputil_decode_packet_in(oh, true, NULL, NULL, opin,
+                                      &f->total_len, &f->buffer_id, NULL);
+    if (ofperr) {
+        return xasprintf("malformed packet-in (%s)",
+                         ofperr_to_string(ofperr));
+    }
+    f->packet = opin->packet;
+    f->packet_len = opin->packet_len;
+    f->reason = opin->reason;
+    f->table_id = opin->table_id;
+    f->cookie = opin->cookie;
+    f->userdata = opin->userdata;
+    f->userdata_len = opin->userdata_len;
+    f->md = &opin->flow_metadata.flow;
+    return NULL;
+}
+
+/* Checks the userdata of 'f' and stores its opcode in '*opcode'. */
+static char *
+decode_userdata(const struct framing *f, enum sp_opcode *opcode)
+{
+    const uint8_t *userdata = f->userdata;
+
+    if (!userdata || !f->userdata_len) {
         COVERAGE_INC(slowpath_bad_userdata);
         return xstrdup("packet-in without userdata (not from a dovetail "
                        "controller action)");
     }
-    if (opin->userdata_len != SP_USERDATA_LEN) {
+    if (f->userdata_len != SP_USERDATA_LEN) {
         COVERAGE_INC(slowpath_bad_userdata);
         return xasprintf("userdata has %"PRIuSIZE" bytes (expected %d)",
-                         opin->userdata_len, SP_USERDATA_LEN);
+                         f->userdata_len, SP_USERDATA_LEN);
     }
     if (userdata[0] != SP_MAGIC0 || userdata[1] != SP_MAGIC1) {
         COVERAGE_INC(slowpath_bad_userdata);
@@ -632,21 +662,20 @@ decode_userdata(const struct ofputil_packet_in *opin, enum sp_opcode *opcode)
     return NULL;
 }
 
-/* Copies the pipeline's metadata from 'opin' into 'pin', whose opcode is
+/* Copies the pipeline's metadata from 'f' into 'pin', whose opcode is
  * set. */
 static char *
-decode_metadata(const struct ofputil_packet_in *opin,
-                struct sp_packet_in *pin)
+decode_metadata(const struct framing *f, struct sp_packet_in *pin)
 {
-    const struct flow *md = &opin->flow_metadata.flow;
+    const struct flow *md = f->md;
     uint64_t metadata = ntohll(md->metadata);
 
     if (metadata > UINT32_MAX) {
         return xasprintf("%s: metadata 0x%"PRIx64" is not a VNI",
                          sp_opcode_to_string(pin->opcode), metadata);
     }
-    pin->table_id = opin->table_id;
-    pin->cookie = opin->cookie;
+    pin->table_id = f->table_id;
+    pin->cookie = f->cookie;
     pin->in_port = md->in_port.ofp_port;
     pin->vni = metadata;
     pin->domain = md->regs[PL_DOMAIN_REG];
@@ -657,12 +686,11 @@ decode_metadata(const struct ofputil_packet_in *opin,
 
 /* Extracts the headers of the packet 'pin->packet' into 'pin->flow', over
  * which it initializes 'packet' (whose layer offsets the checks use), and
- * overlays the pipeline metadata from 'flow_metadata'. */
+ * overlays the pipeline metadata 'md'. */
 static void
-extract_flow(struct sp_packet_in *pin, const struct match *flow_metadata,
+extract_flow(struct sp_packet_in *pin, const struct flow *md,
              struct dp_packet *packet)
 {
-    const struct flow *md = &flow_metadata->flow;
 
     dp_packet_use_const(packet, pin->packet, pin->packet_len);
     packet->md.in_port.ofp_port = md->in_port.ofp_port;

@@ -1143,7 +1143,7 @@ policy_loop(struct policy_run *run)
 
         /* Open loop busy-polls while sending; otherwise sleep until a
          * socket is ready, at most a millisecond. */
-        int poll_ms = run->sending && p->rate ? 0 : 1;
+        int poll_ms = run->sending ? 0 : 1;
         for (size_t i = 0; i < run->n_sws; i++) {
             struct policy_switch *sw = &run->sws[i];
             pfds[i].fd = sw->fd;
