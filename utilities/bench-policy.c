@@ -59,8 +59,9 @@
  *
  * The data path does its own socket I/O: non-blocking sockets, every
  * read takes all there is and parses every whole message in it, every
- * write sends all that is queued.  In open loop it polls without
- * sleeping, so pin it to its own core.
+ * write sends all that is queued.  While it sends requests (closed loop or
+ * open) it polls without sleeping, so that no answer has to wake it: pin
+ * it to its own core.
  *
  * So that the bench costs far less than the controller per request, the
  * dovetail target encodes and decodes almost nothing while requests run
@@ -1141,8 +1142,8 @@ policy_loop(struct policy_run *run)
             }
         }
 
-        /* Open loop busy-polls while sending; otherwise sleep until a
-         * socket is ready, at most a millisecond. */
+        /* Busy-poll while sending; otherwise sleep until a socket is
+         * ready, at most a millisecond. */
         int poll_ms = run->sending ? 0 : 1;
         for (size_t i = 0; i < run->n_sws; i++) {
             struct policy_switch *sw = &run->sws[i];
