@@ -128,6 +128,10 @@ static unixctl_cb_func cache_show_cmd;
 static unixctl_cb_func cache_dump_cmd;
 static unixctl_cb_func pinctrl_show_cmd;
 
+/* A switch that sends this many messages in one pass keeps the main loop
+ * from sleeping. */
+#define BUSY_MSGS 16
+
 /* How often the listeners and the unixctl server are looked at. */
 #define LISTEN_INTERVAL_MSEC 10
 
@@ -317,11 +321,11 @@ run_switches(bool db_changed, bool flows_changed)
     LIST_FOR_EACH_SAFE (node, list_node, &switches) {
         struct swconn *sw = node->swconn;
 
-        if (swconn_run(sw)) {
-            /* Busy: more is likely on its way.  Look again without
+        if (swconn_run(sw) >= BUSY_MSGS) {
+            /* Busy: more is surely on its way.  Look again without
              * sleeping, so that the switch's next messages do not have to
-             * wake the controller (which costs both sides more than a
-             * pass that finds nothing). */
+             * wake the controller (under load, the wake-ups cost more
+             * than the passes that find nothing). */
             poll_immediate_wake();
         }
         if (!swconn_is_alive(sw)) {
