@@ -55,7 +55,9 @@ static void entry_remove(struct pcache *, struct pcache_entry *);
 static struct pcache_entry *entry_alloc(void);
 static void entry_free(struct pcache_entry *);
 static struct pcache_slot *slots_alloc(size_t n);
-static void slots_free(struct pcache_slot *);
+static void slots_free(struct pcache_slot *, size_t n);
+static size_t index_size(const struct pcache *);
+static struct pcache_entry *index_at(const struct pcache *, size_t);
 static char *canonical_actions(const char *text, struct ofpbuf *ofpacts);
 static const struct parsed_actions *parse_actions(const char *text);
 static const char *actions_intern(const char *text);
@@ -98,6 +100,7 @@ pcache_init(struct pcache *pc)
     pc->slots = slots_alloc(MIN_SLOTS);
     pc->slot_mask = MIN_SLOTS - 1;
     pc->n_entries = 0;
+    pc->old_slots = NULL;
     hmap_init(&pc->queues);
     ovs_list_init(&pc->adopted);
     pc->adopted_scan = 0;
@@ -109,7 +112,7 @@ pcache_destroy(struct pcache *pc)
 {
     if (pc) {
         pcache_clear(pc);
-        slots_free(pc->slots);
+        slots_free(pc->slots, pc->slot_mask + 1);
 
         struct pcache_queue *q;
         HMAP_FOR_EACH_POP (q, node, &pc->queues) {
@@ -123,14 +126,18 @@ pcache_destroy(struct pcache *pc)
 void
 pcache_clear(struct pcache *pc)
 {
-    for (size_t i = 0; i <= pc->slot_mask; i++) {
-        struct pcache_entry *e = pc->slots[i].entry;
+    for (size_t i = 0; i < index_size(pc); i++) {
+        struct pcache_entry *e = index_at(pc, i);
         if (e) {
             ovs_list_remove(&e->expiry_node);
             entry_free(e);
         }
     }
-    slots_free(pc->slots);
+    slots_free(pc->slots, pc->slot_mask + 1);
+    if (pc->old_slots) {
+        slots_free(pc->old_slots, pc->old_mask + 1);
+        pc->old_slots = NULL;
+    }
     pc->slots = slots_alloc(MIN_SLOTS);
     pc->slot_mask = MIN_SLOTS - 1;
     pc->n_entries = 0;
@@ -144,10 +151,15 @@ pcache_count(const struct pcache *pc)
 
 /* The index. */
 
-/* Memory for 'n' zeroed slots.  A large table is on 2 MB pages where the
- * kernel allows (transparent huge pages, "madvise" mode): its lookups go
- * to random places, and on 4 kB pages each would also miss the TLB. */
 #define HUGE_PAGE (2 * 1024 * 1024)
+
+/* Memory for 'n' zeroed slots.  A large table is mapped from the kernel,
+ * which zeroes each page when it is first touched: clearing it all at
+ * once (megabytes of memory the process never had, slow to fault in on a
+ * virtual machine) stalled the controller for tens of milliseconds.  It
+ * is on 2 MB pages where the kernel allows (transparent huge pages,
+ * "madvise" mode): its lookups go to random places, and on 4 kB pages
+ * each would also miss the TLB. */
 static struct pcache_slot *
 slots_alloc(size_t n)
 {
@@ -155,86 +167,157 @@ slots_alloc(size_t n)
     if (size < HUGE_PAGE) {
         return xcalloc(n, sizeof(struct pcache_slot));
     }
-    void *p = xmalloc_size_align(size, HUGE_PAGE);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        out_of_memory();
+    }
 #ifdef MADV_HUGEPAGE
     madvise(p, size, MADV_HUGEPAGE);
 #endif
-    memset(p, 0, size);
     return p;
 }
 
+/* Frees 'slots' (nullable), which has 'n' slots. */
 static void
-slots_free(struct pcache_slot *slots)
+slots_free(struct pcache_slot *slots, size_t n)
 {
-    free_size_align(slots);
+    if (n * sizeof *slots < HUGE_PAGE) {
+        free(slots);
+    } else if (slots) {
+        munmap(slots, n * sizeof *slots);
+    }
 }
 
-/* Makes the index 'n_slots' slots (a power of 2, more than twice the
- * entries), inserting every entry anew. */
-static void
-index_resize(struct pcache *pc, size_t n_slots)
-{
-    struct pcache_slot *old = pc->slots;
-    size_t old_n = pc->slot_mask + 1;
+/* Marks a slot of 'old_slots' whose entry was moved or removed. */
+static struct pcache_entry tombstone;
 
-    pc->slots = slots_alloc(n_slots);
-    pc->slot_mask = n_slots - 1;
-    for (size_t i = 0; i < old_n; i++) {
-        if (old[i].entry) {
-            size_t j = old[i].hash & pc->slot_mask;
-            while (pc->slots[j].entry) {
-                j = (j + 1) & pc->slot_mask;
-            }
-            pc->slots[j] = old[i];
-        }
-    }
-    slots_free(old);
+static bool
+is_live(const struct pcache_entry *e)
+{
+    return e && e != &tombstone;
 }
 
-static void
-index_insert(struct pcache *pc, struct pcache_entry *e)
+/* For iterating over every entry: index_at(pc, i) for i below
+ * index_size(pc) is an entry or NULL.  Nothing may be inserted or removed
+ * meanwhile. */
+static size_t
+index_size(const struct pcache *pc)
 {
-    if (2 * (pc->n_entries + 1) > pc->slot_mask + 1) {
-        index_resize(pc, 2 * (pc->slot_mask + 1));
-    }
-    size_t i = e->hash & pc->slot_mask;
+    return pc->slot_mask + 1 + (pc->old_slots ? pc->old_mask + 1 : 0);
+}
+
+static struct pcache_entry *
+index_at(const struct pcache *pc, size_t i)
+{
+    struct pcache_entry *e = (i <= pc->slot_mask ? pc->slots[i].entry
+                              : pc->old_slots[i - pc->slot_mask - 1].entry);
+    return is_live(e) ? e : NULL;
+}
+
+/* Puts 'e', whose hash is 'hash', in the first free slot of 'slots'. */
+static void
+slots_put(struct pcache *pc, uint32_t hash, struct pcache_entry *e)
+{
+    size_t i = hash & pc->slot_mask;
     while (pc->slots[i].entry) {
         i = (i + 1) & pc->slot_mask;
     }
-    pc->slots[i].hash = e->hash;
+    pc->slots[i].hash = hash;
     pc->slots[i].entry = e;
+}
+
+/* Moves up to 'n' slots of 'old_slots' into 'slots' (all of them if 'n'
+ * is SIZE_MAX), and frees 'old_slots' once all are moved. */
+#define MOVE_PER_OP 16
+static void
+index_move(struct pcache *pc, size_t n)
+{
+    while (pc->old_slots && n--) {
+        if (pc->old_pos > pc->old_mask) {
+            slots_free(pc->old_slots, pc->old_mask + 1);
+            pc->old_slots = NULL;
+            break;
+        }
+        struct pcache_slot *slot = &pc->old_slots[pc->old_pos++];
+        if (is_live(slot->entry)) {
+            slots_put(pc, slot->hash, slot->entry);
+            slot->entry = &tombstone;
+        }
+    }
+}
+
+/* Starts making the index 'n_slots' slots (a power of 2, at least twice
+ * the entries): the entries move over as it is used (see struct pcache). */
+static void
+index_resize(struct pcache *pc, size_t n_slots)
+{
+    index_move(pc, SIZE_MAX);   /* Finishes a resize under way. */
+    pc->old_slots = pc->slots;
+    pc->old_mask = pc->slot_mask;
+    pc->old_pos = 0;
+    pc->slots = slots_alloc(n_slots);
+    pc->slot_mask = n_slots - 1;
+}
+
+/* Moving MOVE_PER_OP slots per insertion finishes a resize long before
+ * 'slots' is half full: growing, it has twice the old slots (so at most a
+ * quarter full at the start, and 'old_mask + 1' slots are moved within
+ * '(old_mask + 1) / MOVE_PER_OP' insertions); shrinking, it starts at most
+ * a quarter full. */
+static void
+index_insert(struct pcache *pc, struct pcache_entry *e)
+{
+    index_move(pc, MOVE_PER_OP);
+    if (!pc->old_slots && 2 * (pc->n_entries + 1) > pc->slot_mask + 1) {
+        index_resize(pc, 2 * (pc->slot_mask + 1));
+    }
+    slots_put(pc, e->hash, e);
     pc->n_entries++;
 }
 
-/* Takes 'e' out of the index: its slot is filled by moving back the
- * entries after it that may use it (backward-shift deletion), so that no
- * lookup ever needs a tombstone. */
+/* Takes 'e' out of the index.  In 'slots', its slot is filled by moving
+ * back the entries after it that may use it (backward-shift deletion), so
+ * that no lookup there ever needs a tombstone; in 'old_slots' it leaves
+ * one. */
 static void
 index_remove(struct pcache *pc, const struct pcache_entry *e)
 {
+    index_move(pc, MOVE_PER_OP);
+
     size_t mask = pc->slot_mask;
     size_t i = e->hash & mask;
-
-    while (pc->slots[i].entry != e) {
-        ovs_assert(pc->slots[i].entry);
+    while (pc->slots[i].entry && pc->slots[i].entry != e) {
         i = (i + 1) & mask;
     }
-    for (size_t j = (i + 1) & mask; pc->slots[j].entry;
-         j = (j + 1) & mask) {
-        /* The slot where the entry in 'j' wants to be: it may move to 'i'
-         * unless that lies cyclically between 'i' (exclusive) and 'j'. */
-        size_t home = pc->slots[j].hash & mask;
-        if (i <= j ? (i < home && home <= j) : (i < home || home <= j)) {
-            continue;
+    if (pc->slots[i].entry) {
+        for (size_t j = (i + 1) & mask; pc->slots[j].entry;
+             j = (j + 1) & mask) {
+            /* The slot where the entry in 'j' wants to be: it may move to
+             * 'i' unless that lies cyclically between 'i' (exclusive) and
+             * 'j'. */
+            size_t home = pc->slots[j].hash & mask;
+            if (i <= j ? (i < home && home <= j) : (i < home || home <= j)) {
+                continue;
+            }
+            pc->slots[i] = pc->slots[j];
+            i = j;
         }
-        pc->slots[i] = pc->slots[j];
-        i = j;
+        pc->slots[i].entry = NULL;
+    } else {
+        ovs_assert(pc->old_slots);
+        i = e->hash & pc->old_mask;
+        while (pc->old_slots[i].entry != e) {
+            ovs_assert(pc->old_slots[i].entry);
+            i = (i + 1) & pc->old_mask;
+        }
+        pc->old_slots[i].entry = &tombstone;
     }
-    pc->slots[i].entry = NULL;
     pc->n_entries--;
 
     /* Give back memory after a burst. */
-    if (mask + 1 > MIN_SLOTS && pc->n_entries * 8 < mask + 1) {
+    if (!pc->old_slots && mask + 1 > MIN_SLOTS
+        && pc->n_entries * 8 < mask + 1) {
         index_resize(pc, (mask + 1) / 2);
     }
 }
@@ -721,8 +804,8 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
     size_t n_invalid = 0, allocated = 0;
     struct pcache_entry *e;
 
-    for (size_t slot = 0; slot <= pc->slot_mask; slot++) {
-        e = pc->slots[slot].entry;
+    for (size_t slot = 0; slot < index_size(pc); slot++) {
+        e = index_at(pc, slot);
         if (!e) {
             continue;
         }
@@ -908,9 +991,9 @@ pcache_format(const struct pcache *pc, long long int now, struct ds *s)
     const struct pcache_entry *e;
     size_t i = 0;
 
-    for (size_t slot = 0; slot <= pc->slot_mask; slot++) {
-        if (pc->slots[slot].entry) {
-            entries[i++] = pc->slots[slot].entry;
+    for (size_t slot = 0; slot < index_size(pc); slot++) {
+        if (index_at(pc, slot)) {
+            entries[i++] = index_at(pc, slot);
         }
     }
     qsort(entries, n, sizeof *entries, compare_entries);
@@ -952,6 +1035,13 @@ key_to_match(const struct pcache_key *key, struct match *match)
     }
 }
 
+static bool
+key_equals(const struct pcache_key *a, const struct pcache_key *b)
+{
+    return (a->vni == b->vni && a->domain == b->domain
+            && ipv6_addr_equals(&a->dst, &b->dst));
+}
+
 static struct pcache_entry *
 entry_lookup(const struct pcache *pc, const struct pcache_key *key)
 {
@@ -960,10 +1050,18 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key)
     for (size_t i = hash & pc->slot_mask; pc->slots[i].entry;
          i = (i + 1) & pc->slot_mask) {
         struct pcache_entry *e = pc->slots[i].entry;
-        if (pc->slots[i].hash == hash
-            && e->key.vni == key->vni && e->key.domain == key->domain
-            && ipv6_addr_equals(&e->key.dst, &key->dst)) {
+        if (pc->slots[i].hash == hash && key_equals(&e->key, key)) {
             return e;
+        }
+    }
+    if (pc->old_slots) {
+        for (size_t i = hash & pc->old_mask; pc->old_slots[i].entry;
+             i = (i + 1) & pc->old_mask) {
+            struct pcache_entry *e = pc->old_slots[i].entry;
+            if (pc->old_slots[i].hash == hash && is_live(e)
+                && key_equals(&e->key, key)) {
+                return e;
+            }
         }
     }
     return NULL;

@@ -114,6 +114,16 @@ struct pcache {
     size_t slot_mask;           /* Number of slots - 1 (a power of 2). */
     size_t n_entries;
 
+    /* While the index is resized: the slots it had, moved into 'slots' a
+     * few at a time by later insertions and removals (a million entries
+     * moved at once stalled the controller for tens of milliseconds).
+     * Lookups look in both; a moved or removed entry leaves a tombstone
+     * here, so lookups that pass its slot go on.  NULL otherwise. */
+    struct pcache_slot *old_slots;
+    size_t old_mask;
+    size_t old_pos;             /* Slots before this one are moved. */
+
+
     struct hmap queues;         /* struct pcache_queue, by TTL: the entries
                                  * installed with that TTL, in the order
                                  * they expire. */

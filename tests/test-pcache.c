@@ -207,6 +207,7 @@ START_TEST(test_churn)
     struct pcache pc;
     struct ofpbuf msgs;
     enum { N = 5000, ROUNDS = 6 };
+    size_t n_resizing = 0;      /* Installs during a resize. */
 
     make_result(&r, "drop", 1, 1);
     ofpbuf_init(&msgs, 0);
@@ -220,6 +221,16 @@ START_TEST(test_churn)
             in6_addr_set_mapped_ipv4(&key.dst, htonl(round * N / 2 + i));
             pcache_install(&pc, &key, &r, protocol, now, &msgs);
             ofpbuf_clear(&msgs);
+
+            /* Found at once, and so is one installed earlier, also while
+             * the index is being resized (perhaps still in the old
+             * slots). */
+            struct pcache_key earlier = key;
+            in6_addr_set_mapped_ipv4(&earlier.dst,
+                                     htonl(round * N / 2 + i / 2));
+            ck_assert_ptr_nonnull(pcache_find(&pc, &key, now));
+            ck_assert_ptr_nonnull(pcache_find(&pc, &earlier, now));
+            n_resizing += pc.old_slots != NULL;
         }
         /* What was installed only before this round has expired. */
         pcache_expire(&pc, now + 999 + EXPIRY_GRACE_MSEC);
@@ -232,6 +243,7 @@ START_TEST(test_churn)
                           "round %d, key %"PRIu32, round, ip);
         }
     }
+    ck_assert(n_resizing > 0);
     pcache_expire(&pc, LLONG_MAX / 2);
     ck_assert_int_eq(pcache_count(&pc), 0);
 

@@ -152,6 +152,9 @@ VLOG_DEFINE_THIS_MODULE(bench_policy);
 /* How long after its TTL a key may be requested again. */
 #define POLICY_REUSE_MARGIN_MS 1000
 
+/* Open loop: a request sent this long after it was due is late. */
+#define POLICY_LATE_NS 100000
+
 /* How many keys ahead of the next one a switch prefetches the
  * destination endpoint's data. */
 #define POLICY_PREFETCH_KEYS 8
@@ -374,6 +377,9 @@ struct policy_stats {
     unsigned long long int sent, answered, wrong, unanswered;
     unsigned long long int allowed, denied, packet_outs, errors;
     unsigned long long int stalls; /* Requests delayed for key reuse. */
+    unsigned long long int late;   /* Open loop: sent more than
+                                    * POLICY_LATE_NS after they were due... */
+    long long int max_late_ns;     /* ...and the latest. */
     unsigned long long int by_bytes; /* Answers checked by their bytes. */
     unsigned long long int decoded;  /* Answers decoded and checked. */
     unsigned long long int n_checked_ctrl; /* Bundle control replies
@@ -1282,6 +1288,13 @@ policy_send_requests(struct policy_run *run, struct policy_switch *sw,
                 || !policy_send_one(run, sw, due, now)) {
                 break;
             }
+            /* A request the bench itself sends late counts in its
+             * latency: say how often that happened. */
+            long long int late = now - due;
+            if (late > POLICY_LATE_NS) {
+                run->st.late++;
+            }
+            run->st.max_late_ns = MAX(run->st.max_late_ns, late);
             sw->next_due++;
         }
     } else {
@@ -2129,6 +2142,11 @@ policy_report(const struct policy_run *run)
                         json_integer_create(st->packet_outs));
         json_object_put(top, "errors", json_integer_create(st->errors));
         json_object_put(top, "stalls", json_integer_create(st->stalls));
+        if (p->rate) {
+            json_object_put(top, "sent_late", json_integer_create(st->late));
+            json_object_put(top, "max_late_us",
+                            json_real_create(st->max_late_ns / 1e3));
+        }
         json_object_put(top, "checks_by_bytes",
                         json_integer_create(st->by_bytes));
         json_object_put(top, "checks_decoded",
@@ -2168,6 +2186,11 @@ policy_report(const struct policy_run *run)
                st->packet_outs, st->stalls);
         printf("checks: %llu by bytes, %llu decoded\n", st->by_bytes,
                st->decoded);
+        if (p->rate) {
+            printf("sent late (over %d us after due): %llu, at most %.1f "
+                   "us late\n", POLICY_LATE_NS / 1000, st->late,
+                   st->max_late_ns / 1e3);
+        }
         printf("%.3f s: %.0f %s/s\n", seconds, rate,
                p->target == POLICY_DOVETAIL ? "resolutions" : "flow_mods");
         printf("latency (us): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  "
