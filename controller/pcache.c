@@ -153,13 +153,12 @@ pcache_count(const struct pcache *pc)
 
 #define HUGE_PAGE (2 * 1024 * 1024)
 
-/* Memory for 'n' zeroed slots.  A large table is mapped from the kernel,
- * which zeroes each page when it is first touched: clearing it all at
- * once (megabytes of memory the process never had, slow to fault in on a
- * virtual machine) stalled the controller for tens of milliseconds.  It
- * is on 2 MB pages where the kernel allows (transparent huge pages,
- * "madvise" mode): its lookups go to random places, and on 4 kB pages
- * each would also miss the TLB. */
+/* Memory for 'n' zeroed slots.  A large table is on 2 MB pages where the
+ * kernel allows (transparent huge pages, "madvise" mode): its lookups go
+ * to random places, and on 4 kB pages each would also miss the TLB.  (It
+ * comes from malloc, which recycles memory the process has already
+ * touched: on this virtual machine, memory new to the process costs
+ * milliseconds a megabyte to fault in.) */
 static struct pcache_slot *
 slots_alloc(size_t n)
 {
@@ -167,14 +166,11 @@ slots_alloc(size_t n)
     if (size < HUGE_PAGE) {
         return xcalloc(n, sizeof(struct pcache_slot));
     }
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        out_of_memory();
-    }
+    void *p = xmalloc_size_align(size, HUGE_PAGE);
 #ifdef MADV_HUGEPAGE
     madvise(p, size, MADV_HUGEPAGE);
 #endif
+    memset(p, 0, size);
     return p;
 }
 
@@ -184,8 +180,8 @@ slots_free(struct pcache_slot *slots, size_t n)
 {
     if (n * sizeof *slots < HUGE_PAGE) {
         free(slots);
-    } else if (slots) {
-        munmap(slots, n * sizeof *slots);
+    } else {
+        free_size_align(slots);
     }
 }
 
