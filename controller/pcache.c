@@ -50,7 +50,10 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 static uint32_t key_hash(const struct pcache_key *);
 static void key_to_match(const struct pcache_key *, struct match *);
 static struct pcache_entry *entry_lookup(const struct pcache *,
-                                         const struct pcache_key *);
+                                         const struct pcache_key *,
+                                         uint32_t hash);
+static struct pcache_entry *entry_get(struct pcache *,
+                                      const struct pcache_key *);
 static void entry_remove(struct pcache *, struct pcache_entry *);
 static struct pcache_entry *entry_alloc(void);
 static void entry_free(struct pcache_entry *);
@@ -484,7 +487,7 @@ const struct pcache_entry *
 pcache_find(const struct pcache *pc, const struct pcache_key *key,
             long long int now)
 {
-    const struct pcache_entry *e = entry_lookup(pc, key);
+    const struct pcache_entry *e = entry_lookup(pc, key, key_hash(key));
     return e && e->expires > now ? e : NULL;
 }
 
@@ -495,17 +498,8 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
                const struct pcache_result *r, enum ofputil_protocol protocol,
                long long int now, struct ofpbuf *out)
 {
-    struct pcache_entry *e = entry_lookup(pc, key);
+    struct pcache_entry *e = entry_get(pc, key);
 
-    if (!e) {
-        e = entry_alloc();
-        e->key = *key;
-        e->hash = key_hash(key);
-        ovs_list_init(&e->expiry_node);
-        index_insert(pc, e);
-    } else {
-        actions_unref(e->actions);
-    }
     e->cookie = r->cookie;
     e->ttl = r->ttl;
     e->actions = actions_ref(r->actions);
@@ -716,16 +710,7 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
         key.dst = f->ipv6_dst;
     }
 
-    struct pcache_entry *e = entry_lookup(pc, &key);
-    if (!e) {
-        e = entry_alloc();
-        e->key = key;
-        e->hash = key_hash(&key);
-        ovs_list_init(&e->expiry_node);
-        index_insert(pc, e);
-    } else {
-        actions_unref(e->actions);
-    }
+    struct pcache_entry *e = entry_get(pc, &key);
     struct ds actions = DS_EMPTY_INITIALIZER;
     struct ofpact_format_params fp = { .s = &actions };
     ofpacts_format(fs->ofpacts, fs->ofpacts_len, &fp);
@@ -1039,10 +1024,9 @@ key_equals(const struct pcache_key *a, const struct pcache_key *b)
 }
 
 static struct pcache_entry *
-entry_lookup(const struct pcache *pc, const struct pcache_key *key)
+entry_lookup(const struct pcache *pc, const struct pcache_key *key,
+             uint32_t hash)
 {
-    uint32_t hash = key_hash(key);
-
     for (size_t i = hash & pc->slot_mask; pc->slots[i].entry;
          i = (i + 1) & pc->slot_mask) {
         struct pcache_entry *e = pc->slots[i].entry;
@@ -1061,6 +1045,27 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key)
         }
     }
     return NULL;
+}
+
+/* Returns the entry for 'key', with its actions dropped if it had one,
+ * or a new one in the index (hashing 'key' once for both). */
+static struct pcache_entry *
+entry_get(struct pcache *pc, const struct pcache_key *key)
+{
+    uint32_t hash = key_hash(key);
+    struct pcache_entry *e = entry_lookup(pc, key, hash);
+
+    if (e) {
+        actions_unref(e->actions);
+        e->actions = NULL;
+    } else {
+        e = entry_alloc();
+        e->key = *key;
+        e->hash = hash;
+        ovs_list_init(&e->expiry_node);
+        index_insert(pc, e);
+    }
+    return e;
 }
 
 /* Entries are carved from chunks of POOL_CHUNK bytes (on huge pages where
