@@ -217,10 +217,18 @@ ofio_send(struct ofio *io, struct ofpbuf *msg)
 void *
 ofio_put_uninit(struct ofio *io, size_t n)
 {
+    return ofpbuf_put_uninit(ofio_tx(io), n);
+}
+
+/* Returns the buffer of what is queued, for a caller that appends to it
+ * whole messages, lengths set, as ofio_put_uninit() describes. */
+struct ofpbuf *
+ofio_tx(struct ofio *io)
+{
     if (io->tx.size >= OFIO_FLUSH_SIZE) {
         ofio_flush(io);
     }
-    return ofpbuf_put_uninit(&io->tx, n);
+    return &io->tx;
 }
 
 /* Sends as much of what is queued as the socket takes now. */

@@ -41,6 +41,7 @@ void ofio_wait(struct ofio *);
 const struct ofp_header *ofio_recv(struct ofio *);
 void ofio_send(struct ofio *, struct ofpbuf *);
 void *ofio_put_uninit(struct ofio *, size_t n);
+struct ofpbuf *ofio_tx(struct ofio *);
 void ofio_flush(struct ofio *);
 
 int ofio_get_version(const struct ofio *);

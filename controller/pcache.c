@@ -21,6 +21,7 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vlog.h"
@@ -84,6 +85,45 @@ struct parsed_actions {
     const char *canonical;      /* canonical_actions() of it, shared. */
     struct ofpbuf ofpacts;      /* The same, parsed. */
 };
+/* How a packet from a switch reaches a destination, as
+ * pcache_location_actions() describes: all its action text is made of.
+ * Also the key of 'ways', the memo of that text, parsed: finding the way
+ * and then its memo costs a fraction of composing the text and looking
+ * that up.  No padding, so that it hashes and compares as bytes. */
+enum way_kind {
+    WAY_DROP,                   /* Denied. */
+    WAY_LOCAL,                  /* Out of port 'n', with 'mac' if 'has_mac'. */
+    WAY_SARP,                   /* Through the SARP stage, network 'n'. */
+    WAY_TUNNEL,                 /* VNI 'n' to 'tunnel_ip' by 'tunnel_port'. */
+    WAY_GRE,                    /* Keyless GRE, the same. */
+};
+struct way {
+    uint8_t kind;               /* enum way_kind. */
+    uint8_t has_mac;
+    uint16_t tunnel_port;
+    uint32_t n;
+    ovs_be32 tunnel_ip;
+    struct eth_addr mac;
+    uint16_t pad;               /* Zero. */
+};
+BUILD_ASSERT_DECL(sizeof(struct way) == 20);
+struct way_memo {
+    struct hmap_node node;      /* In 'ways', by hash of 'way'. */
+    struct way way;
+    const struct parsed_actions *pa;
+};
+static struct hmap ways = HMAP_INITIALIZER(&ways);
+#define WAYS_MAX 65536
+static bool location_way(const struct pcache_switch *,
+                         const struct dps_network *, uint64_t dpid,
+                         ovs_be32 tunnel_ip, const char *port,
+                         const struct eth_addr *mac, struct way *);
+static bool way_format(const struct way *, struct ds *);
+static const struct parsed_actions *way_actions(const struct way *);
+static void ways_clear(void);
+static void result_init(struct pcache_result *, enum dps_verdict,
+                        uint64_t cookie, uint32_t ttl,
+                        const struct parsed_actions *);
 static struct pcache_queue *queue_for(struct pcache *, uint32_t ttl);
 static void expire(struct pcache *, struct pcache_entry *);
 static void encode_install(const struct pcache_key *,
@@ -349,9 +389,10 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
         return false;
     }
 
-    struct ds actions = DS_EMPTY_INITIALIZER;
+    struct way way;
     if (res.verdict == DPS_DENY) {
-        ds_put_cstr(&actions, "drop");
+        memset(&way, 0, sizeof way);
+        way.kind = WAY_DROP;
     } else {
         uint64_t dpid = res.dpid;
         ovs_be32 tunnel_ip = res.tunnel_ip;
@@ -372,22 +413,22 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
             port = dps_endpoint_location(wp, &dpid, &tunnel_ip);
             has_mac = false;    /* The appliance gets the frame as sent. */
         }
-        if (!pcache_location_actions(sw, net, dpid, tunnel_ip, port,
-                                     has_mac ? &dst_mac : NULL, &actions)) {
-            ds_destroy(&actions);
+        if (!location_way(sw, net, dpid, tunnel_ip, port,
+                          has_mac ? &dst_mac : NULL, &way)) {
             return false;
         }
     }
+    const struct parsed_actions *pa = way_actions(&way);
+    if (!pa) {
+        return false;
+    }
 
     uint32_t policy = res.policy ? dps_policy_uuid(res.policy)->parts[0] : 0;
-    bool ok = pcache_result_init(r, res.verdict,
-                                 pl_cookie(policy, res.tracking_number,
-                                           dps_endpoint_uuid(res.dst)
-                                           ->parts[0]),
-                                 MIN(res.ttl, MAX_HARD_TIMEOUT),
-                                 ds_cstr(&actions));
-    ds_destroy(&actions);
-    return ok;
+    result_init(r, res.verdict,
+                pl_cookie(policy, res.tracking_number,
+                          dps_endpoint_uuid(res.dst)->parts[0]),
+                MIN(res.ttl, MAX_HARD_TIMEOUT), pa);
+    return true;
 }
 
 /* Initializes '*r' with the rest and 'actions' (ovs-ofctl syntax), which
@@ -400,12 +441,19 @@ pcache_result_init(struct pcache_result *r, enum dps_verdict verdict,
     if (!pa) {
         return false;
     }
+    result_init(r, verdict, cookie, ttl, pa);
+    return true;
+}
+
+static void
+result_init(struct pcache_result *r, enum dps_verdict verdict,
+            uint64_t cookie, uint32_t ttl, const struct parsed_actions *pa)
+{
     r->verdict = verdict;
     r->cookie = cookie;
     r->ttl = ttl;
     r->actions = actions_ref(pa->canonical);
     ofpbuf_use_const(&r->ofpacts, pa->ofpacts.data, pa->ofpacts.size);
-    return true;
 }
 
 void
@@ -431,6 +479,19 @@ pcache_location_actions(const struct pcache_switch *sw,
                         uint64_t dpid, ovs_be32 tunnel_ip, const char *port,
                         const struct eth_addr *mac, struct ds *actions)
 {
+    struct way way;
+    return (location_way(sw, net, dpid, tunnel_ip, port, mac, &way)
+            && way_format(&way, actions));
+}
+
+/* Finds the way from 'sw' to a location as pcache_location_actions()
+ * describes, into '*way'.  Returns false if there is none. */
+static bool
+location_way(const struct pcache_switch *sw, const struct dps_network *net,
+             uint64_t dpid, ovs_be32 tunnel_ip, const char *port,
+             const struct eth_addr *mac, struct way *way)
+{
+    memset(way, 0, sizeof *way);
     if (!dpid) {
         return false;
     }
@@ -440,23 +501,17 @@ pcache_location_actions(const struct pcache_switch *sw,
         if (!node || sset_contains(sw->down_ports, port)) {
             return false;
         }
+        way->kind = WAY_LOCAL;
+        way->n = node->data;
         if (mac) {
-            ds_put_format(actions, "set_field:"ETH_ADDR_FMT"->eth_dst,",
-                          ETH_ADDR_ARGS(*mac));
+            way->has_mac = true;
+            way->mac = *mac;
         }
-        /* Through the delivery stage, which knows how each port is
-         * reached (a VM behind a trunk needs its VLAN tag), and only while
-         * the port is live. */
-        ds_put_format(actions, PL_LOAD_LIVE_PORT",resubmit(,%d)",
-                      node->data, PL_DELIVER);
         return true;
     }
     if (dps_network_is_sarp(net)) {
-        /* Across the L2 interconnect, through this edge's SARP cache
-         * (controller/sarp.h), which knows the remote edge's MAC.  The
-         * network into the metadata for a packet-out. */
-        ds_put_format(actions, "set_field:%"PRIu32"->"PL_NETWORK_FIELD","
-                      "resubmit(,%d)", dps_network_vni(net), PL_SARP);
+        way->kind = WAY_SARP;
+        way->n = dps_network_vni(net);
         return true;
     }
     enum dt_encap encap = dps_network_encap(net);
@@ -464,13 +519,96 @@ pcache_location_actions(const struct pcache_switch *sw,
     if (!tunnel_ip || tunnel_port == OFPP_NONE) {
         return false;
     }
-    if (encap == DT_ENCAP_GRE) {
-        return put_mac_in_ip(tunnel_ip, tunnel_port, actions);
-    }
-    ds_put_format(actions, "set_field:%"PRIu32"->tun_id,set_field:"IP_FMT
-                  "->tun_dst,output:%"PRIu16, dps_network_vni(net),
-                  IP_ARGS(tunnel_ip), ofp_to_u16(tunnel_port));
+    way->kind = encap == DT_ENCAP_GRE ? WAY_GRE : WAY_TUNNEL;
+    way->n = dps_network_vni(net);
+    way->tunnel_ip = tunnel_ip;
+    way->tunnel_port = ofp_to_u16(tunnel_port);
     return true;
+}
+
+/* Appends the action text of 'way' to 'actions'.  Returns false if it
+ * cannot be composed. */
+static bool
+way_format(const struct way *way, struct ds *actions)
+{
+    switch ((enum way_kind) way->kind) {
+    case WAY_DROP:
+        ds_put_cstr(actions, "drop");
+        return true;
+
+    case WAY_LOCAL:
+        /* The VM's own MAC back, if asked, and then through the delivery
+         * stage, which knows how each port is reached (a VM behind a trunk
+         * needs its VLAN tag), and only while the port is live. */
+        if (way->has_mac) {
+            ds_put_format(actions, "set_field:"ETH_ADDR_FMT"->eth_dst,",
+                          ETH_ADDR_ARGS(way->mac));
+        }
+        ds_put_format(actions, PL_LOAD_LIVE_PORT",resubmit(,%d)",
+                      way->n, PL_DELIVER);
+        return true;
+
+    case WAY_SARP:
+        /* Across the L2 interconnect, through this edge's SARP cache
+         * (controller/sarp.h), which knows the remote edge's MAC.  The
+         * network into the metadata for a packet-out. */
+        ds_put_format(actions, "set_field:%"PRIu32"->"PL_NETWORK_FIELD","
+                      "resubmit(,%d)", way->n, PL_SARP);
+        return true;
+
+    case WAY_GRE:
+        return put_mac_in_ip(way->tunnel_ip, u16_to_ofp(way->tunnel_port),
+                             actions);
+
+    case WAY_TUNNEL:
+        ds_put_format(actions, "set_field:%"PRIu32"->tun_id,set_field:"
+                      IP_FMT"->tun_dst,output:%"PRIu32, way->n,
+                      IP_ARGS(way->tunnel_ip), way->tunnel_port);
+        return true;
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Returns the parsed actions of 'way', composing and parsing them only the
+ * first time, or NULL if they cannot be composed or do not parse.  Valid
+ * until the next call. */
+static const struct parsed_actions *
+way_actions(const struct way *way)
+{
+    uint32_t hash = hash_bytes(way, sizeof *way, 0);
+    struct way_memo *m;
+
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash, &ways) {
+        if (!memcmp(&m->way, way, sizeof *way)) {
+            return m->pa;
+        }
+    }
+
+    struct ds text = DS_EMPTY_INITIALIZER;
+    const struct parsed_actions *pa = (way_format(way, &text)
+                                       ? parse_actions(ds_cstr(&text))
+                                       : NULL);
+    ds_destroy(&text);
+    if (pa) {
+        if (hmap_count(&ways) >= WAYS_MAX) {
+            ways_clear();
+        }
+        m = xmalloc(sizeof *m);
+        m->way = *way;
+        m->pa = pa;
+        hmap_insert(&ways, &m->node, hash);
+    }
+    return pa;
+}
+
+static void
+ways_clear(void)
+{
+    struct way_memo *m;
+
+    HMAP_FOR_EACH_POP (m, node, &ways) {
+        free(m);
+    }
 }
 
 /* Prefetches into the CPU cache the slots of 'pc''s index that a lookup of
@@ -515,17 +653,51 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
     encode_install(key, r, protocol, out);
 }
 
+/* What every message template has: the actions and protocol it was
+ * encoded for and the encoding, with sentinels in the fields that differ
+ * from copy to copy (ofproto-ext/oftemplate.h).  First in each kind. */
+struct msg_template {
+    struct hmap_node node;      /* In the hmap of its kind. */
+    const char *actions;        /* Canonical action text, shared. */
+    enum ofputil_protocol protocol;
+    struct ofpbuf msg;          /* Encoded with the sentinels. */
+};
+
+/* Initializes 't' for 'r' and 'protocol' with encoding 'msg', which it
+ * takes. */
+static void
+msg_template_init(struct msg_template *t, const struct pcache_result *r,
+                  enum ofputil_protocol protocol, struct ofpbuf *msg)
+{
+    t->actions = actions_ref(r->actions);
+    t->protocol = protocol;
+    ofpbuf_init(&t->msg, msg->size);
+    ofpbuf_put(&t->msg, msg->data, msg->size);
+    ofpbuf_delete(msg);
+}
+
+/* Frees the templates in 'map', each a kind whose first member is a
+ * struct msg_template. */
+static void
+msg_templates_clear(struct hmap *map)
+{
+    struct msg_template *t;
+
+    HMAP_FOR_EACH_POP (t, node, map) {
+        actions_unref(t->actions);
+        ofpbuf_uninit(&t->msg);
+        free(t);
+    }
+}
+
 /* A flow_mod that installs an entry, encoded once per (actions, TTL,
  * protocol) with sentinel values in the fields that differ between
  * entries, and the offsets of those fields: an entry's flow_mod is a copy
  * with its values written in (see encode_install()). */
 struct install_template {
-    struct hmap_node node;      /* In 'templates'. */
-    const char *actions;        /* Canonical action text, shared. */
+    struct msg_template up;     /* In 'templates'. */
     uint32_t ttl;
-    enum ofputil_protocol protocol;
     bool ipv6;                  /* An IPv6 destination (else IPv4)? */
-    struct ofpbuf msg;          /* Encoded with the sentinels. */
     size_t cookie_ofs, vni_ofs, domain_ofs, dst_ofs;
 };
 static struct hmap templates = HMAP_INITIALIZER(&templates);
@@ -567,18 +739,6 @@ encode_install__(const struct pcache_key *key, uint64_t cookie,
     return msg;
 }
 
-static void
-templates_clear(void)
-{
-    struct install_template *t;
-
-    HMAP_FOR_EACH_POP (t, node, &templates) {
-        actions_unref(t->actions);
-        ofpbuf_uninit(&t->msg);
-        free(t);
-    }
-}
-
 /* Returns the template for 'r' and 'protocol', making it if need be, or
  * NULL if a sentinel cannot be found in the encoding. */
 static const struct install_template *
@@ -589,14 +749,14 @@ get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
                                 ipv6);
     struct install_template *t;
 
-    HMAP_FOR_EACH_WITH_HASH (t, node, hash, &templates) {
-        if (t->ttl == r->ttl && t->protocol == protocol && t->ipv6 == ipv6
-            && t->actions == r->actions) {
+    HMAP_FOR_EACH_WITH_HASH (t, up.node, hash, &templates) {
+        if (t->ttl == r->ttl && t->up.protocol == protocol
+            && t->ipv6 == ipv6 && t->up.actions == r->actions) {
             return t->cookie_ofs != SIZE_MAX ? t : NULL;
         }
     }
     if (hmap_count(&templates) >= TEMPLATES_MAX) {
-        templates_clear();
+        msg_templates_clear(&templates);
     }
 
     struct pcache_key sentinel = {
@@ -616,26 +776,32 @@ get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
     ovs_be32 dst = htonl(SENTINEL_DST);
 
     t = xzalloc(sizeof *t);
-    t->actions = actions_ref(r->actions);
+    msg_template_init(&t->up, r, protocol, msg);
     t->ttl = r->ttl;
-    t->protocol = protocol;
     t->ipv6 = ipv6;
-    ofpbuf_init(&t->msg, msg->size);
-    ofpbuf_put(&t->msg, msg->data, msg->size);
-    ofpbuf_delete(msg);
-    t->cookie_ofs = oftemplate_find_once(&t->msg, &cookie, sizeof cookie);
-    t->vni_ofs = oftemplate_find_once(&t->msg, &vni, sizeof vni);
-    t->domain_ofs = oftemplate_find_once(&t->msg, &domain, sizeof domain);
+    const struct ofpbuf *m = &t->up.msg;
+    t->cookie_ofs = oftemplate_find_once(m, &cookie, sizeof cookie);
+    t->vni_ofs = oftemplate_find_once(m, &vni, sizeof vni);
+    t->domain_ofs = oftemplate_find_once(m, &domain, sizeof domain);
     t->dst_ofs = (ipv6
-                  ? oftemplate_find_once(&t->msg, &sentinel_dst6,
+                  ? oftemplate_find_once(m, &sentinel_dst6,
                                          sizeof sentinel_dst6)
-                  : oftemplate_find_once(&t->msg, &dst, sizeof dst));
+                  : oftemplate_find_once(m, &dst, sizeof dst));
     if (t->vni_ofs == SIZE_MAX || t->domain_ofs == SIZE_MAX
         || t->dst_ofs == SIZE_MAX) {
         t->cookie_ofs = SIZE_MAX;   /* Unusable: encode each time. */
     }
-    hmap_insert(&templates, &t->node, hash);
+    hmap_insert(&templates, &t->up.node, hash);
     return t->cookie_ofs != SIZE_MAX ? t : NULL;
+}
+
+/* A transaction id for a message from a template: ids of their own, apart
+ * from Open vSwitch's (which count up from 1). */
+static ovs_be32
+next_xid(void)
+{
+    static uint32_t xid;
+    return htonl(0x80000000 | xid++);
 }
 
 /* Encodes the flow_mod that installs 'r' for 'key': a copy of its
@@ -655,12 +821,8 @@ encode_install(const struct pcache_key *key, const struct pcache_result *r,
         return;
     }
 
-    static uint32_t next_xid;
-    char *data = ofpbuf_put(out, t->msg.data, t->msg.size);
-
-    /* Transaction ids of their own, apart from Open vSwitch's (which count
-     * up from 1). */
-    ovs_be32 xid = htonl(0x80000000 | next_xid++);
+    char *data = ofpbuf_put(out, t->up.msg.data, t->up.msg.size);
+    ovs_be32 xid = next_xid();
     ovs_be64 cookie = htonll(r->cookie);
     ovs_be64 vni = htonll(key->vni);
     ovs_be32 domain = htonl(key->domain);
@@ -675,6 +837,145 @@ encode_install(const struct pcache_key *key, const struct pcache_result *r,
         ovs_be32 dst = in6_addr_get_mapped_ipv4(&key->dst);
         memcpy(data + t->dst_ofs, &dst, sizeof dst);
     }
+}
+
+/* A packet-out with a result's actions, encoded once per (actions,
+ * protocol) with no packet and a sentinel input port: a packet's is a copy
+ * with its input port written in and the packet appended. */
+struct packet_out_template {
+    struct msg_template up;     /* In 'po_templates'. */
+    size_t in_port_ofs;         /* SIZE_MAX if the template is unusable. */
+    size_t in_port_len;         /* 2 (OpenFlow 1.0) or 4 bytes. */
+};
+static struct hmap po_templates = HMAP_INITIALIZER(&po_templates);
+#define SENTINEL_IN_PORT 0xfedc /* A port number below OFPP_MAX. */
+
+static struct ofpbuf *
+encode_packet_out__(const struct pcache_result *r, ofp_port_t in_port,
+                    const void *packet, size_t len,
+                    enum ofputil_protocol protocol)
+{
+    struct ofputil_packet_out po = {
+        .packet = packet,
+        .packet_len = len,
+        .buffer_id = UINT32_MAX,
+        .ofpacts = CONST_CAST(struct ofpact *, r->ofpacts.data),
+        .ofpacts_len = r->ofpacts.size,
+    };
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, in_port);
+    return ofputil_encode_packet_out(&po, protocol);
+}
+
+/* Writes 'in_port' at template 't''s offset for it in 'msg'. */
+static void
+po_put_in_port(const struct packet_out_template *t, uint8_t *msg,
+               ofp_port_t in_port)
+{
+    if (t->in_port_len == 2) {
+        ovs_be16 port = htons(ofp_to_u16(in_port));
+        memcpy(msg + t->in_port_ofs, &port, sizeof port);
+    } else {
+        ovs_be32 port = htonl(ofp_to_u16(in_port));
+        memcpy(msg + t->in_port_ofs, &port, sizeof port);
+    }
+}
+
+/* Makes the packet-out template for 'r' and 'protocol' and checks it: a
+ * packet-out from it must be byte for byte what the encoder gives for the
+ * same packet and port, but for the transaction id; if it is not (an
+ * encoding with the packet elsewhere than at the end), the template is
+ * marked unusable. */
+static struct packet_out_template *
+po_template_create(const struct pcache_result *r,
+                   enum ofputil_protocol protocol)
+{
+    struct packet_out_template *t = xzalloc(sizeof *t);
+    msg_template_init(&t->up, r, protocol,
+                      encode_packet_out__(r, u16_to_ofp(SENTINEL_IN_PORT),
+                                          NULL, 0, protocol));
+    t->in_port_ofs = SIZE_MAX;
+
+    t->in_port_len = (ofputil_protocol_to_ofp_version(protocol)
+                      == OFP10_VERSION ? 2 : 4);
+    ovs_be16 port16 = htons(SENTINEL_IN_PORT);
+    ovs_be32 port32 = htonl(SENTINEL_IN_PORT);
+    size_t ofs = oftemplate_find_once(&t->up.msg, (t->in_port_len == 2
+                                                ? (void *) &port16
+                                                : (void *) &port32),
+                                      t->in_port_len);
+    if (ofs != SIZE_MAX) {
+        static const uint8_t packet[] = { 0xde, 0xad, 0xbe, 0xef };
+        ofp_port_t port = u16_to_ofp(0x1234);
+        struct ofpbuf *want = encode_packet_out__(r, port, packet,
+                                                  sizeof packet, protocol);
+        struct ofpbuf got;
+        ofpbuf_init(&got, 0);
+        ofpbuf_put(&got, t->up.msg.data, t->up.msg.size);
+        ofpbuf_put(&got, packet, sizeof packet);
+        t->in_port_ofs = ofs;
+        po_put_in_port(t, got.data, port);
+        struct ofp_header *goth = got.data, *wanth = want->data;
+        goth->length = htons(got.size);
+        goth->xid = wanth->xid;
+        if (got.size != want->size || memcmp(got.data, want->data,
+                                             got.size)) {
+            t->in_port_ofs = SIZE_MAX;
+        }
+        ofpbuf_uninit(&got);
+        ofpbuf_delete(want);
+    }
+    if (t->in_port_ofs == SIZE_MAX) {
+        VLOG_WARN_RL(&rl, "%s: no packet-out template for these actions; "
+                     "encoding each", ofputil_protocol_to_string(protocol));
+    }
+    return t;
+}
+
+/* Appends to 'out' a packet-out of 'packet' ('len' bytes), as if received
+ * on 'in_port', with the actions of 'r', encoded for 'protocol': a copy of
+ * a template with the port written in and the packet appended, which is
+ * what encoding it from scratch gives (checked by tests/test-pcache). */
+void
+pcache_put_packet_out(const struct pcache_result *r, ofp_port_t in_port,
+                      const void *packet, size_t len,
+                      enum ofputil_protocol protocol, struct ofpbuf *out)
+{
+    uint32_t hash = hash_pointer(r->actions, protocol);
+    struct packet_out_template *t;
+
+    HMAP_FOR_EACH_WITH_HASH (t, up.node, hash, &po_templates) {
+        if (t->up.actions == r->actions && t->up.protocol == protocol) {
+            goto found;
+        }
+    }
+    if (hmap_count(&po_templates) >= TEMPLATES_MAX) {
+        msg_templates_clear(&po_templates);
+    }
+    t = po_template_create(r, protocol);
+    hmap_insert(&po_templates, &t->up.node, hash);
+
+found:
+    if (t->in_port_ofs == SIZE_MAX
+        || ofp_to_u16(in_port) >= ofp_to_u16(OFPP_MAX)
+        || t->up.msg.size + len > UINT16_MAX) {
+        struct ofpbuf *msg = encode_packet_out__(r, in_port, packet, len,
+                                                 protocol);
+        ofpbuf_put(out, msg->data, msg->size);
+        ofpbuf_delete(msg);
+        return;
+    }
+
+    const struct ofpbuf *m = &t->up.msg;
+    uint8_t *data = ofpbuf_put_uninit(out, m->size + len);
+    ovs_be16 length = htons(m->size + len);
+    ovs_be32 xid = next_xid();
+    memcpy(data, m->data, m->size);
+    memcpy(data + m->size, packet, len);
+    memcpy(data + offsetof(struct ofp_header, length), &length,
+           sizeof length);
+    memcpy(data + offsetof(struct ofp_header, xid), &xid, sizeof xid);
+    po_put_in_port(t, data, in_port);
 }
 
 /* Records the cache entry 'fs', read back from the switch at 'now'.  An
@@ -1187,6 +1488,7 @@ parsed_clear(void)
 {
     struct parsed_actions *pa;
 
+    ways_clear();               /* They point into 'parsed'. */
     HMAP_FOR_EACH_POP (pa, node, &parsed) {
         free(pa->text);
         actions_unref(pa->canonical);

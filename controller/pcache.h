@@ -153,6 +153,9 @@ const struct pcache_entry *pcache_find(const struct pcache *,
 void pcache_install(struct pcache *, const struct pcache_key *,
                     const struct pcache_result *, enum ofputil_protocol,
                     long long int now, struct ofpbuf *out);
+void pcache_put_packet_out(const struct pcache_result *, ofp_port_t in_port,
+                           const void *packet, size_t len,
+                           enum ofputil_protocol, struct ofpbuf *out);
 void pcache_adopt(struct pcache *, const struct ofputil_flow_stats *,
                   long long int now);
 size_t pcache_revalidate(struct pcache *, const struct dps *,

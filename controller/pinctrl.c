@@ -450,8 +450,9 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
                    now, swconn_batch(sw->swconn));
     swconn_batch_added(sw->swconn);
     if (r.verdict == DPS_FORWARD) {
-        packet_out_ofpacts(sw, pin->packet, pin->packet_len, pin->in_port,
-                           r.ofpacts.data, r.ofpacts.size);
+        pcache_put_packet_out(&r, pin->in_port, pin->packet, pin->packet_len,
+                              swconn_get_protocol(sw->swconn),
+                              swconn_output(sw->swconn));
     }
     pcache_result_uninit(&r);
 }

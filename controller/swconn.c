@@ -348,6 +348,15 @@ swconn_send(struct swconn *sw, struct ofpbuf *msg)
     send_msg(sw, msg);
 }
 
+/* Returns the buffer of what is to be sent to 'sw', to which a caller may
+ * append whole messages, their lengths set (a packet-out from a template),
+ * instead of handing swconn_send() one of its own. */
+struct ofpbuf *
+swconn_output(struct swconn *sw)
+{
+    return ofio_tx(sw->conn);
+}
+
 /* Sends the flow_mods in 'msgs' (a list of struct ofpbuf, emptied) to 'sw'
  * as one atomic, ordered bundle, besides (and never confused with) the
  * bundles that reconcile desired and installed flows.  An error the

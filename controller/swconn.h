@@ -94,6 +94,7 @@ bool swconn_is_synced(const struct swconn *);
 bool swconn_is_ready(const struct swconn *);
 enum ofputil_protocol swconn_get_protocol(const struct swconn *);
 void swconn_send(struct swconn *, struct ofpbuf *);
+struct ofpbuf *swconn_output(struct swconn *);
 void swconn_send_bundle(struct swconn *, struct ovs_list *msgs);
 struct ofpbuf *swconn_batch(struct swconn *);
 void swconn_batch_added(struct swconn *);

@@ -6,7 +6,8 @@
  * must be exactly the flow_mod of that entry, for every OpenFlow version
  * the controller speaks, including the first entry of a template and
  * entries whose values are zero or all ones, IPv4 and IPv6 destinations;
- * and expiry by TTL queues.
+ * packet-outs, copies of a template with the input port written in and
+ * the packet appended; and expiry by TTL queues.
  */
 #include <config.h>
 #include "tests/check-tap.h"
@@ -16,12 +17,14 @@
 #include <string.h>
 
 #include "controller/pcache.h"
+#include "flow.h"
 #include "ofproto-ext/pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
 #include "packets.h"
@@ -34,6 +37,21 @@ make_result(struct pcache_result *r, const char *text, uint64_t cookie,
 {
     ck_assert(pcache_result_init(r, strcmp(text, "drop") ? DPS_FORWARD
                                  : DPS_DENY, cookie, ttl, text));
+}
+
+/* Checks that decoded actions 'ofpacts' are those of 'r', compared as
+ * text: parsed and decoded ofpacts differ in padding. */
+static void
+check_actions(const struct ofpact *ofpacts, size_t ofpacts_len,
+              const struct pcache_result *r)
+{
+    struct ds a = DS_EMPTY_INITIALIZER, b = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fa = { .s = &a }, fb = { .s = &b };
+    ofpacts_format(ofpacts, ofpacts_len, &fa);
+    ofpacts_format(r->ofpacts.data, r->ofpacts.size, &fb);
+    ck_assert_str_eq(ds_cstr(&a), ds_cstr(&b));
+    ds_destroy(&a);
+    ds_destroy(&b);
 }
 
 /* Checks that 'msg' is the flow_mod of entry 'key' with result 'r'. */
@@ -74,14 +92,7 @@ check_flow_mod(const struct ofpbuf *msg, const struct pcache_key *key,
     ck_assert_str_eq(g, w);
     free(w);
     free(g);
-    /* Compared as text: parsed and decoded ofpacts differ in padding. */
-    struct ds a = DS_EMPTY_INITIALIZER, b = DS_EMPTY_INITIALIZER;
-    struct ofpact_format_params fa = { .s = &a }, fb = { .s = &b };
-    ofpacts_format(fm.ofpacts, fm.ofpacts_len, &fa);
-    ofpacts_format(r->ofpacts.data, r->ofpacts.size, &fb);
-    ck_assert_str_eq(ds_cstr(&a), ds_cstr(&b));
-    ds_destroy(&a);
-    ds_destroy(&b);
+    check_actions(fm.ofpacts, fm.ofpacts_len, r);
     minimatch_destroy(&fm.match);
     ofpbuf_uninit(&ofpacts);
 }
@@ -151,6 +162,93 @@ END_TEST
 /* Entries are forgotten exactly when their TTL (and the grace) has
  * passed, whatever the order they were installed in, with several TTLs,
  * and an entry installed again lives from then on. */
+/* A packet-out from a template must be byte for byte the encoder's, but
+ * for its transaction id, and decode to the packet, port and actions. */
+START_TEST(test_packet_out_encoding)
+{
+    static const char *const actions[] = {
+        "set_field:0x64->tun_id,set_field:172.31.0.3->tun_dst,output:1",
+        "set_field:02:00:00:00:00:03->eth_dst,bundle_load(eth_src,0,hrw,"
+        "ofport,NXM_NX_REG2[],members:7),resubmit(,41)",
+        "set_field:0x64->metadata,resubmit(,51)",
+    };
+    static const uint16_t ports[] = {
+        1, 0x1234, 0xfedc, 0xfeff, 0, 0xfffe /* OFPP_LOCAL: encoded anew */,
+    };
+    static const size_t lens[] = { 0, 1, 60, 1500 };
+    static const enum ofp_version versions[] = {
+        OFP10_VERSION, OFP13_VERSION, OFP14_VERSION, OFP15_VERSION,
+    };
+    uint8_t packet[1500];
+    for (size_t i = 0; i < sizeof packet; i++) {
+        packet[i] = i * 7 + 3;
+    }
+
+    for (size_t v = 0; v < ARRAY_SIZE(versions); v++) {
+        enum ofputil_protocol protocol
+            = ofputil_protocol_from_ofp_version(versions[v]);
+        for (size_t a = 0; a < ARRAY_SIZE(actions); a++) {
+            struct pcache_result r;
+            make_result(&r, actions[a], 1, 10);
+            ovs_be32 last_xid = 0;
+            for (size_t p = 0; p < ARRAY_SIZE(ports); p++) {
+                for (size_t l = 0; l < ARRAY_SIZE(lens); l++) {
+                    ofp_port_t in_port = u16_to_ofp(ports[p]);
+                    struct ofpbuf got;
+                    ofpbuf_init(&got, 0);
+                    ofpbuf_put_zeros(&got, 3);  /* Appended, not put. */
+                    pcache_put_packet_out(&r, in_port, packet, lens[l],
+                                          protocol, &got);
+                    ck_assert(!memcmp(got.data, "\0\0\0", 3));
+                    ofpbuf_pull(&got, 3);
+
+                    struct ofputil_packet_out po = {
+                        .packet = packet,
+                        .packet_len = lens[l],
+                        .buffer_id = UINT32_MAX,
+                        .ofpacts = CONST_CAST(struct ofpact *,
+                                              r.ofpacts.data),
+                        .ofpacts_len = r.ofpacts.size,
+                    };
+                    match_init_catchall(&po.flow_metadata);
+                    match_set_in_port(&po.flow_metadata, in_port);
+                    struct ofpbuf *want = ofputil_encode_packet_out(
+                        &po, protocol);
+                    struct ofp_header *goth = got.data;
+                    const struct ofp_header *wanth = want->data;
+                    ck_assert(goth->xid != last_xid);
+                    last_xid = goth->xid;
+                    goth->xid = wanth->xid;
+                    ck_assert_int_eq(got.size, want->size);
+                    ck_assert(!memcmp(got.data, want->data, got.size));
+                    ofpbuf_delete(want);
+
+                    /* And Open vSwitch reads it back as sent. */
+                    struct ofputil_packet_out dpo;
+                    struct ofpbuf ofpacts;
+                    ofpbuf_init(&ofpacts, 64);
+                    ck_assert(!ofputil_decode_packet_out(&dpo, got.data,
+                                                         NULL, &ofpacts));
+                    ck_assert_int_eq(dpo.packet_len, lens[l]);
+                    ck_assert(!memcmp(dpo.packet, packet, lens[l]));
+                    ck_assert_int_eq(ofp_to_u16(dpo.flow_metadata.flow
+                                                .in_port.ofp_port),
+                                     ports[p]);
+                    if (versions[v] >= OFP12_VERSION) {
+                        /* (OpenFlow 1.0 has no set_field: it decodes as
+                         * load.) */
+                        check_actions(dpo.ofpacts, dpo.ofpacts_len, &r);
+                    }
+                    ofpbuf_uninit(&ofpacts);
+                    ofpbuf_uninit(&got);
+                }
+            }
+            pcache_result_uninit(&r);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_expiry)
 {
     struct pcache_key k1 = { 100, 1, IN6ADDR_ANY_INIT };
@@ -269,6 +367,9 @@ unit_suite(void)
     Suite *s = suite_create("pcache");
     TCase *tc = tcase_create("install_encoding");
     tcase_add_test(tc, test_install_encoding);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("packet_out_encoding");
+    tcase_add_test(tc, test_packet_out_encoding);
     suite_add_tcase(s, tc);
     tc = tcase_create("expiry");
     tcase_add_test(tc, test_expiry);
