@@ -143,7 +143,14 @@ usage(void)
            "      install N flows into table N of the switch at VCONN one\n"
            "      flow_mod at a time and in bundles, with and without\n"
            "      hard_timeout, and delete them in bundles; report\n"
-           "      flow_mods per second for each (\"flowmod --help\")\n",
+           "      flow_mods per second for each (\"flowmod --help\")\n"
+           "  policy [--switches=N] [--endpoints=E] [--domains=D]\n"
+           "         [--rate=R] [--target=dovetail|testcontroller]...\n"
+           "         unix:FILE|tcp:IP[:PORT]\n"
+           "      emulate N switches sending policy-miss packet-ins to\n"
+           "      the controller at the address, check every answer, and\n"
+           "      report resolutions/s (closed loop) or latency at R\n"
+           "      requests/s (open loop) (\"policy --help\")\n",
            program_name, program_name);
     vlog_usage();
     printf("\nOther options:\n"
