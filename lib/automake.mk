@@ -18,6 +18,8 @@ lib_libdovetail_la_SOURCES = \
 	lib/dt-dps.h \
 	lib/dt-dps-idl.c \
 	lib/dt-dps-idl.h \
+	lib/dt-histogram.c \
+	lib/dt-histogram.h \
 	lib/dt-pool.c \
 	lib/dt-pool.h \
 	lib/dt-pool-idl.c \

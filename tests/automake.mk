@@ -15,6 +15,13 @@ tests_test_dt_addr_SOURCES = tests/test-dt-addr.c tests/check-tap.c \
 tests_test_dt_addr_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_dt_addr_LDADD = $(UNIT_TEST_LDADD)
 
+check_PROGRAMS += tests/test-dt-histogram
+TESTS += tests/test-dt-histogram
+tests_test_dt_histogram_SOURCES = tests/test-dt-histogram.c \
+	tests/check-tap.c tests/check-tap.h
+tests_test_dt_histogram_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_dt_histogram_LDADD = $(UNIT_TEST_LDADD)
+
 check_PROGRAMS += tests/test-dt-dps
 TESTS += tests/test-dt-dps
 tests_test_dt_dps_SOURCES = tests/test-dt-dps.c tests/check-tap.c \

@@ -22,6 +22,7 @@ bin_PROGRAMS += utilities/dovetail-bench
 utilities_dovetail_bench_SOURCES = utilities/dovetail-bench.c \
 	utilities/bench.h \
 	utilities/bench-flowmod.c \
+	utilities/bench-noise.c \
 	utilities/bench-policy.c
 utilities_dovetail_bench_LDADD = ofproto-ext/libofext.la lib/libdovetail.la $(OVS_LIBS)
 dist_man_MANS += utilities/dovetail-bench.8

@@ -113,6 +113,7 @@
 #include "lib/dt-blueprint-db.h"
 #include "lib/dt-blueprint.h"
 #include "lib/dt-db.h"
+#include "lib/dt-histogram.h"
 #include "ofproto-ext/oftemplate.h"
 #include "ofproto-ext/pipeline.h"
 #include "ofproto-ext/slowpath.h"
@@ -219,6 +220,8 @@ struct policy_params {
     double rate;                /* --rate: open loop if nonzero. */
     unsigned long long int n_requests; /* --requests, 0 for --seconds. */
     double seconds;             /* --seconds. */
+    double warmup;              /* --warmup: seconds sent before those
+                                 * measured. */
     double timeout;             /* --timeout: a request is unanswered after
                                  * this many seconds. */
     bool json;                  /* --format=json. */
@@ -384,12 +387,20 @@ struct policy_stats {
     unsigned long long int decoded;  /* Answers decoded and checked. */
     unsigned long long int n_checked_ctrl; /* Bundle control replies
                                             * checked against OVS's. */
-    long long int start_ns, end_ns;
+    long long int start_ns;     /* The first request. */
+    long long int measure_ns;   /* The end of the warm-up: only requests
+                                 * due (open loop) or sent (closed) from
+                                 * then on count in 'measured', 'lat',
+                                 * 'late' and the rate... */
+    long long int end_ns;       /* ...up to the last answer. */
+    unsigned long long int measured;
     long long int cpu_ns;       /* The bench's own CPU time from the first
                                  * request to the end of the run... */
     long long int cpu_sys_ns;   /* ...and the part of it in the kernel. */
-    uint32_t *lat_ns;           /* Latency of every answer. */
-    size_t n_lat, allocated_lat;
+    struct dt_histogram lat;    /* Latency of every measured answer, in
+                                 * ns: a fixed size, so that counting one
+                                 * never allocates (nor faults in a page)
+                                 * during the run. */
 };
 
 /* The whole run. */
@@ -512,6 +523,7 @@ bench_policy(struct ovs_cmdl_context *ctx)
     static struct policy_run run;
 
     memset(&run, 0, sizeof run);
+    dt_histogram_init(&run.st.lat);
     policy_parse(ctx->argc, ctx->argv, &run.p);
     policy_generate(&run);
     hmap_init(&run.fm_templates);
@@ -1093,10 +1105,11 @@ policy_loop(struct policy_run *run)
                 run->started = true;
                 run->sending = true;
                 run->st.start_ns = now;
+                run->st.measure_ns = now + p->warmup * 1e9;
                 run->st.cpu_ns = -bench_cpu_ns();
                 run->st.cpu_sys_ns = -bench_cpu_sys_ns();
                 if (!p->n_requests) {
-                    run->stop_ns = now + p->seconds * 1e9;
+                    run->stop_ns = run->st.measure_ns + p->seconds * 1e9;
                 }
                 continue;
             } else if (now > ready_by) {
@@ -1137,7 +1150,7 @@ policy_loop(struct policy_run *run)
             if (idle) {
                 if (!done_at) {
                     done_at = now;
-                    run->st.end_ns = run->st.n_lat ? run->st.end_ns : now;
+                    run->st.end_ns = run->st.measured ? run->st.end_ns : now;
                 }
                 if (run->st.packet_outs >= run->st.allowed
                     || now - done_at > POLICY_GRACE_NS) {
@@ -1291,10 +1304,12 @@ policy_send_requests(struct policy_run *run, struct policy_switch *sw,
             /* A request the bench itself sends late counts in its
              * latency: say how often that happened. */
             long long int late = now - due;
-            if (late > POLICY_LATE_NS) {
-                run->st.late++;
+            if (due >= run->st.measure_ns) {
+                if (late > POLICY_LATE_NS) {
+                    run->st.late++;
+                }
+                run->st.max_late_ns = MAX(run->st.max_late_ns, late);
             }
-            run->st.max_late_ns = MAX(run->st.max_late_ns, late);
             sw->next_due++;
         }
     } else {
@@ -2047,11 +2062,10 @@ policy_answered(struct policy_run *run, struct policy_switch *sw,
     sw->n_pending--;
     st->answered++;
     st->end_ns = now;
-    if (st->n_lat >= st->allocated_lat) {
-        st->lat_ns = x2nrealloc(st->lat_ns, &st->allocated_lat,
-                                sizeof *st->lat_ns);
+    if (r->start_ns >= st->measure_ns) {
+        st->measured++;
+        dt_histogram_add(&st->lat, MIN(MAX(lat, 0), UINT32_MAX));
     }
-    st->lat_ns[st->n_lat++] = MIN(MAX(lat, 0), UINT32_MAX);
     r->hmap_node.next = (struct hmap_node *) run->free_reqs;
     run->free_reqs = r;
 }
@@ -2074,45 +2088,23 @@ policy_wrong(struct policy_run *run, const struct policy_switch *sw,
 
 /* Output. */
 
-static int
-compare_u32(const void *a_, const void *b_)
-{
-    uint32_t a = *(const uint32_t *) a_;
-    uint32_t b = *(const uint32_t *) b_;
-    return a < b ? -1 : a > b;
-}
-
-/* Returns the 'q' quantile (0 to 1) of sorted 'lat', in microseconds. */
-static double
-policy_quantile(const uint32_t *lat, size_t n, double q)
-{
-    if (!n) {
-        return 0;
-    }
-    size_t i = MIN(n - 1, (size_t) (q * n));
-    return lat[i] / 1e3;
-}
-
 static void
 policy_report(const struct policy_run *run)
 {
     const struct policy_params *p = &run->p;
     const struct policy_stats *st = &run->st;
-    double seconds = MAX(st->end_ns - st->start_ns, 1) / 1e9;
-    double rate = st->answered / seconds;
+    double seconds = MAX(st->end_ns - st->measure_ns, 1) / 1e9;
+    double rate = st->measured / seconds;
     static const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
     static const char *qnames[] = { "p50", "p90", "p99", "p99.9" };
     double qv[ARRAY_SIZE(qs)];
     const char *target = (p->target == POLICY_DOVETAIL ? "dovetail"
                           : "testcontroller");
 
-    if (st->n_lat > 1) {
-        qsort(st->lat_ns, st->n_lat, sizeof *st->lat_ns, compare_u32);
-    }
     for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
-        qv[i] = policy_quantile(st->lat_ns, st->n_lat, qs[i]);
+        qv[i] = dt_histogram_quantile(&st->lat, qs[i]) / 1e3;
     }
-    double max = st->n_lat ? st->lat_ns[st->n_lat - 1] / 1e3 : 0;
+    double max = st->lat.max / 1e3;
     double cpu_per = (double) st->cpu_ns / MAX(st->sent, 1);
 
     if (p->json) {
@@ -2151,6 +2143,8 @@ policy_report(const struct policy_run *run)
                         json_integer_create(st->by_bytes));
         json_object_put(top, "checks_decoded",
                         json_integer_create(st->decoded));
+        json_object_put(top, "warmup_seconds", json_real_create(p->warmup));
+        json_object_put(top, "measured", json_integer_create(st->measured));
         json_object_put(top, "seconds", json_real_create(seconds));
         json_object_put(top, "rate", json_integer_create(rate + 0.5));
         json_object_put(top, "bench_cpu_ns_per_request",
@@ -2191,6 +2185,10 @@ policy_report(const struct policy_run *run)
                    "us late\n", POLICY_LATE_NS / 1000, st->late,
                    st->max_late_ns / 1e3);
         }
+        if (p->warmup) {
+            printf("measured: %llu answers after a %g s warm-up\n",
+                   st->measured, p->warmup);
+        }
         printf("%.3f s: %.0f %s/s\n", seconds, rate,
                p->target == POLICY_DOVETAIL ? "resolutions" : "flow_mods");
         printf("latency (us): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  "
@@ -2219,6 +2217,7 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         OPT_RATE,
         OPT_REQUESTS,
         OPT_SECONDS,
+        OPT_WARMUP,
         OPT_TIMEOUT,
         OPT_FORMAT,
         OPT_REUSE_FABRIC,
@@ -2237,6 +2236,7 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         {"rate", required_argument, NULL, OPT_RATE},
         {"requests", required_argument, NULL, OPT_REQUESTS},
         {"seconds", required_argument, NULL, OPT_SECONDS},
+        {"warmup", required_argument, NULL, OPT_WARMUP},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"reuse-fabric", no_argument, NULL, OPT_REUSE_FABRIC},
@@ -2330,6 +2330,12 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
                           argv[optind - 1]);
             }
             break;
+        case OPT_WARMUP:
+            if (!str_to_double(optarg, &p->warmup) || p->warmup < 0) {
+                ovs_fatal(0, "--warmup=%s: expected a number of seconds, "
+                          "0 or more", optarg);
+            }
+            break;
         case OPT_FORMAT:
             p->json = bench_parse_format(optarg);
             break;
@@ -2360,6 +2366,9 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
     p->remote = argv[optind];
     if (p->target == POLICY_DOVETAIL && !p->db) {
         ovs_fatal(0, "policy: --db (or DOVETAIL_DB) is required");
+    }
+    if (p->warmup && p->n_requests) {
+        ovs_fatal(0, "--warmup: only with --seconds, not --requests");
     }
     if (p->n_policies > p->n_domains * p->n_domains) {
         ovs_fatal(0, "--policies=%u: at most domains squared (%u)",
@@ -2396,6 +2405,9 @@ policy_usage(void)
            "  --rate=R             open loop: R requests/s in all\n"
            "  --requests=N         send N requests...\n"
            "  --seconds=S          ...or send for S seconds (default: 5)\n"
+           "  --warmup=S           send for S seconds more first, and "
+           "measure only what\n"
+           "                       follows (default: 0)\n"
            "  --timeout=S          a request unanswered after S seconds "
            "fails the run (default: 10)\n"
            "  --format=text|json   output format (default: text)\n"

@@ -21,6 +21,10 @@ void bench_flowmod(struct ovs_cmdl_context *);
  * see utilities/bench-policy.c. */
 void bench_policy(struct ovs_cmdl_context *);
 
+/* "noise": how much of its core a spinning thread does not get (a floor
+ * under any latency tail measured there), see utilities/bench-noise.c. */
+void bench_noise(struct ovs_cmdl_context *);
+
 /* Returns a monotonic time in nanoseconds. */
 long long int bench_monotonic_ns(void);
 

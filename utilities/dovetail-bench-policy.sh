@@ -12,8 +12,15 @@
 # latency.png (latency percentiles against offered load) in the work
 # directory, and stops everything it started.
 #
+# Before that it runs "dovetail-bench noise" on both CPUs at once for
+# $DT_BENCH_SECONDS: how much of each core a spinning thread did not get,
+# the floor under the latency tails that follow.
+#
 # Environment: DT_BENCH_DIR (work directory, default a new temporary
-# one), DT_BENCH_SECONDS (per run, default 10), DT_BENCH_ARGS (extra
+# one), DT_BENCH_SECONDS (per run, default 10), DT_BENCH_WARMUP (seconds
+# sent before each measured run, so that the controller's policy caches
+# have grown to their steady size, default 4: the TTL of 1 s plus the
+# 2 s an entry is kept after it), DT_BENCH_ARGS (extra
 # arguments for every dovetail-bench run, e.g. "--endpoints=100000"),
 # DT_BENCH_RATES (default "1000 5000 20000"), DT_BENCH_TC_ARGS (extra
 # arguments for the ovs-testcontroller run, default "--endpoints=1000":
@@ -29,6 +36,7 @@ dir=${DT_BENCH_DIR:-$(mktemp -d /tmp/dovetail-bench.XXXXXX)}
 ctl_cpu=${DT_BENCH_CTL_CPU:-0}
 bench_cpu=${DT_BENCH_CPU:-1}
 seconds=${DT_BENCH_SECONDS:-10}
+warmup=${DT_BENCH_WARMUP:-4}
 rates=${DT_BENCH_RATES:-1000 5000 20000}
 args=${DT_BENCH_ARGS:-}
 tc_args=${DT_BENCH_TC_ARGS:---endpoints=1000}
@@ -41,6 +49,17 @@ stop () {
     done
 }
 trap stop EXIT
+
+# The machine's share of the tail: both cores at once, as in the runs.
+taskset -c "$ctl_cpu" dovetail-bench noise --format=json \
+    --seconds="$seconds" > noise-ctl.json &
+taskset -c "$bench_cpu" dovetail-bench noise --format=json \
+    --seconds="$seconds" > noise-bench.json
+wait
+for f in noise-ctl.json noise-bench.json; do
+    cat $f
+    echo "== dovetail-bench noise: $(sed 's/,"/\n  "/g' $f | grep -E '"(cpu|gaps|max_gap_us|lost_fraction|preemptions|steal_ms)"' | tr -d '\n')" >&2
+done
 
 rm -f dovetail.db
 ovsdb-tool create dovetail.db "$schema"
@@ -57,7 +76,7 @@ taskset -c "$ctl_cpu" ovs-testcontroller --detach --no-chdir \
 
 bench () {
     taskset -c "$bench_cpu" dovetail-bench policy --format=json \
-        --seconds="$seconds" $args "$@" > run.json
+        --seconds="$seconds" --warmup="$warmup" $args "$@" > run.json
     cat run.json
     {
         echo "== dovetail-bench policy $*"

@@ -12,6 +12,10 @@
  *             with dps_resolve_ip_batch(), checking every answer against
  *             what the generator expects.
  *
+ * The others live in a file each (utilities/bench.h): "flowmod"
+ * (bench-flowmod.c), "policy" (bench-policy.c) and "noise"
+ * (bench-noise.c).
+ *
  * Any wrong answer makes the exit status 1, so a small run doubles as a
  * test ("dovetail-bench resolve --endpoints=1000 --policies=100
  * --seconds=0.2").
@@ -150,7 +154,12 @@ usage(void)
            "      emulate N switches sending policy-miss packet-ins to\n"
            "      the controller at the address, check every answer, and\n"
            "      report resolutions/s (closed loop) or latency at R\n"
-           "      requests/s (open loop) (\"policy --help\")\n",
+           "      requests/s (open loop) (\"policy --help\")\n"
+           "  noise [--seconds=S] [--threshold=US] [--format=text|json]\n"
+           "      spin on the core it is pinned to for S seconds and\n"
+           "      report the gaps over US microseconds (default 100) in\n"
+           "      which it did not run: a floor under any latency tail\n"
+           "      measured on that core (\"noise --help\")\n",
            program_name, program_name);
     vlog_usage();
     printf("\nOther options:\n"
@@ -832,6 +841,8 @@ static const struct ovs_cmdl_command all_commands[] = {
       "[--switches=N] [--endpoints=E] [--outstanding=K | --rate=R] "
       "[--requests=N | --seconds=S] [--format=text|json] REMOTE",
       1, INT_MAX, bench_policy, OVS_RO },
+    { "noise", "[--seconds=S] [--threshold=US] [--format=text|json]",
+      0, INT_MAX, bench_noise, OVS_RO },
     { "help", NULL, 0, INT_MAX, bench_help, OVS_RO },
     { "list-commands", NULL, 0, INT_MAX, bench_list_commands, OVS_RO },
     { NULL, NULL, 0, 0, NULL, OVS_RO },
