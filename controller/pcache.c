@@ -59,7 +59,7 @@ static void entry_remove(struct pcache *, struct pcache_entry *);
 static struct pcache_entry *entry_alloc(void);
 static void entry_free(struct pcache_entry *);
 static struct pcache_slot *slots_alloc(size_t n);
-static void slots_free(struct pcache_slot *, size_t n);
+static void slots_free(struct pcache_slot *);
 static size_t index_size(const struct pcache *);
 static struct pcache_entry *index_at(const struct pcache *, size_t);
 static char *canonical_actions(const char *text, struct ofpbuf *ofpacts);
@@ -155,7 +155,7 @@ pcache_destroy(struct pcache *pc)
 {
     if (pc) {
         pcache_clear(pc);
-        slots_free(pc->slots, pc->slot_mask + 1);
+        slots_free(pc->slots);
 
         struct pcache_queue *q;
         HMAP_FOR_EACH_POP (q, node, &pc->queues) {
@@ -176,9 +176,9 @@ pcache_clear(struct pcache *pc)
             entry_free(e);
         }
     }
-    slots_free(pc->slots, pc->slot_mask + 1);
+    slots_free(pc->slots);
     if (pc->old_slots) {
-        slots_free(pc->old_slots, pc->old_mask + 1);
+        slots_free(pc->old_slots);
         pc->old_slots = NULL;
     }
     pc->slots = slots_alloc(MIN_SLOTS);
@@ -198,34 +198,37 @@ pcache_count(const struct pcache *pc)
 
 /* Memory for 'n' zeroed slots.  A large table is on 2 MB pages where the
  * kernel allows (transparent huge pages, "madvise" mode): its lookups go
- * to random places, and on 4 kB pages each would also miss the TLB.  (It
- * comes from malloc, which recycles memory the process has already
- * touched: on this virtual machine, memory new to the process costs
- * milliseconds a megabyte to fault in.) */
+ * to random places, and on 4 kB pages each would also miss the TLB.
+ *
+ * It comes from calloc(), which recycles memory the process has already
+ * touched and zeroes only that: memory new to the process is zero
+ * already, and is faulted in as the table fills.  (On this virtual
+ * machine memory new to the process costs milliseconds a megabyte to
+ * fault in, and a table written at random places faults nearly all its
+ * pages within its first few thousand insertions, so a growing cache
+ * stalls its switches for tens of milliseconds either way; on 4 kB pages
+ * the stalls were shorter, 29 to 35 ms against 52 to 104 ms, but the
+ * steady state 5% slower.  Documentation/performance.rst.) */
 static struct pcache_slot *
 slots_alloc(size_t n)
 {
     size_t size = n * sizeof(struct pcache_slot);
-    if (size < HUGE_PAGE) {
-        return xcalloc(n, sizeof(struct pcache_slot));
-    }
-    void *p = xmalloc_size_align(size, HUGE_PAGE);
+    struct pcache_slot *slots = xcalloc(n, sizeof *slots);
 #ifdef MADV_HUGEPAGE
-    madvise(p, size, MADV_HUGEPAGE);
+    if (size >= 2 * HUGE_PAGE) {
+        uintptr_t start = ROUND_UP((uintptr_t) slots, HUGE_PAGE);
+        uintptr_t end = ROUND_DOWN((uintptr_t) slots + size, HUGE_PAGE);
+        madvise((void *) start, end - start, MADV_HUGEPAGE);
+    }
 #endif
-    memset(p, 0, size);
-    return p;
+    return slots;
 }
 
-/* Frees 'slots' (nullable), which has 'n' slots. */
+/* Frees 'slots' (nullable). */
 static void
-slots_free(struct pcache_slot *slots, size_t n)
+slots_free(struct pcache_slot *slots)
 {
-    if (n * sizeof *slots < HUGE_PAGE) {
-        free(slots);
-    } else {
-        free_size_align(slots);
-    }
+    free(slots);
 }
 
 /* Marks a slot of 'old_slots' whose entry was moved or removed. */
@@ -274,7 +277,7 @@ index_move(struct pcache *pc, size_t n)
 {
     while (pc->old_slots && n--) {
         if (pc->old_pos > pc->old_mask) {
-            slots_free(pc->old_slots, pc->old_mask + 1);
+            slots_free(pc->old_slots);
             pc->old_slots = NULL;
             break;
         }
