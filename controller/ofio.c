@@ -47,7 +47,8 @@ struct ofio {
 
     struct ofpbuf rx;           /* Bytes read and not yet handed out. */
     size_t rx_ofs;              /* Offset of the next message in 'rx'. */
-    struct ofpbuf tx;           /* Bytes to send. */
+    struct ofpbuf tx;           /* Bytes to send... */
+    size_t max_send;            /* ...at most this many per send(). */
 
     int probe_msec;
     long long int last_rx;      /* When something last arrived. */
@@ -70,6 +71,8 @@ ofio_create(struct stream *stream, uint32_t allowed_versions,
 
     io->stream = stream;
     io->name = xstrdup(stream_get_name(stream));
+    io->max_send = (!strncmp(io->name, "unix", 4) ? OFIO_UNIX_SEND_SIZE
+                    : SIZE_MAX);
     io->state = OFIO_CONNECTING;
     io->allowed_versions = allowed_versions;
     io->version = -1;
@@ -239,7 +242,8 @@ ofio_flush(struct ofio *io)
         return;
     }
     while (io->tx.size) {
-        ssize_t n = stream_send(io->stream, io->tx.data, io->tx.size);
+        ssize_t n = stream_send(io->stream, io->tx.data,
+                                MIN(io->tx.size, io->max_send));
         if (n > 0) {
             COVERAGE_INC(ofio_write);
             ofpbuf_pull(&io->tx, n);

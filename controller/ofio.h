@@ -31,6 +31,18 @@ struct stream;
 #define OFIO_READ_SIZE (128 * 1024)
 #define OFIO_FLUSH_SIZE (256 * 1024)
 
+/* The most one send() on a Unix domain socket carries.  Linux puts the
+ * bytes of a larger write beyond about 3.7 kB in page fragments taken
+ * from the page allocator.  On the development machine (a virtual
+ * machine whose free memory goes back to the host) those were at times
+ * pages the host had to fault in again, and copying into them was a
+ * sixth of the controller's time under load; with writes this size the
+ * bytes go in the socket buffer's own slab memory and the copy took 0.2%
+ * in the same run.  When the pages were warm it made no difference
+ * either way (Documentation/performance.rst).  A TCP socket copies into a
+ * page fragment it reuses, so its writes are not split. */
+#define OFIO_UNIX_SEND_SIZE 3584
+
 struct ofio *ofio_create(struct stream *, uint32_t allowed_versions,
                          int probe_msec);
 void ofio_destroy(struct ofio *);

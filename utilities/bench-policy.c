@@ -150,6 +150,12 @@ VLOG_DEFINE_THIS_MODULE(bench_policy);
 #define POLICY_TUNNEL_OFPORT 1
 #define POLICY_TUNNEL_NAME "vxlan0"
 
+/* The most one send() on a Unix domain socket carries: as the
+ * controller's OFIO_UNIX_SEND_SIZE (controller/ofio.h), so that Linux
+ * keeps the bytes in the socket buffer's own memory rather than in page
+ * fragments. */
+#define POLICY_UNIX_SEND_SIZE 3584
+
 /* How long after its TTL a key may be requested again. */
 #define POLICY_REUSE_MARGIN_MS 1000
 
@@ -348,7 +354,8 @@ struct policy_switch {
     int fd;
     enum policy_state state;
     struct ofpbuf rx;           /* Received, not yet processed. */
-    struct ofpbuf tx;           /* To send. */
+    struct ofpbuf tx;           /* To send... */
+    size_t max_send;            /* ...at most this many bytes a send(). */
     bool hup;                   /* Connection closed or failed. */
 
     /* Local endpoints. */
@@ -1050,6 +1057,7 @@ policy_connect(struct policy_run *run, struct policy_switch *sw)
         error = make_unix_socket(SOCK_STREAM, true, NULL, remote + 5);
         if (error >= 0) {
             sw->fd = error;
+            sw->max_send = POLICY_UNIX_SEND_SIZE;
             error = 0;
         } else {
             error = -error;
@@ -1060,6 +1068,7 @@ policy_connect(struct policy_run *run, struct policy_switch *sw)
         if (!error) {
             setsockopt_tcp_nodelay(sw->fd);
         }
+        sw->max_send = SIZE_MAX;
     } else {
         ovs_fatal(0, "%s: expected unix:FILE or tcp:IP[:PORT]", remote);
     }
@@ -1243,7 +1252,7 @@ static void
 policy_flush(struct policy_switch *sw)
 {
     while (sw->tx.size) {
-        ssize_t n = send(sw->fd, sw->tx.data, sw->tx.size,
+        ssize_t n = send(sw->fd, sw->tx.data, MIN(sw->tx.size, sw->max_send),
                          MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) {
