@@ -68,6 +68,8 @@ struct pcache_result {
                                  * or pcache_result_init(). */
 };
 
+struct pcache_queue;
+
 /* One entry the switch holds. */
 struct pcache_entry {
     uint32_t hash;              /* Of 'key', for struct pcache's index. */
@@ -76,8 +78,13 @@ struct pcache_entry {
     uint32_t ttl;               /* Seconds. */
     const char *actions;        /* Canonical action text, shared. */
     long long int expires;      /* When the switch drops it (msec). */
-    struct ovs_list expiry_node; /* In its TTL's queue, or 'adopted', or
-                                 * alone if it never expires. */
+
+    /* Where it waits to expire: in its TTL's queue, at 'queue_pos', or
+     * (with 'queue' NULL) in 'adopted' or alone if it never expires, by
+     * 'expiry_node' (which also links the free entries). */
+    struct pcache_queue *queue;
+    uint64_t queue_pos;
+    struct ovs_list expiry_node;
 };
 
 /* Counters, per switch. */
