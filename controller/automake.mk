@@ -17,6 +17,8 @@ controller_dovetail_controller_SOURCES = \
 	controller/overlay.h \
 	controller/pcache.c \
 	controller/pcache.h \
+	controller/pcache-private.h \
+	controller/pcache-template.c \
 	controller/pinctrl.c \
 	controller/pinctrl.h \
 	controller/sarp.c \

@@ -53,7 +53,8 @@ tests_test_slowpath_LDADD = ofproto-ext/libofext.la $(UNIT_TEST_LDADD)
 check_PROGRAMS += tests/test-pcache
 TESTS += tests/test-pcache
 tests_test_pcache_SOURCES = tests/test-pcache.c tests/check-tap.c \
-	tests/check-tap.h controller/pcache.c controller/pcache.h
+	tests/check-tap.h controller/pcache.c controller/pcache.h \
+	controller/pcache-private.h controller/pcache-template.c
 tests_test_pcache_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_pcache_LDADD = ofproto-ext/libofext.la $(UNIT_TEST_LDADD)
 
