@@ -75,6 +75,18 @@ bool sp_fast_framing = true;
 #define SP_DHCP_OPT_SERVER_ID 54
 #define SP_DHCP_FLAG_BROADCAST 0x8000
 
+/* The pipeline metadata of a packet-in, as far as dovetail reads it: a few
+ * fields instead of a struct flow, which is several hundred bytes to clear
+ * and copy per message. */
+struct metadata {
+    union flow_in_port in_port;
+    ovs_be64 metadata;
+    uint32_t regs[FLOW_N_REGS];
+    ovs_be64 tun_id;
+    ovs_be32 tun_src;
+    ovs_be32 tun_dst;
+};
+
 /* What sp_decode_packet_in() reads of a packet-in's framing, from either
  * decoder. */
 struct framing {
@@ -87,17 +99,16 @@ struct framing {
     ovs_be64 cookie;
     const uint8_t *userdata;
     size_t userdata_len;
-    const struct flow *md;      /* The pipeline's metadata. */
+    struct metadata md;         /* The pipeline's metadata. */
 };
 
-static bool decode_framing_fast(const struct ofp_header *, struct framing *,
-                                struct flow *md);
+static bool decode_framing_fast(const struct ofp_header *, struct framing *);
 static char *decode_framing_general(const struct ofp_header *,
                                     struct framing *,
                                     struct ofputil_packet_in *);
 static char *decode_userdata(const struct framing *, enum sp_opcode *);
 static char *decode_metadata(const struct framing *, struct sp_packet_in *);
-static void extract_flow(struct sp_packet_in *, const struct flow *md,
+static void extract_flow(struct sp_packet_in *, const struct metadata *,
                          struct dp_packet *);
 static char *check_packet(struct sp_packet_in *, const struct dp_packet *);
 static char *check_ipv6(const struct sp_packet_in *,
@@ -150,19 +161,22 @@ sp_put_controller_action(struct ds *s, enum sp_opcode opcode)
                   SP_MAGIC0, SP_MAGIC1, SP_VERSION, (unsigned int) opcode);
 }
 
-/* Decodes and validates the packet-in 'oh' into '*pin' (which is zeroed
- * first, so on error it holds nothing useful).  On success 'pin->packet'
- * points into 'oh', which must outlive the use of '*pin'.  Increments
- * exactly one coverage counter per call. */
+/* Decodes and validates the packet-in 'oh' into '*pin' (on error it holds
+ * nothing useful).  On success 'pin->packet' points into 'oh', which must
+ * outlive the use of '*pin'.  Increments exactly one coverage counter per
+ * call. */
 char *
 sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
 {
-    memset(pin, 0, sizeof *pin);
+    /* Only what comes before 'flow', which extract_flow() writes whole;
+     * 'dhcp' and 'igmp' are written by the parsers of their opcodes.  At
+     * over a kilobyte, clearing all of '*pin' would be a good part of the
+     * cost of a message. */
+    memset(pin, 0, offsetof(struct sp_packet_in, flow));
 
     struct framing f;
-    struct flow md;                 /* For the fast framing... */
-    struct ofputil_packet_in opin;  /* ...or Open vSwitch's. */
-    if (!sp_fast_framing || !decode_framing_fast(oh, &f, &md)) {
+    struct ofputil_packet_in opin;  /* For Open vSwitch's decoder. */
+    if (!sp_fast_framing || !decode_framing_fast(oh, &f)) {
         COVERAGE_INC(slowpath_general_framing);
         char *error = decode_framing_general(oh, &f, &opin);
         if (error) {
@@ -215,7 +229,7 @@ sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
     pin->packet_len = f.packet_len;
 
     struct dp_packet packet;
-    extract_flow(pin, f.md, &packet);
+    extract_flow(pin, &f.md, &packet);
 
     error = check_packet(pin, &packet);
     if (error) {
@@ -412,12 +426,13 @@ fast_oxm_index(uint32_t header, uint32_t base, int n)
     return header >= base && !(d & 0x1ff) && (d >> 9) < n ? d >> 9 : -1;
 }
 
-/* Reads the 'len' bytes of OXM match at 'p' into 'md' (zeroed first), as
+/* Reads the 'len' bytes of OXM match at 'p' into 'md' (which the caller
+ * zeroed), as
  * Open vSwitch's oxm_decode_match() would into a match's flow, if each of
  * its entries is one of the fields above with a value Open vSwitch accepts
  * as is, none set twice.  Returns false otherwise. */
 static bool
-decode_metadata_fast(const uint8_t *p, size_t len, struct flow *md)
+decode_metadata_fast(const uint8_t *p, size_t len, struct metadata *md)
 {
     /* What is set so far, as in a match's wildcards: Open vSwitch refuses
      * a field whose bits are already matched (OFPBMC_DUP_FIELD). */
@@ -425,7 +440,6 @@ decode_metadata_fast(const uint8_t *p, size_t len, struct flow *md)
     bool in_port = false, metadata = false, tun_id = false;
     bool tun_src = false, tun_dst = false;
 
-    memset(md, 0, sizeof *md);
     while (len) {
         if (len < 4) {
             return false;
@@ -473,13 +487,13 @@ decode_metadata_fast(const uint8_t *p, size_t len, struct flow *md)
             reg_masks[2 * idx] = mask >> 32;
             reg_masks[2 * idx + 1] = mask;
         } else if (header == FAST_TUN_ID || header == FAST_TUNNEL_ID) {
-            md->tunnel.tun_id = htonll(read_be64(value));
+            md->tun_id = htonll(read_be64(value));
             seen = &tun_id;
         } else if (header == FAST_TUN_SRC) {
-            md->tunnel.ip_src = htonl(read_be32(value));
+            md->tun_src = htonl(read_be32(value));
             seen = &tun_src;
         } else if (header == FAST_TUN_DST) {
-            md->tunnel.ip_dst = htonl(read_be32(value));
+            md->tun_dst = htonl(read_be32(value));
             seen = &tun_dst;
         } else {
             return false;
@@ -496,13 +510,12 @@ decode_metadata_fast(const uint8_t *p, size_t len, struct flow *md)
     return true;
 }
 
-/* Reads 'oh' into '*f', with the metadata into 'md', as Open vSwitch's
+/* Reads 'oh' into '*f' as Open vSwitch's
  * decoder would, if it is an NXT_PACKET_IN2 of the kind dovetail's
  * pipeline sends (see the comment at the top).  Returns false, having
  * decided nothing, for anything else. */
 static bool
-decode_framing_fast(const struct ofp_header *oh, struct framing *f,
-                    struct flow *md)
+decode_framing_fast(const struct ofp_header *oh, struct framing *f)
 {
     /* ofp_header, experimenter (vendor) id, subtype: 16 bytes, then
      * properties padded to 8 bytes each. */
@@ -519,7 +532,6 @@ decode_framing_fast(const struct ofp_header *oh, struct framing *f,
     memset(f, 0, sizeof *f);
     f->cookie = OVS_BE64_MAX;
     f->buffer_id = UINT32_MAX;
-    f->md = md;
 
     bool has_metadata = false;
     for (size_t ofs = 16; ofs < len; ) {
@@ -569,7 +581,8 @@ decode_framing_fast(const struct ofp_header *oh, struct framing *f,
             f->cookie = htonll(read_be64(value + 4));
             break;
         case NXPINT_METADATA:
-            if (has_metadata || !decode_metadata_fast(value, value_len, md)) {
+            if (has_metadata
+                || !decode_metadata_fast(value, value_len, &f->md)) {
                 return false;
             }
             has_metadata = true;
@@ -582,9 +595,6 @@ decode_framing_fast(const struct ofp_header *oh, struct framing *f,
             return false;
         }
         ofs += ROUND_UP(prop_len, 8);
-    }
-    if (!has_metadata) {
-        memset(md, 0, sizeof *md);
     }
     if (!f->packet_len || (f->total_len && f->total_len < f->packet_len)) {
         return false;
@@ -623,7 +633,14 @@ decode_framing_general(const struct ofp_header *oh, struct framing *f,
     f->cookie = opin->cookie;
     f->userdata = opin->userdata;
     f->userdata_len = opin->userdata_len;
-    f->md = &opin->flow_metadata.flow;
+
+    const struct flow *md = &opin->flow_metadata.flow;
+    f->md.in_port = md->in_port;
+    f->md.metadata = md->metadata;
+    memcpy(f->md.regs, md->regs, sizeof f->md.regs);
+    f->md.tun_id = md->tunnel.tun_id;
+    f->md.tun_src = md->tunnel.ip_src;
+    f->md.tun_dst = md->tunnel.ip_dst;
     return NULL;
 }
 
@@ -667,7 +684,7 @@ decode_userdata(const struct framing *f, enum sp_opcode *opcode)
 static char *
 decode_metadata(const struct framing *f, struct sp_packet_in *pin)
 {
-    const struct flow *md = f->md;
+    const struct metadata *md = &f->md;
     uint64_t metadata = ntohll(md->metadata);
 
     if (metadata > UINT32_MAX) {
@@ -679,8 +696,8 @@ decode_metadata(const struct framing *f, struct sp_packet_in *pin)
     pin->in_port = md->in_port.ofp_port;
     pin->vni = metadata;
     pin->domain = md->regs[PL_DOMAIN_REG];
-    pin->tun_id = md->tunnel.tun_id;
-    pin->tun_src = md->tunnel.ip_src;
+    pin->tun_id = md->tun_id;
+    pin->tun_src = md->tun_src;
     return NULL;
 }
 
@@ -688,7 +705,7 @@ decode_metadata(const struct framing *f, struct sp_packet_in *pin)
  * which it initializes 'packet' (whose layer offsets the checks use), and
  * overlays the pipeline metadata 'md'. */
 static void
-extract_flow(struct sp_packet_in *pin, const struct flow *md,
+extract_flow(struct sp_packet_in *pin, const struct metadata *md,
              struct dp_packet *packet)
 {
 
@@ -699,7 +716,9 @@ extract_flow(struct sp_packet_in *pin, const struct flow *md,
     pin->flow.in_port = md->in_port;
     pin->flow.metadata = md->metadata;
     memcpy(pin->flow.regs, md->regs, sizeof pin->flow.regs);
-    pin->flow.tunnel = md->tunnel;
+    pin->flow.tunnel.tun_id = md->tun_id;
+    pin->flow.tunnel.ip_src = md->tun_src;
+    pin->flow.tunnel.ip_dst = md->tun_dst;
 }
 
 /* Checks that the packet of 'pin' is what its opcode expects. */

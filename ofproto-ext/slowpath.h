@@ -133,14 +133,17 @@ struct sp_packet_in {
 
     /* The packet. */
     struct flow flow;           /* Its headers (flow_extract()) with the
-                                 * metadata above. */
+                                 * metadata above: in_port, metadata, the
+                                 * registers, tun_id, tunnel ip_src and
+                                 * ip_dst; no other tunnel field. */
     const void *packet;         /* Points into the message. */
     size_t packet_len;          /* Bytes at 'packet': the whole packet. */
 
-    /* For SP_DHCP_REQUEST and SP_DHCP_REPLY. */
+    /* For SP_DHCP_REQUEST and SP_DHCP_REPLY (for other opcodes, not
+     * written). */
     struct sp_dhcp dhcp;
 
-    /* For SP_IGMP. */
+    /* For SP_IGMP (for other opcodes, not written). */
     struct sp_igmp igmp;
 };
 
