@@ -47,11 +47,10 @@ COVERAGE_DEFINE(pcache_adopt_bad);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-static uint32_t key_hash(const struct pcache_key *);
 static struct pcache_entry *entry_lookup(const struct pcache *,
                                          const struct pcache_key *,
                                          uint32_t hash);
-static struct pcache_entry *entry_get(struct pcache *,
+static struct pcache_entry *entry_get(struct pcache *, uint32_t hash,
                                       const struct pcache_key *);
 static void entry_remove(struct pcache *, struct pcache_entry *);
 static struct pcache_entry *entry_alloc(void);
@@ -643,32 +642,51 @@ ways_clear(void)
     }
 }
 
-/* Prefetches into the CPU cache the slots of 'pc''s index that a lookup of
- * 'key' reads first: for a caller with a batch of keys to look up, which
- * prefetches them all first so that the cache misses overlap. */
-void
-pcache_prefetch(const struct pcache *pc, const struct pcache_key *key)
+/* Returns the hash of 'key' that pcache_prefetch(), pcache_find() and
+ * pcache_install() take, so that a caller who calls them in turn for one
+ * key hashes it once. */
+uint32_t
+pcache_key_hash(const struct pcache_key *key)
 {
-    OVS_PREFETCH(&pc->slots[key_hash(key) & pc->slot_mask]);
+    uint64_t dst[2];
+
+    memcpy(dst, &key->dst, sizeof dst);
+    uint32_t hash = hash_add(hash_add64(hash_add64(key->vni, dst[0]),
+                                        dst[1]),
+                             key->domain);
+    return hash_finish(hash, sizeof *key);
 }
 
-/* Returns the entry for 'key' that has not expired by 'now', or NULL. */
+/* Prefetches into the CPU cache the slots of 'pc''s index that a lookup of
+ * a key whose pcache_key_hash() is 'hash' reads first: for a caller with
+ * a batch of keys to look up, which prefetches them all first so that the
+ * cache misses overlap. */
+void
+pcache_prefetch(const struct pcache *pc, uint32_t hash)
+{
+    OVS_PREFETCH(&pc->slots[hash & pc->slot_mask]);
+}
+
+/* Returns the entry for 'key', whose pcache_key_hash() is 'hash', that has
+ * not expired by 'now', or NULL. */
 const struct pcache_entry *
 pcache_find(const struct pcache *pc, const struct pcache_key *key,
-            long long int now)
+            uint32_t hash, long long int now)
 {
-    const struct pcache_entry *e = entry_lookup(pc, key, key_hash(key));
+    const struct pcache_entry *e = entry_lookup(pc, key, hash);
     return e && e->expires > now ? e : NULL;
 }
 
-/* Records that 'key' is cached as 'r' from 'now' on, and appends to 'out'
- * the flow_mod that installs it, encoded for 'protocol'. */
+/* Records that 'key', whose pcache_key_hash() is 'hash', is cached as 'r'
+ * from 'now' on, and appends to 'out' the flow_mod that installs it,
+ * encoded for 'protocol'. */
 void
 pcache_install(struct pcache *pc, const struct pcache_key *key,
-               const struct pcache_result *r, enum ofputil_protocol protocol,
-               long long int now, struct ofpbuf *out)
+               uint32_t hash, const struct pcache_result *r,
+               enum ofputil_protocol protocol, long long int now,
+               struct ofpbuf *out)
 {
-    struct pcache_entry *e = entry_get(pc, key);
+    struct pcache_entry *e = entry_get(pc, hash, key);
 
     e->cookie = r->cookie;
     e->ttl = r->ttl;
@@ -718,7 +736,7 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
         key.dst = f->ipv6_dst;
     }
 
-    struct pcache_entry *e = entry_get(pc, &key);
+    struct pcache_entry *e = entry_get(pc, pcache_key_hash(&key), &key);
     struct ds actions = DS_EMPTY_INITIALIZER;
     struct ofpact_format_params fp = { .s = &actions };
     ofpacts_format(fs->ofpacts, fs->ofpacts_len, &fp);
@@ -1125,13 +1143,6 @@ pcache_format(const struct pcache *pc, long long int now, struct ds *s)
     free(entries);
 }
 
-static uint32_t
-key_hash(const struct pcache_key *key)
-{
-    return hash_bytes(&key->dst, sizeof key->dst,
-                      hash_2words(key->vni, key->domain));
-}
-
 void
 pcache_key_to_match(const struct pcache_key *key, struct match *match)
 {
@@ -1178,12 +1189,11 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key,
     return NULL;
 }
 
-/* Returns the entry for 'key', with its actions dropped if it had one,
- * or a new one in the index (hashing 'key' once for both). */
+/* Returns the entry for 'key', whose hash is 'hash', with its actions
+ * dropped if it had one, or a new one in the index. */
 static struct pcache_entry *
-entry_get(struct pcache *pc, const struct pcache_key *key)
+entry_get(struct pcache *pc, uint32_t hash, const struct pcache_key *key)
 {
-    uint32_t hash = key_hash(key);
     struct pcache_entry *e = entry_lookup(pc, key, hash);
 
     if (e) {

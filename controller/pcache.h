@@ -153,13 +153,15 @@ bool pcache_result_init(struct pcache_result *, enum dps_verdict,
                         uint64_t cookie, uint32_t ttl, const char *actions);
 void pcache_result_uninit(struct pcache_result *);
 
-void pcache_prefetch(const struct pcache *, const struct pcache_key *);
+uint32_t pcache_key_hash(const struct pcache_key *);
+void pcache_prefetch(const struct pcache *, uint32_t hash);
 const struct pcache_entry *pcache_find(const struct pcache *,
                                        const struct pcache_key *,
-                                       long long int now);
+                                       uint32_t hash, long long int now);
 void pcache_install(struct pcache *, const struct pcache_key *,
-                    const struct pcache_result *, enum ofputil_protocol,
-                    long long int now, struct ofpbuf *out);
+                    uint32_t hash, const struct pcache_result *,
+                    enum ofputil_protocol, long long int now,
+                    struct ofpbuf *out);
 void pcache_put_packet_out(const struct pcache_result *, ofp_port_t in_port,
                            const void *packet, size_t len,
                            enum ofputil_protocol, struct ofpbuf *out);

@@ -139,7 +139,8 @@ static unsigned long long int n_held_total, n_held_dropped, n_db_writes;
 
 static void handle_policy_miss(struct ctlsw *, const struct pcache_switch *,
                                const struct sp_packet_in *,
-                               const struct pcache_key *, long long int now);
+                               const struct pcache_key *, uint32_t hash,
+                               long long int now);
 static void handle_arp_miss(struct ctlsw *, const struct sp_packet_in *);
 static void handle_location(struct ctlsw *, const struct sp_packet_in *);
 static void handle_learn(struct ctlsw *, const struct sp_packet_in *);
@@ -295,6 +296,7 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
 {
     static struct sp_packet_in pins[SWCONN_MAX_BATCH];
     struct pcache_key keys[SWCONN_MAX_BATCH];
+    uint32_t hashes[SWCONN_MAX_BATCH];
     const struct dps_network *nets[SWCONN_MAX_BATCH];
     size_t n_pins = 0;
 
@@ -305,7 +307,8 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
             nets[n_pins] = NULL;
             if (pin->opcode == SP_POLICY_MISS) {
                 keys[n_pins] = policy_miss_key(pin);
-                pcache_prefetch(&sw->pcache, &keys[n_pins]);
+                hashes[n_pins] = pcache_key_hash(&keys[n_pins]);
+                pcache_prefetch(&sw->pcache, hashes[n_pins]);
                 nets[n_pins] = dps_find_network_by_vni(dps, pin->vni);
                 if (nets[n_pins]) {
                     dps_prefetch_ip(nets[n_pins], &keys[n_pins].dst, 0);
@@ -328,7 +331,7 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
 
         if (pin->opcode == SP_POLICY_MISS) {
             handle_policy_miss(sw, have_psw ? &psw : NULL, pin, &keys[i],
-                               now);
+                               hashes[i], now);
         } else {
             ovs_assert(pin->opcode < ARRAY_SIZE(handlers)
                        && handlers[pin->opcode]);
@@ -386,12 +389,14 @@ source_endpoint(const struct sp_packet_in *pin,
     return net ? dps_find_endpoint_by_mac(dps, net, pin->flow.dl_src) : NULL;
 }
 
-/* Handles policy miss 'pin' for 'key' from 'sw', which is 'psw' to the
- * policy cache (NULL if the switch's ports are not known yet), at 'now'. */
+/* Handles policy miss 'pin' for 'key' (whose pcache_key_hash() is 'hash')
+ * from 'sw', which is 'psw' to the policy cache (NULL if the switch's ports
+ * are not known yet), at 'now'. */
 static void
 handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
                    const struct sp_packet_in *pin,
-                   const struct pcache_key *key_, long long int now)
+                   const struct pcache_key *key_, uint32_t hash,
+                   long long int now)
 {
     const struct pcache_key key = *key_;
 
@@ -401,7 +406,8 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
         return;
     }
 
-    const struct pcache_entry *e = pcache_find(&sw->pcache, &key, now);
+    const struct pcache_entry *e = pcache_find(&sw->pcache, &key, hash,
+                                               now);
     if (e) {
         /* Installed already: the packet raced its flow. */
         COVERAGE_INC(pcache_hit_after_install);
@@ -446,8 +452,9 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
         return;
     }
 
-    pcache_install(&sw->pcache, &key, &r, swconn_get_protocol(sw->swconn),
-                   now, swconn_batch(sw->swconn));
+    pcache_install(&sw->pcache, &key, hash, &r,
+                   swconn_get_protocol(sw->swconn), now,
+                   swconn_batch(sw->swconn));
     swconn_batch_added(sw->swconn);
     if (r.verdict == DPS_FORWARD) {
         pcache_put_packet_out(&r, pin->in_port, pin->packet, pin->packet_len,

@@ -30,6 +30,22 @@
 #include "packets.h"
 #include "util.h"
 
+/* pcache_install() and pcache_find(), hashing 'key' for them. */
+static void
+install(struct pcache *pc, const struct pcache_key *key,
+        const struct pcache_result *r, enum ofputil_protocol protocol,
+        long long int now, struct ofpbuf *out)
+{
+    pcache_install(pc, key, pcache_key_hash(key), r, protocol, now, out);
+}
+
+static const struct pcache_entry *
+find(const struct pcache *pc, const struct pcache_key *key,
+     long long int now)
+{
+    return pcache_find(pc, key, pcache_key_hash(key), now);
+}
+
 /* Fills 'r' with actions 'text' (parsed) and the rest. */
 static void
 make_result(struct pcache_result *r, const char *text, uint64_t cookie,
@@ -143,7 +159,7 @@ START_TEST(test_install_encoding)
                     make_result(&r, actions[a],
                                 UINT64_C(0xd00001000000abcd) + k, ttl);
                     struct ofpbuf *msg = ofpbuf_new(0);
-                    pcache_install(&pc, &keys[k], &r, protocol, 0, msg);
+                    install(&pc, &keys[k], &r, protocol, 0, msg);
                     check_flow_mod(msg, &keys[k], &r, protocol);
                     const struct ofp_header *oh = msg->data;
                     ck_assert(oh->xid != last_xid);
@@ -266,10 +282,10 @@ START_TEST(test_expiry)
     struct ofpbuf msgs;
     ofpbuf_init(&msgs, 0);
     pcache_init(&pc);
-    pcache_install(&pc, &k1, &r1, protocol, 0, &msgs);
-    pcache_install(&pc, &k3, &r5, protocol, 0, &msgs);
-    pcache_install(&pc, &k2, &r1, protocol, 100, &msgs);
-    pcache_install(&pc, &k1, &r1, protocol, 500, &msgs);
+    install(&pc, &k1, &r1, protocol, 0, &msgs);
+    install(&pc, &k3, &r5, protocol, 0, &msgs);
+    install(&pc, &k2, &r1, protocol, 100, &msgs);
+    install(&pc, &k1, &r1, protocol, 500, &msgs);
     ofpbuf_uninit(&msgs);
 
     /* k1 was installed again: the first to go is k2. */
@@ -278,11 +294,11 @@ START_TEST(test_expiry)
     ck_assert_int_eq(pcache_count(&pc), 3);
     pcache_expire(&pc, 1100 + EXPIRY_GRACE_MSEC);
     ck_assert_int_eq(pcache_count(&pc), 2);
-    ck_assert_ptr_null(pcache_find(&pc, &k2, 0));
-    ck_assert_ptr_nonnull(pcache_find(&pc, &k1, 0));
+    ck_assert_ptr_null(find(&pc, &k2, 0));
+    ck_assert_ptr_nonnull(find(&pc, &k1, 0));
     pcache_expire(&pc, 1500 + EXPIRY_GRACE_MSEC);
     ck_assert_int_eq(pcache_count(&pc), 1);
-    ck_assert_ptr_nonnull(pcache_find(&pc, &k3, 0));
+    ck_assert_ptr_nonnull(find(&pc, &k3, 0));
     ck_assert(pcache_next_expiry(&pc, 1600) == 5000 + EXPIRY_GRACE_MSEC);
     pcache_expire(&pc, 5000 + EXPIRY_GRACE_MSEC);
     ck_assert_int_eq(pcache_count(&pc), 0);
@@ -317,7 +333,7 @@ START_TEST(test_churn)
         for (uint32_t i = 0; i < N; i++) {
             struct pcache_key key = { 7, 3, IN6ADDR_ANY_INIT };
             in6_addr_set_mapped_ipv4(&key.dst, htonl(round * N / 2 + i));
-            pcache_install(&pc, &key, &r, protocol, now, &msgs);
+            install(&pc, &key, &r, protocol, now, &msgs);
             ofpbuf_clear(&msgs);
 
             /* Found at once, and so is one installed earlier, also while
@@ -326,8 +342,8 @@ START_TEST(test_churn)
             struct pcache_key earlier = key;
             in6_addr_set_mapped_ipv4(&earlier.dst,
                                      htonl(round * N / 2 + i / 2));
-            ck_assert_ptr_nonnull(pcache_find(&pc, &key, now));
-            ck_assert_ptr_nonnull(pcache_find(&pc, &earlier, now));
+            ck_assert_ptr_nonnull(find(&pc, &key, now));
+            ck_assert_ptr_nonnull(find(&pc, &earlier, now));
             n_resizing += pc.old_slots != NULL;
         }
         /* What was installed only before this round has expired. */
@@ -337,7 +353,7 @@ START_TEST(test_churn)
             struct pcache_key key = { 7, 3, IN6ADDR_ANY_INIT };
             in6_addr_set_mapped_ipv4(&key.dst, htonl(ip));
             bool live = ip >= round * N / 2 && ip < round * N / 2 + N;
-            ck_assert_msg((pcache_find(&pc, &key, now) != NULL) == live,
+            ck_assert_msg((find(&pc, &key, now) != NULL) == live,
                           "round %d, key %"PRIu32, round, ip);
         }
     }
@@ -349,7 +365,7 @@ START_TEST(test_churn)
     for (uint32_t i = 0; i < 2 * N; i++) {
         struct pcache_key key = { 8, 3, IN6ADDR_ANY_INIT };
         in6_addr_set_mapped_ipv4(&key.dst, htonl(i));
-        pcache_install(&pc, &key, &r, protocol, 0, &msgs);
+        install(&pc, &key, &r, protocol, 0, &msgs);
         ofpbuf_clear(&msgs);
     }
     ck_assert_int_eq(pcache_count(&pc), 2 * N);
