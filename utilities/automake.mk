@@ -23,7 +23,10 @@ utilities_dovetail_bench_SOURCES = utilities/dovetail-bench.c \
 	utilities/bench.h \
 	utilities/bench-flowmod.c \
 	utilities/bench-noise.c \
-	utilities/bench-policy.c
+	utilities/bench-policy.c \
+	utilities/bench-stages.c \
+	controller/pcache.c controller/pcache.h \
+	controller/pcache-private.h controller/pcache-template.c
 utilities_dovetail_bench_LDADD = ofproto-ext/libofext.la lib/libdovetail.la $(OVS_LIBS)
 dist_man_MANS += utilities/dovetail-bench.8
 

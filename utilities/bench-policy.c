@@ -106,7 +106,6 @@
 #include <unistd.h>
 
 #include "command-line.h"
-#include "csum.h"
 #include "flow.h"
 #include "hash.h"
 #include "lib/dovetail-idl.h"
@@ -1473,26 +1472,7 @@ static size_t
 policy_build_packet(const struct policy_endpoint *src,
                     const struct policy_endpoint *dst, uint8_t packet[64])
 {
-    struct eth_header *eth = ALIGNED_CAST(struct eth_header *, packet);
-    struct ip_header *ip = (struct ip_header *) (eth + 1);
-    struct udp_header *udp = (struct udp_header *) (ip + 1);
-    size_t len = sizeof *eth + sizeof *ip + sizeof *udp + 18;
-
-    memset(packet, 0, 64);
-    eth->eth_dst = dst->mac;
-    eth->eth_src = src->mac;
-    eth->eth_type = htons(ETH_TYPE_IP);
-    ip->ip_ihl_ver = IP_IHL_VER(5, 4);
-    ip->ip_tot_len = htons(len - sizeof *eth);
-    ip->ip_ttl = 64;
-    ip->ip_proto = IPPROTO_UDP;
-    put_16aligned_be32(&ip->ip_src, src->ip);
-    put_16aligned_be32(&ip->ip_dst, dst->ip);
-    ip->ip_csum = csum(ip, sizeof *ip);
-    udp->udp_src = htons(4000);
-    udp->udp_dst = htons(5000);
-    udp->udp_len = htons(sizeof *udp + 18);
-    return len;
+    return bench_udp_packet(&src->mac, src->ip, &dst->mac, dst->ip, packet);
 }
 
 /* Replies. */

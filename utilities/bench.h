@@ -6,7 +6,11 @@
 #define UTILITIES_BENCH_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "openvswitch/types.h"
 
+struct eth_addr;
 struct ovs_cmdl_context;
 
 /* Parses the argument of --format (text|json): true for json. */
@@ -24,6 +28,17 @@ void bench_policy(struct ovs_cmdl_context *);
 /* "noise": how much of its core a spinning thread does not get (a floor
  * under any latency tail measured there), see utilities/bench-noise.c. */
 void bench_noise(struct ovs_cmdl_context *);
+
+/* "stages": what decoding a policy miss and caching its answer cost on one
+ * core, each alone, see utilities/bench-stages.c. */
+void bench_stages(struct ovs_cmdl_context *);
+
+/* Composes in 'packet' (zeroed first) the UDP packet a benchmark's VMs
+ * send, from 'src_mac' and 'src_ip' to 'dst_mac' and 'dst_ip', and
+ * returns its length. */
+size_t bench_udp_packet(const struct eth_addr *src_mac, ovs_be32 src_ip,
+                        const struct eth_addr *dst_mac, ovs_be32 dst_ip,
+                        uint8_t packet[64]);
 
 /* Returns a monotonic time in nanoseconds. */
 long long int bench_monotonic_ns(void);

@@ -13,8 +13,8 @@
  *             what the generator expects.
  *
  * The others live in a file each (utilities/bench.h): "flowmod"
- * (bench-flowmod.c), "policy" (bench-policy.c) and "noise"
- * (bench-noise.c).
+ * (bench-flowmod.c), "policy" (bench-policy.c), "noise" (bench-noise.c)
+ * and "stages" (bench-stages.c).
  *
  * Any wrong answer makes the exit status 1, so a small run doubles as a
  * test ("dovetail-bench resolve --endpoints=1000 --policies=100
@@ -52,6 +52,7 @@
 #include <arpa/inet.h>
 
 #include "command-line.h"
+#include "csum.h"
 #include "hash.h"
 #include "lib/dt-dps.h"
 #include "openvswitch/util.h"
@@ -159,7 +160,12 @@ usage(void)
            "      spin on the core it is pinned to for S seconds and\n"
            "      report the gaps over US microseconds (default 100) in\n"
            "      which it did not run: a floor under any latency tail\n"
-           "      measured on that core (\"noise --help\")\n",
+           "      measured on that core (\"noise --help\")\n"
+           "  stages [--stage=all|decode|cache] [--entries=N]\n"
+           "         [--seconds=S] [--format=text|json]\n"
+           "      time decoding a policy-miss packet-in and a policy\n"
+           "      cache of N entries answering misses, each alone on\n"
+           "      one core (\"stages --help\")\n",
            program_name, program_name);
     vlog_usage();
     printf("\nOther options:\n"
@@ -843,6 +849,8 @@ static const struct ovs_cmdl_command all_commands[] = {
       1, INT_MAX, bench_policy, OVS_RO },
     { "noise", "[--seconds=S] [--threshold=US] [--format=text|json]",
       0, INT_MAX, bench_noise, OVS_RO },
+    { "stages", "[--stage=all|decode|cache] [--entries=N] [--seconds=S] "
+      "[--format=text|json]", 0, INT_MAX, bench_stages, OVS_RO },
     { "help", NULL, 0, INT_MAX, bench_help, OVS_RO },
     { "list-commands", NULL, 0, INT_MAX, bench_list_commands, OVS_RO },
     { NULL, NULL, 0, 0, NULL, OVS_RO },
@@ -880,6 +888,33 @@ random_next(uint64_t *state)
     x ^= x >> 27;
     *state = x;
     return x * 0x2545f4914f6cdd1dULL;
+}
+
+size_t
+bench_udp_packet(const struct eth_addr *src_mac, ovs_be32 src_ip,
+                 const struct eth_addr *dst_mac, ovs_be32 dst_ip,
+                 uint8_t packet[64])
+{
+    struct eth_header *eth = ALIGNED_CAST(struct eth_header *, packet);
+    struct ip_header *ip = (struct ip_header *) (eth + 1);
+    struct udp_header *udp = (struct udp_header *) (ip + 1);
+    size_t len = sizeof *eth + sizeof *ip + sizeof *udp + 18;
+
+    memset(packet, 0, 64);
+    eth->eth_dst = *dst_mac;
+    eth->eth_src = *src_mac;
+    eth->eth_type = htons(ETH_TYPE_IP);
+    ip->ip_ihl_ver = IP_IHL_VER(5, 4);
+    ip->ip_tot_len = htons(len - sizeof *eth);
+    ip->ip_ttl = 64;
+    ip->ip_proto = IPPROTO_UDP;
+    put_16aligned_be32(&ip->ip_src, src_ip);
+    put_16aligned_be32(&ip->ip_dst, dst_ip);
+    ip->ip_csum = csum(ip, sizeof *ip);
+    udp->udp_src = htons(4000);
+    udp->udp_dst = htons(5000);
+    udp->udp_len = htons(sizeof *udp + 18);
+    return len;
 }
 
 /* Returns a monotonic time in nanoseconds. */
