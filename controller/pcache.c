@@ -165,6 +165,11 @@ static struct ofpbuf *encode_delete(const struct pcache_key *,
 
 #define MIN_SLOTS 16
 
+/* The index grows to twice its slots when it would be more than a quarter
+ * full, and shrinks to half when it is less than a sixteenth full. */
+#define INDEX_MIN_SLOTS_PER_ENTRY 4
+#define INDEX_SHRINK_SLOTS_PER_ENTRY 16
+
 void
 pcache_init(struct pcache *pc)
 {
@@ -317,8 +322,9 @@ index_move(struct pcache *pc, size_t n)
     }
 }
 
-/* Starts making the index 'n_slots' slots (a power of 2, at least twice
- * the entries): the entries move over as it is used (see struct pcache). */
+/* Starts making the index 'n_slots' slots (a power of 2, at least
+ * INDEX_MIN_SLOTS_PER_ENTRY times the entries): the entries move over as
+ * it is used (see struct pcache). */
 static void
 index_resize(struct pcache *pc, size_t n_slots)
 {
@@ -330,16 +336,17 @@ index_resize(struct pcache *pc, size_t n_slots)
     pc->slot_mask = n_slots - 1;
 }
 
-/* Moving MOVE_PER_OP slots per insertion finishes a resize long before
- * 'slots' is half full: growing, it has twice the old slots (so at most a
- * quarter full at the start, and 'old_mask + 1' slots are moved within
- * '(old_mask + 1) / MOVE_PER_OP' insertions); shrinking, it starts at most
- * a quarter full. */
+/* Moving MOVE_PER_OP slots per insertion finishes a resize long
+ * before 'slots' is a quarter full: growing, it has twice the old slots
+ * (so at most an eighth full at the start, and 'old_mask + 1' slots are
+ * moved within '(old_mask + 1) / MOVE_PER_OP' insertions); shrinking, it
+ * starts at most an eighth full. */
 static void
 index_insert(struct pcache *pc, struct pcache_entry *e)
 {
     index_move(pc, MOVE_PER_OP);
-    if (!pc->old_slots && 2 * (pc->n_entries + 1) > pc->slot_mask + 1) {
+    if (!pc->old_slots && (INDEX_MIN_SLOTS_PER_ENTRY * (pc->n_entries + 1)
+                           > pc->slot_mask + 1)) {
         index_resize(pc, 2 * (pc->slot_mask + 1));
     }
     slots_put(pc, e->hash, e);
@@ -387,7 +394,7 @@ index_remove(struct pcache *pc, const struct pcache_entry *e)
 
     /* Give back memory after a burst. */
     if (!pc->old_slots && mask + 1 > MIN_SLOTS
-        && pc->n_entries * 8 < mask + 1) {
+        && pc->n_entries * INDEX_SHRINK_SLOTS_PER_ENTRY < mask + 1) {
         index_resize(pc, (mask + 1) / 2);
     }
 }

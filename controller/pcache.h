@@ -114,9 +114,12 @@ struct pcache_slot {
 
 struct pcache {
     /* The entries, by key: an open-addressing table (linear probing, at
-     * most half full) of slots that hold each entry's hash, so that a
+     * most a quarter full) of slots that hold each entry's hash, so that a
      * lookup, which mostly finds nothing (it is a miss), reads one cache
-     * line of slots and no entry. */
+     * line of slots and no entry.  Up to half full, the probes of a miss
+     * ran past the line that was prefetched often enough to cost a fifth
+     * of the time of a cache of a million entries ("dovetail-bench
+     * stages --stage=cache"). */
     struct pcache_slot *slots;
     size_t slot_mask;           /* Number of slots - 1 (a power of 2). */
     size_t n_entries;
