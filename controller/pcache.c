@@ -264,13 +264,18 @@ slots_free(struct pcache_slot *slots)
     free(slots);
 }
 
-/* Marks a slot of 'old_slots' whose entry was moved or removed. */
-static struct pcache_entry tombstone;
+/* A free slot, and a slot of 'old_slots' whose entry was moved or
+ * removed; entries' ids start above them. */
+#define SLOT_FREE 0
+#define SLOT_TOMBSTONE 1
+#define FIRST_ID 2
+
+static struct pcache_entry *entry_by_id(uint32_t id);
 
 static bool
-is_live(const struct pcache_entry *e)
+is_live(uint32_t entry)
 {
-    return e && e != &tombstone;
+    return entry >= FIRST_ID;
 }
 
 /* For iterating over every entry: index_at(pc, i) for i below
@@ -285,21 +290,22 @@ index_size(const struct pcache *pc)
 static struct pcache_entry *
 index_at(const struct pcache *pc, size_t i)
 {
-    struct pcache_entry *e = (i <= pc->slot_mask ? pc->slots[i].entry
-                              : pc->old_slots[i - pc->slot_mask - 1].entry);
-    return is_live(e) ? e : NULL;
+    uint32_t id = (i <= pc->slot_mask ? pc->slots[i].entry
+                   : pc->old_slots[i - pc->slot_mask - 1].entry);
+    return is_live(id) ? entry_by_id(id) : NULL;
 }
 
-/* Puts 'e', whose hash is 'hash', in the first free slot of 'slots'. */
+/* Puts the entry with 'id', whose hash is 'hash', in the first free slot
+ * of 'slots'. */
 static void
-slots_put(struct pcache *pc, uint32_t hash, struct pcache_entry *e)
+slots_put(struct pcache *pc, uint32_t hash, uint32_t id)
 {
     size_t i = hash & pc->slot_mask;
-    while (pc->slots[i].entry) {
+    while (pc->slots[i].entry != SLOT_FREE) {
         i = (i + 1) & pc->slot_mask;
     }
     pc->slots[i].hash = hash;
-    pc->slots[i].entry = e;
+    pc->slots[i].entry = id;
 }
 
 /* Moves up to 'n' slots of 'old_slots' into 'slots' (all of them if 'n'
@@ -317,7 +323,7 @@ index_move(struct pcache *pc, size_t n)
         struct pcache_slot *slot = &pc->old_slots[pc->old_pos++];
         if (is_live(slot->entry)) {
             slots_put(pc, slot->hash, slot->entry);
-            slot->entry = &tombstone;
+            slot->entry = SLOT_TOMBSTONE;
         }
     }
 }
@@ -349,7 +355,7 @@ index_insert(struct pcache *pc, struct pcache_entry *e)
                            > pc->slot_mask + 1)) {
         index_resize(pc, 2 * (pc->slot_mask + 1));
     }
-    slots_put(pc, e->hash, e);
+    slots_put(pc, e->hash, e->id);
     pc->n_entries++;
 }
 
@@ -364,11 +370,11 @@ index_remove(struct pcache *pc, const struct pcache_entry *e)
 
     size_t mask = pc->slot_mask;
     size_t i = e->hash & mask;
-    while (pc->slots[i].entry && pc->slots[i].entry != e) {
+    while (pc->slots[i].entry != SLOT_FREE && pc->slots[i].entry != e->id) {
         i = (i + 1) & mask;
     }
-    if (pc->slots[i].entry) {
-        for (size_t j = (i + 1) & mask; pc->slots[j].entry;
+    if (pc->slots[i].entry != SLOT_FREE) {
+        for (size_t j = (i + 1) & mask; pc->slots[j].entry != SLOT_FREE;
              j = (j + 1) & mask) {
             /* The slot where the entry in 'j' wants to be: it may move to
              * 'i' unless that lies cyclically between 'i' (exclusive) and
@@ -380,15 +386,15 @@ index_remove(struct pcache *pc, const struct pcache_entry *e)
             pc->slots[i] = pc->slots[j];
             i = j;
         }
-        pc->slots[i].entry = NULL;
+        pc->slots[i].entry = SLOT_FREE;
     } else {
         ovs_assert(pc->old_slots);
         i = e->hash & pc->old_mask;
-        while (pc->old_slots[i].entry != e) {
-            ovs_assert(pc->old_slots[i].entry);
+        while (pc->old_slots[i].entry != e->id) {
+            ovs_assert(pc->old_slots[i].entry != SLOT_FREE);
             i = (i + 1) & pc->old_mask;
         }
-        pc->old_slots[i].entry = &tombstone;
+        pc->old_slots[i].entry = SLOT_TOMBSTONE;
     }
     pc->n_entries--;
 
@@ -1176,20 +1182,25 @@ static struct pcache_entry *
 entry_lookup(const struct pcache *pc, const struct pcache_key *key,
              uint32_t hash)
 {
-    for (size_t i = hash & pc->slot_mask; pc->slots[i].entry;
+    for (size_t i = hash & pc->slot_mask; pc->slots[i].entry != SLOT_FREE;
          i = (i + 1) & pc->slot_mask) {
-        struct pcache_entry *e = pc->slots[i].entry;
-        if (pc->slots[i].hash == hash && key_equals(&e->key, key)) {
-            return e;
+        if (pc->slots[i].hash == hash) {
+            struct pcache_entry *e = entry_by_id(pc->slots[i].entry);
+            if (key_equals(&e->key, key)) {
+                return e;
+            }
         }
     }
     if (pc->old_slots) {
-        for (size_t i = hash & pc->old_mask; pc->old_slots[i].entry;
+        for (size_t i = hash & pc->old_mask;
+             pc->old_slots[i].entry != SLOT_FREE;
              i = (i + 1) & pc->old_mask) {
-            struct pcache_entry *e = pc->old_slots[i].entry;
-            if (pc->old_slots[i].hash == hash && is_live(e)
-                && key_equals(&e->key, key)) {
-                return e;
+            uint32_t id = pc->old_slots[i].entry;
+            if (pc->old_slots[i].hash == hash && is_live(id)) {
+                struct pcache_entry *e = entry_by_id(id);
+                if (key_equals(&e->key, key)) {
+                    return e;
+                }
             }
         }
     }
@@ -1219,11 +1230,27 @@ entry_get(struct pcache *pc, uint32_t hash, const struct pcache_key *key)
 /* Entries are carved from chunks of POOL_CHUNK bytes (on huge pages where
  * the kernel allows) and recycled through a free list, for every cache:
  * no allocation per entry, and no page faults as the caches grow and
- * shrink with the load.  The chunks are kept for the next burst. */
+ * shrink with the load.  The chunks are kept for the next burst.  Each
+ * entry has a number, its 'id', from FIRST_ID up in the order carved,
+ * ENTRIES_PER_CHUNK to a chunk, by which the index names it in 4 bytes
+ * (entry_by_id()). */
 #define POOL_CHUNK HUGE_PAGE
+#define ENTRY_STRIDE ROUND_UP(sizeof(struct pcache_entry), 8)
+#define ENTRIES_PER_CHUNK (POOL_CHUNK / ENTRY_STRIDE)
 static struct pcache_entry *pool_free;  /* Linked through 'expiry_node'. */
-static char *pool_next, *pool_end;      /* Not yet carved in the chunk. */
+static char **pool_chunks;              /* Every chunk, in order. */
+static size_t n_pool_chunks, allocated_pool_chunks;
+static size_t pool_carved;              /* Entries carved in all chunks. */
 static size_t pool_bytes;               /* In all chunks. */
+
+static struct pcache_entry *
+entry_by_id(uint32_t id)
+{
+    size_t n = id - FIRST_ID;
+    return ALIGNED_CAST(struct pcache_entry *,
+                        pool_chunks[n / ENTRIES_PER_CHUNK]
+                        + n % ENTRIES_PER_CHUNK * ENTRY_STRIDE);
+}
 
 /* Returns the memory the entries of every cache and their expiry queues
  * take, used or not. */
@@ -1238,24 +1265,33 @@ entry_alloc(void)
 {
     struct pcache_entry *e = pool_free;
 
+    uint32_t id;
     if (e) {
         pool_free = (e->expiry_node.next
                      ? CONTAINER_OF(e->expiry_node.next, struct pcache_entry,
                                     expiry_node)
                      : NULL);
+        id = e->id;
     } else {
-        if (pool_end - pool_next < sizeof *e) {
-            pool_next = xmalloc_size_align(POOL_CHUNK, POOL_CHUNK);
+        if (pool_carved == n_pool_chunks * ENTRIES_PER_CHUNK) {
+            ovs_assert(pool_carved + ENTRIES_PER_CHUNK
+                       <= UINT32_MAX - FIRST_ID);
+            char *chunk = xmalloc_size_align(POOL_CHUNK, POOL_CHUNK);
 #ifdef MADV_HUGEPAGE
-            madvise(pool_next, POOL_CHUNK, MADV_HUGEPAGE);
+            madvise(chunk, POOL_CHUNK, MADV_HUGEPAGE);
 #endif
-            pool_end = pool_next + POOL_CHUNK;
+            if (n_pool_chunks >= allocated_pool_chunks) {
+                pool_chunks = x2nrealloc(pool_chunks, &allocated_pool_chunks,
+                                         sizeof *pool_chunks);
+            }
+            pool_chunks[n_pool_chunks++] = chunk;
             pool_bytes += POOL_CHUNK;
         }
-        e = ALIGNED_CAST(struct pcache_entry *, pool_next);
-        pool_next += ROUND_UP(sizeof *e, 8);
+        id = FIRST_ID + pool_carved++;
+        e = entry_by_id(id);
     }
     memset(e, 0, sizeof *e);
+    e->id = id;
     return e;
 }
 

@@ -73,6 +73,8 @@ struct pcache_queue;
 /* One entry the switch holds. */
 struct pcache_entry {
     uint32_t hash;              /* Of 'key', for struct pcache's index. */
+    uint32_t id;                /* Its number in the pool of entries, by
+                                 * which the index names it. */
     struct pcache_key key;
     uint64_t cookie;
     uint32_t ttl;               /* Seconds. */
@@ -106,17 +108,19 @@ struct pcache_stats {
  * expires flows on its own clock, a little after the controller's. */
 #define EXPIRY_GRACE_MSEC 2000
 
-/* A slot of struct pcache's index: an entry and its key's hash. */
+/* A slot of struct pcache's index: an entry and its key's hash, in 8
+ * bytes, so that a cache line holds 8 slots. */
 struct pcache_slot {
     uint32_t hash;
-    struct pcache_entry *entry; /* NULL if the slot is free. */
+    uint32_t entry;             /* The entry's 'id'; 0 if the slot is free,
+                                 * 1 for a tombstone (see struct pcache). */
 };
 
 struct pcache {
     /* The entries, by key: an open-addressing table (linear probing, at
-     * most a quarter full) of slots that hold each entry's hash, so that a
-     * lookup, which mostly finds nothing (it is a miss), reads one cache
-     * line of slots and no entry.  Up to half full, the probes of a miss
+     * most a quarter full) of 8-byte slots that hold each entry's hash
+     * and number, so that a lookup, which mostly finds nothing (it is a
+     * miss), reads one cache line of slots and no entry.  Up to half full, the probes of a miss
      * ran past the line that was prefetched often enough to cost a fifth
      * of the time of a cache of a million entries ("dovetail-bench
      * stages --stage=cache"). */
