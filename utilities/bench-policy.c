@@ -108,6 +108,7 @@
 #include "command-line.h"
 #include "flow.h"
 #include "hash.h"
+#include "controller/pcache.h"
 #include "lib/dovetail-idl.h"
 #include "lib/dt-blueprint-db.h"
 #include "lib/dt-blueprint.h"
@@ -386,6 +387,12 @@ struct policy_stats {
     unsigned long long int sent, answered, wrong, unanswered;
     unsigned long long int allowed, denied, packet_outs, errors;
     unsigned long long int stalls; /* Requests delayed for key reuse. */
+    unsigned long long int refreshes; /* Dovetail, measured: requests for
+                                    * a key sent again before the
+                                    * controller forgets its entry (TTL +
+                                    * EXPIRY_GRACE_MSEC after), so that it
+                                    * refreshes the entry it holds... */
+    unsigned long long int fresh;  /* ...and for a key it does not hold. */
     unsigned long long int late;   /* Open loop: sent more than
                                     * POLICY_LATE_NS after they were due... */
     long long int max_late_ns;     /* ...and the latest. */
@@ -1342,9 +1349,17 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
 
     if (run->p.target == POLICY_DOVETAIL) {
         long long int reuse_ms = run->p.ttl * 1000LL + POLICY_REUSE_MARGIN_MS;
-        if (now_ms - sw->last_sent_ms[sw->next_pos] < reuse_ms) {
+        long long int age_ms = now_ms - sw->last_sent_ms[sw->next_pos];
+        if (age_ms < reuse_ms) {
             run->st.stalls++;
             return false;
+        }
+        if (now >= run->st.measure_ns) {
+            if (age_ms < run->p.ttl * 1000LL + EXPIRY_GRACE_MSEC) {
+                run->st.refreshes++;
+            } else {
+                run->st.fresh++;
+            }
         }
         src_ep = sw->sources[key / f->n_eps].ep;
         dst_ep = key % f->n_eps;
@@ -2123,6 +2138,11 @@ policy_report(const struct policy_run *run)
                         json_integer_create(st->packet_outs));
         json_object_put(top, "errors", json_integer_create(st->errors));
         json_object_put(top, "stalls", json_integer_create(st->stalls));
+        if (p->target == POLICY_DOVETAIL) {
+            json_object_put(top, "refreshes",
+                            json_integer_create(st->refreshes));
+            json_object_put(top, "fresh", json_integer_create(st->fresh));
+        }
         if (p->rate) {
             json_object_put(top, "sent_late", json_integer_create(st->late));
             json_object_put(top, "max_late_us",
@@ -2169,6 +2189,11 @@ policy_report(const struct policy_run *run)
                st->packet_outs, st->stalls);
         printf("checks: %llu by bytes, %llu decoded\n", st->by_bytes,
                st->decoded);
+        if (p->target == POLICY_DOVETAIL) {
+            printf("keys: %llu requests for a key the controller held "
+                   "(refreshes), %llu for one it did not\n",
+                   st->refreshes, st->fresh);
+        }
         if (p->rate) {
             printf("sent late (over %d us after due): %llu, at most %.1f "
                    "us late\n", POLICY_LATE_NS / 1000, st->late,
@@ -2186,6 +2211,21 @@ policy_report(const struct policy_run *run)
                "kernel)\n", cpu_per, st->cpu_ns / 1e9, st->cpu_sys_ns / 1e9);
     }
     fflush(stdout);
+
+    /* A closed loop whose key cycle is about as long as the controller
+     * keeps an entry runs partly refreshing entries and partly making new
+     * ones (which costs more), and its rate swings with the mix. */
+    unsigned long long int keyed = st->refreshes + st->fresh;
+    if (keyed && st->refreshes * 20 > keyed && st->fresh * 20 > keyed) {
+        fprintf(stderr, "%s: warning: %.0f%% of the requests were for a key "
+                "whose entry the controller still held, %.0f%% for one it "
+                "did not: each switch's cycle of keys (%zu) takes about as "
+                "long as an entry is kept (TTL + %d s), so the rate depends "
+                "on the mix; give more --endpoints for requests that are "
+                "all new\n", program_name, 100.0 * st->refreshes / keyed,
+                100.0 * st->fresh / keyed, run->sws[0].n_keys,
+                EXPIRY_GRACE_MSEC / 1000);
+    }
 }
 
 /* Options. */

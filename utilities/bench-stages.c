@@ -5,7 +5,7 @@
  * The closed loop of "dovetail-bench policy" measures the whole
  * controller, kernel and machine included, and on a shared or virtual
  * machine its rate moves by 15% from one run to the next: a change that
- * saves 5% cannot be seen in it.  This command times two stages without
+ * saves 5% cannot be seen in it.  This command times three stages without
  * sockets or other processes:
  *
  *   decode  sp_decode_packet_in() of the NXT_PACKET_IN2 that
@@ -24,6 +24,16 @@
  *           the cost at that size, the waits for memory included.  The
  *           number of entries is checked after the warm-up and at the
  *           end.
+ *
+ *   refresh the same, but the cycle is --entries keys, each asked for
+ *           again 2 simulated seconds after the last time: its flow has
+ *           expired on the switch (TTL 1 s) but the cache still holds its
+ *           entry (for EXPIRY_GRACE_MSEC more), so every install finds and
+ *           refreshes an entry and nothing expires.  This is what the
+ *           closed loop of "dovetail-bench policy" does once warm: its
+ *           switches ask for each of their keys again as soon as the TTL
+ *           and a margin allow.  The number of entries and that none
+ *           expired are checked.
  *
  * Simulated time runs as fast as the core allows.  See
  * Documentation/performance.rst.
@@ -58,7 +68,8 @@
 #define STAGES_DSTS 20000       /* Destinations per domain in the cycle. */
 
 /* The step through the key cycle: a prime that divides no cycle length
- * (a multiple of STAGES_DSTS below 2**32). */
+ * (the cache stage's, a multiple of STAGES_DSTS below 2**32; the refresh
+ * stage's, a multiple of STAGES_REFRESH_MS at most 100000000). */
 #define STAGES_STEP UINT64_C(1000003)
 
 /* Keys handled per batch (pinctrl's batches are as large as a read). */
@@ -69,12 +80,19 @@
 #define STAGES_TTL_MS 1000
 #define STAGES_KEPT_MS (STAGES_TTL_MS + EXPIRY_GRACE_MSEC)
 
+/* How long the refresh stage's key cycle takes, in simulated ms: more
+ * than the TTL, less than STAGES_KEPT_MS. */
+#define STAGES_REFRESH_MS 2000
+BUILD_ASSERT_DECL(STAGES_REFRESH_MS > STAGES_TTL_MS
+                  && STAGES_REFRESH_MS < STAGES_KEPT_MS);
+
 /* The parameters of a "stages" run. */
 struct stages_params {
     double seconds;             /* --seconds, per stage. */
     unsigned int entries;       /* --entries. */
     bool decode;                /* --stage=decode or all. */
     bool cache;                 /* --stage=cache or all. */
+    bool refresh;               /* --stage=refresh or all. */
     bool json;                  /* --format=json. */
 };
 
@@ -82,35 +100,41 @@ struct stages_params {
 struct stage_result {
     unsigned long long int n;   /* Operations timed. */
     double seconds;             /* How long they took. */
-    size_t entries;             /* Cache stage: entries at the end. */
+    size_t entries;             /* Cache stages: entries at the end. */
 };
 
 static void stages_parse(int argc, char *argv[], struct stages_params *);
 OVS_NO_RETURN static void stages_usage(void);
 static void stage_decode(const struct stages_params *,
                          struct stage_result *);
-static void stage_cache(const struct stages_params *, struct stage_result *);
+static void stage_cache(const struct stages_params *, bool refresh,
+                        struct stage_result *);
 static void stages_report(const struct stages_params *,
                           const struct stage_result *decode,
-                          const struct stage_result *cache);
+                          const struct stage_result *cache,
+                          const struct stage_result *refresh);
 
 /* "stages": see the top of the file. */
 void
 bench_stages(struct ovs_cmdl_context *ctx)
 {
     struct stages_params p;
-    struct stage_result decode, cache;
+    struct stage_result decode, cache, refresh;
 
     stages_parse(ctx->argc, ctx->argv, &p);
     memset(&decode, 0, sizeof decode);
     memset(&cache, 0, sizeof cache);
+    memset(&refresh, 0, sizeof refresh);
     if (p.decode) {
         stage_decode(&p, &decode);
     }
     if (p.cache) {
-        stage_cache(&p, &cache);
+        stage_cache(&p, false, &cache);
     }
-    stages_report(&p, &decode, &cache);
+    if (p.refresh) {
+        stage_cache(&p, true, &refresh);
+    }
+    stages_report(&p, &decode, &cache, &refresh);
 }
 
 /* Returns the policy-miss packet-in of the decode stage. */
@@ -204,8 +228,8 @@ cache_run(struct pcache *pc, const struct pcache_result *res,
             }
             for (unsigned int j = 0; j < batch; j++) {
                 if (pcache_find(pc, &keys[j], hashes[j], *t)) {
-                    ovs_fatal(0, "cache: key %llu found: the key cycle is "
-                              "shorter than the entries live",
+                    ovs_fatal(0, "cache: key %llu found unexpired: the key "
+                              "cycle is shorter than the TTL",
                               *k - batch + j);
                 }
                 pcache_install(pc, &keys[j], hashes[j], res, protocol, *t,
@@ -225,15 +249,32 @@ cache_run(struct pcache *pc, const struct pcache_result *res,
     return n;
 }
 
+/* The cache stage, or with 'refresh' the refresh stage (see the top of the
+ * file). */
 static void
-stage_cache(const struct stages_params *p, struct stage_result *r)
+stage_cache(const struct stages_params *p, bool refresh,
+            struct stage_result *r)
 {
-    unsigned int per_ms = MAX(1, p->entries / STAGES_KEPT_MS);
-    size_t expected = (size_t) per_ms * STAGES_KEPT_MS;
-    /* A cycle twice as long as the entries live, a multiple of
-     * STAGES_DSTS keys (each domain with all the destinations), which
-     * STAGES_STEP is coprime with. */
-    unsigned int space = ROUND_UP(2 * expected, STAGES_DSTS);
+    const char *name = refresh ? "refresh" : "cache";
+    unsigned int per_ms, space;
+    size_t expected;
+
+    if (refresh) {
+        /* Every key asked for once per STAGES_REFRESH_MS, and all kept.
+         * STAGES_STEP, a prime above 'per_ms' (at most 100000000 /
+         * STAGES_REFRESH_MS), does not divide 'space'. */
+        per_ms = p->entries / STAGES_REFRESH_MS;
+        space = per_ms * STAGES_REFRESH_MS;
+        expected = space;
+    } else {
+        /* A cycle twice as long as the entries live, a multiple of
+         * STAGES_DSTS keys (each domain with all the destinations), which
+         * STAGES_STEP is coprime with. */
+        per_ms = MAX(1, p->entries / STAGES_KEPT_MS);
+        expected = (size_t) per_ms * STAGES_KEPT_MS;
+        space = ROUND_UP(2 * expected, STAGES_DSTS);
+    }
+
     struct pcache_result res;
     struct pcache pc;
 
@@ -248,29 +289,55 @@ stage_cache(const struct stages_params *p, struct stage_result *r)
     unsigned long long int k = 0;
     cache_run(&pc, &res, &t, &k, space, per_ms, STAGES_KEPT_MS + 1000, 0);
     if (pcache_count(&pc) != expected) {
-        ovs_fatal(0, "cache: %"PRIuSIZE" entries after the warm-up, "
-                  "expected %"PRIuSIZE, pcache_count(&pc), expected);
+        ovs_fatal(0, "%s: %"PRIuSIZE" entries after the warm-up, "
+                  "expected %"PRIuSIZE, name, pcache_count(&pc), expected);
     }
 
+    unsigned long long int expired = pc.stats.expired;
     long long int start = bench_monotonic_ns();
     r->n = cache_run(&pc, &res, &t, &k, space, per_ms, LLONG_MAX,
                      start + p->seconds * 1e9);
     r->seconds = (bench_monotonic_ns() - start) / 1e9;
     r->entries = pcache_count(&pc);
     if (r->entries != expected) {
-        ovs_fatal(0, "cache: %"PRIuSIZE" entries at the end, expected "
-                  "%"PRIuSIZE, r->entries, expected);
+        ovs_fatal(0, "%s: %"PRIuSIZE" entries at the end, expected "
+                  "%"PRIuSIZE, name, r->entries, expected);
+    }
+    if (refresh && pc.stats.expired != expired) {
+        ovs_fatal(0, "refresh: %llu entries expired, expected none",
+                  pc.stats.expired - expired);
     }
     pcache_destroy(&pc);
     pcache_result_uninit(&res);
 }
 
+/* Adds to 'top' the figures of cache stage 'name' ("cache" or
+ * "refresh"). */
+static void
+put_cache_json(struct json *top, const char *name,
+               const struct stage_result *r)
+{
+    bool cache = !strcmp(name, "cache");
+    char *key;
+
+    json_object_put(top, cache ? "installs" : "refreshes",
+                    json_integer_create(r->n));
+    key = xasprintf("%s_seconds", name);
+    json_object_put(top, key, json_real_create(r->seconds));
+    free(key);
+    key = xasprintf("%s_ns", name);
+    json_object_put(top, key,
+                    json_real_create(r->n ? r->seconds * 1e9 / r->n : 0));
+    free(key);
+    json_object_put(top, cache ? "entries" : "refresh_entries",
+                    json_integer_create(r->entries));
+}
+
 static void
 stages_report(const struct stages_params *p, const struct stage_result *d,
-              const struct stage_result *c)
+              const struct stage_result *c, const struct stage_result *f)
 {
     double decode_ns = d->n ? d->seconds * 1e9 / d->n : 0;
-    double cache_ns = c->n ? c->seconds * 1e9 / c->n : 0;
 
     if (p->json) {
         struct json *top = json_object_create();
@@ -282,11 +349,10 @@ stages_report(const struct stages_params *p, const struct stage_result *d,
             json_object_put(top, "decode_ns", json_real_create(decode_ns));
         }
         if (p->cache) {
-            json_object_put(top, "installs", json_integer_create(c->n));
-            json_object_put(top, "cache_seconds",
-                            json_real_create(c->seconds));
-            json_object_put(top, "cache_ns", json_real_create(cache_ns));
-            json_object_put(top, "entries", json_integer_create(c->entries));
+            put_cache_json(top, "cache", c);
+        }
+        if (p->refresh) {
+            put_cache_json(top, "refresh", f);
         }
         char *s = json_to_string(top, JSSF_SORT);
         puts(s);
@@ -300,7 +366,14 @@ stages_report(const struct stages_params *p, const struct stage_result *d,
         if (p->cache) {
             printf("cache: %llu installs in %.3f s at %"PRIuSIZE" entries: "
                    "%.1f ns each (prefetch, lookup, install, expiry)\n",
-                   c->n, c->seconds, c->entries, cache_ns);
+                   c->n, c->seconds, c->entries,
+                   c->n ? c->seconds * 1e9 / c->n : 0);
+        }
+        if (p->refresh) {
+            printf("refresh: %llu installs in %.3f s at %"PRIuSIZE
+                   " entries: %.1f ns each (prefetch, lookup, refresh)\n",
+                   f->n, f->seconds, f->entries,
+                   f->n ? f->seconds * 1e9 / f->n : 0);
         }
     }
     fflush(stdout);
@@ -326,7 +399,7 @@ stages_parse(int argc, char *argv[], struct stages_params *p)
 
     p->seconds = 2;
     p->entries = 1000000;
-    p->decode = p->cache = true;
+    p->decode = p->cache = p->refresh = true;
     p->json = false;
 
     optind = 0;
@@ -352,17 +425,14 @@ stages_parse(int argc, char *argv[], struct stages_params *p)
             }
             break;
         case OPT_STAGE:
+            p->decode = !strcmp(optarg, "decode");
+            p->cache = !strcmp(optarg, "cache");
+            p->refresh = !strcmp(optarg, "refresh");
             if (!strcmp(optarg, "all")) {
-                p->decode = p->cache = true;
-            } else if (!strcmp(optarg, "decode")) {
-                p->decode = true;
-                p->cache = false;
-            } else if (!strcmp(optarg, "cache")) {
-                p->decode = false;
-                p->cache = true;
-            } else {
-                ovs_fatal(0, "--stage=%s: expected all, decode or cache",
-                          optarg);
+                p->decode = p->cache = p->refresh = true;
+            } else if (!p->decode && !p->cache && !p->refresh) {
+                ovs_fatal(0, "--stage=%s: expected all, decode, cache or "
+                          "refresh", optarg);
             }
             break;
         case OPT_FORMAT:
@@ -388,10 +458,11 @@ stages_usage(void)
            "cost on one core\n"
            "usage: %s stages [OPTIONS]   (pin it: taskset -c CPU ...)\n"
            "\nOptions:\n"
-           "  --stage=all|decode|cache  which to time (default: all)\n"
+           "  --stage=all|decode|cache|refresh  which to time "
+           "(default: all)\n"
            "  --seconds=S          time each stage for S seconds "
            "(default: 2)\n"
-           "  --entries=N          entries the cache stage keeps "
+           "  --entries=N          entries the cache stages keep "
            "(default: 1000000)\n"
            "  --format=text|json   output format (default: text)\n",
            program_name, program_name);
