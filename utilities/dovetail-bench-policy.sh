@@ -20,7 +20,9 @@
 # one), DT_BENCH_SECONDS (per run, default 10), DT_BENCH_WARMUP (seconds
 # sent before each measured run, so that the controller's policy caches
 # have grown to their steady size, default 4: the TTL of 1 s plus the
-# 2 s an entry is kept after it), DT_BENCH_ARGS (extra
+# 2 s an entry is kept after it; caches of millions of entries took about
+# 20 s on the development machine, see Documentation/performance.rst),
+# DT_BENCH_ARGS (extra
 # arguments for every dovetail-bench run, e.g. "--endpoints=100000"),
 # DT_BENCH_RATES (default "1000 5000 20000"), DT_BENCH_TC_ARGS (extra
 # arguments for the ovs-testcontroller run, default "--endpoints=1000":
@@ -80,7 +82,7 @@ bench () {
     cat run.json
     {
         echo "== dovetail-bench policy $*"
-        sed 's/,"/\n  "/g' run.json | grep -E '"(rate|answered|wrong|p50|p99|p99.9|bench_cpu_ns_per_request|checks_decoded)"'
+        sed 's/,"/\n  "/g' run.json | grep -E '"(rate|answered|wrong|fresh|refreshes|p50|p99|p99.9|bench_cpu_ns_per_request|checks_decoded)"'
     } >&2
 }
 
