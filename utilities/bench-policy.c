@@ -106,9 +106,9 @@
 #include <unistd.h>
 
 #include "command-line.h"
+#include "controller/pcache.h"
 #include "flow.h"
 #include "hash.h"
-#include "controller/pcache.h"
 #include "lib/dovetail-idl.h"
 #include "lib/dt-blueprint-db.h"
 #include "lib/dt-blueprint.h"
