@@ -311,6 +311,13 @@ stage_cache(const struct stages_params *p, bool refresh,
     pcache_result_uninit(&res);
 }
 
+/* Returns the nanoseconds each of 'r''s operations took. */
+static double
+stage_ns(const struct stage_result *r)
+{
+    return r->n ? r->seconds * 1e9 / r->n : 0;
+}
+
 /* Adds to 'top' the figures of cache stage 'name' ("cache" or
  * "refresh"). */
 static void
@@ -326,8 +333,7 @@ put_cache_json(struct json *top, const char *name,
     json_object_put(top, key, json_real_create(r->seconds));
     free(key);
     key = xasprintf("%s_ns", name);
-    json_object_put(top, key,
-                    json_real_create(r->n ? r->seconds * 1e9 / r->n : 0));
+    json_object_put(top, key, json_real_create(stage_ns(r)));
     free(key);
     json_object_put(top, cache ? "entries" : "refresh_entries",
                     json_integer_create(r->entries));
@@ -337,8 +343,6 @@ static void
 stages_report(const struct stages_params *p, const struct stage_result *d,
               const struct stage_result *c, const struct stage_result *f)
 {
-    double decode_ns = d->n ? d->seconds * 1e9 / d->n : 0;
-
     if (p->json) {
         struct json *top = json_object_create();
 
@@ -346,7 +350,7 @@ stages_report(const struct stages_params *p, const struct stage_result *d,
             json_object_put(top, "decodes", json_integer_create(d->n));
             json_object_put(top, "decode_seconds",
                             json_real_create(d->seconds));
-            json_object_put(top, "decode_ns", json_real_create(decode_ns));
+            json_object_put(top, "decode_ns", json_real_create(stage_ns(d)));
         }
         if (p->cache) {
             put_cache_json(top, "cache", c);
@@ -361,19 +365,17 @@ stages_report(const struct stages_params *p, const struct stage_result *d,
     } else {
         if (p->decode) {
             printf("decode: %llu policy-miss packet-ins in %.3f s: %.1f ns "
-                   "each\n", d->n, d->seconds, decode_ns);
+                   "each\n", d->n, d->seconds, stage_ns(d));
         }
         if (p->cache) {
             printf("cache: %llu installs in %.3f s at %"PRIuSIZE" entries: "
                    "%.1f ns each (prefetch, lookup, install, expiry)\n",
-                   c->n, c->seconds, c->entries,
-                   c->n ? c->seconds * 1e9 / c->n : 0);
+                   c->n, c->seconds, c->entries, stage_ns(c));
         }
         if (p->refresh) {
             printf("refresh: %llu installs in %.3f s at %"PRIuSIZE
                    " entries: %.1f ns each (prefetch, lookup, refresh)\n",
-                   f->n, f->seconds, f->entries,
-                   f->n ? f->seconds * 1e9 / f->n : 0);
+                   f->n, f->seconds, f->entries, stage_ns(f));
         }
     }
     fflush(stdout);
