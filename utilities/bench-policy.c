@@ -759,15 +759,125 @@ policy_load_db(struct policy_run *run)
     ovsdb_idl_destroy(idl);
 }
 
+/* Endpoints written per database transaction: one transaction for a
+ * million endpoints took ovsdb-server past 11 GB before it committed. */
+#define POLICY_WRITE_CHUNK 50000
+
+/* Commits 'txn' and destroys it; dies naming 'what' unless it succeeded.
+ * Returns false if it must be tried again. */
+static bool
+policy_commit(const struct policy_params *p, struct ovsdb_idl_txn *txn,
+              const char *what)
+{
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit_block(txn);
+    if (status != TXN_SUCCESS && status != TXN_UNCHANGED
+        && status != TXN_TRY_AGAIN) {
+        ovs_fatal(0, "%s: %s failed (%s): %s", p->db, what,
+                  ovsdb_idl_txn_status_to_string(status),
+                  ovsdb_idl_txn_get_error(txn));
+    }
+    ovsdb_idl_txn_destroy(txn);
+    return status != TXN_TRY_AGAIN;
+}
+
+/* Fills in blueprint endpoint 'be' for the fabric's endpoint 'j'. */
+static void
+policy_blueprint_endpoint(const struct policy_fabric *f, size_t j,
+                          struct dt_blueprint_endpoint *be)
+{
+    const struct policy_endpoint *ep = &f->eps[j];
+
+    be->domain = xasprintf("d%u", ep->domain);
+    be->mac = xasprintf(ETH_ADDR_FMT, ETH_ADDR_ARGS(ep->mac));
+    svec_add_nocopy(&be->ips, xasprintf(IP_FMT, IP_ARGS(ep->ip)));
+    be->hypervisor = xasprintf("bench-hv%u", ep->hv);
+    be->port = xasprintf("bep%zu", j);
+}
+
+/* Inserts the fabric's endpoints 'start' up to 'end' into the network
+ * "bench", which the replica behind 'idl' already holds with its domains,
+ * as the blueprint import would have. */
+static void
+policy_append_endpoints(struct policy_run *run, struct ovsdb_idl *idl,
+                        size_t start, size_t end)
+{
+    const struct policy_params *p = &run->p;
+    const struct policy_fabric *f = &run->fabric;
+    const struct dtrec_virtual_network *net;
+
+    /* The network and its domains, as the import committed them. */
+    while (!(net = dt_db_find_network(idl, "bench"))
+           || !dt_db_find_domain(idl, net, "d0")) {
+        ovsdb_idl_run(idl);
+        ovsdb_idl_wait(idl);
+        poll_block();
+    }
+    const struct dtrec_policy_domain **domains
+        = xmalloc(f->n_domains * sizeof *domains);
+    for (size_t d = 0; d < f->n_domains; d++) {
+        char *name = xasprintf("d%zu", d);
+        domains[d] = dt_db_find_domain(idl, net, name);
+        ovs_assert(domains[d]);
+        free(name);
+    }
+    const struct dtrec_hypervisor **hvs = xmalloc(run->n_sws * sizeof *hvs);
+    for (size_t h = 0; h < run->n_sws; h++) {
+        char *name = xasprintf("bench-hv%zu", h);
+        hvs[h] = dt_db_find_hypervisor(idl, name);
+        ovs_assert(hvs[h]);
+        free(name);
+    }
+
+    for (size_t j0 = start; j0 < end; ) {
+        size_t j1 = MIN(end, j0 + POLICY_WRITE_CHUNK);
+        struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
+
+        for (size_t j = j0; j < j1; j++) {
+            struct dt_blueprint_endpoint be;
+            char *name = xasprintf("bench-ep%zu", j);
+            struct dtrec_endpoint *row = dtrec_endpoint_insert(txn);
+            struct dtrec_address *addr = dtrec_address_insert(txn);
+
+            memset(&be, 0, sizeof be);
+            svec_init(&be.ips);
+            policy_blueprint_endpoint(f, j, &be);
+            dtrec_endpoint_set_name(row, name);
+            dtrec_endpoint_set_network(row, net);
+            dtrec_endpoint_set_domain(row, domains[f->eps[j].domain]);
+            dtrec_endpoint_set_mac(row, be.mac);
+            dtrec_address_set_network(addr, net);
+            dtrec_address_set_ip(addr, be.ips.names[0]);
+            dtrec_endpoint_set_addresses(row, &addr, 1);
+            dtrec_endpoint_set_hypervisor(row, hvs[f->eps[j].hv]);
+            dtrec_endpoint_set_port(row, be.port);
+            free(be.domain);
+            free(be.mac);
+            svec_destroy(&be.ips);
+            free(be.hypervisor);
+            free(be.port);
+            free(name);
+        }
+        if (policy_commit(p, txn, "writing endpoints")) {
+            j0 = j1;
+            fprintf(stderr, "dovetail-bench: wrote %"PRIuSIZE" of %"PRIuSIZE
+                    " endpoints\n", j0, f->n_eps);
+        }
+        ovsdb_idl_run(idl);
+    }
+    free(domains);
+    free(hvs);
+}
+
 /* Writes the fabric into the database behind 'idl': the hypervisors, then
- * the network as a blueprint, replacing a network of the same name. */
+ * the network as a blueprint, replacing a network of the same name, with
+ * its first POLICY_WRITE_CHUNK endpoints, and the rest POLICY_WRITE_CHUNK
+ * a transaction. */
 static void
 policy_write_db(struct policy_run *run, struct ovsdb_idl *idl)
 {
     const struct policy_params *p = &run->p;
     const struct policy_fabric *f = &run->fabric;
     struct dt_blueprint bp;
-    char *error;
 
     /* The hypervisors first: the blueprint's endpoints refer to them. */
     struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(idl);
@@ -785,13 +895,10 @@ policy_write_db(struct policy_run *run, struct ovsdb_idl *idl)
         free(name);
         free(ip);
     }
-    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit_block(txn);
-    if (status != TXN_SUCCESS && status != TXN_UNCHANGED) {
-        ovs_fatal(0, "%s: adding the hypervisors failed (%s): %s", p->db,
-                  ovsdb_idl_txn_status_to_string(status),
-                  ovsdb_idl_txn_get_error(txn));
+    if (!policy_commit(p, txn, "adding the hypervisors")) {
+        ovs_fatal(0, "%s: adding the hypervisors failed: the database "
+                  "changed meanwhile", p->db);
     }
-    ovsdb_idl_txn_destroy(txn);
 
     dt_blueprint_init(&bp);
     bp.network = xstrdup("bench");
@@ -817,39 +924,30 @@ policy_write_db(struct policy_run *run, struct ovsdb_idl *idl)
     }
     svec_add(&dt_blueprint_add_policy(&bp, NULL, NULL, p->ttl)->actions,
              "no");
-    for (size_t j = 0; j < f->n_eps; j++) {
-        const struct policy_endpoint *ep = &f->eps[j];
-        struct dt_blueprint_endpoint *be;
+    size_t n_first = MIN(f->n_eps, POLICY_WRITE_CHUNK);
+    for (size_t j = 0; j < n_first; j++) {
         char *name = xasprintf("bench-ep%zu", j);
-
-        be = dt_blueprint_add_endpoint(&bp, name);
-        be->domain = xasprintf("d%u", ep->domain);
-        be->mac = xasprintf(ETH_ADDR_FMT, ETH_ADDR_ARGS(ep->mac));
-        svec_add_nocopy(&be->ips, xasprintf(IP_FMT, IP_ARGS(ep->ip)));
-        be->hypervisor = xasprintf("bench-hv%u", ep->hv);
-        be->port = xasprintf("bep%zu", j);
+        policy_blueprint_endpoint(f, j, dt_blueprint_add_endpoint(&bp, name));
         free(name);
     }
 
-    for (;;) {
+    do {
+        char *error;
+
+        ovsdb_idl_run(idl);
         txn = ovsdb_idl_txn_create(idl);
         error = dt_blueprint_db_import(idl, txn, &bp, true);
         if (error) {
             ovs_fatal(0, "%s: importing the fabric: %s", p->db, error);
         }
-        status = ovsdb_idl_txn_commit_block(txn);
-        if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
-            break;
-        } else if (status != TXN_TRY_AGAIN) {
-            ovs_fatal(0, "%s: importing the fabric failed (%s): %s", p->db,
-                      ovsdb_idl_txn_status_to_string(status),
-                      ovsdb_idl_txn_get_error(txn));
-        }
-        ovsdb_idl_txn_destroy(txn);
-        ovsdb_idl_run(idl);
-    }
-    ovsdb_idl_txn_destroy(txn);
+    } while (!policy_commit(p, txn, "importing the fabric"));
     dt_blueprint_destroy(&bp);
+
+    if (n_first < f->n_eps) {
+        fprintf(stderr, "dovetail-bench: wrote %"PRIuSIZE" of %"PRIuSIZE
+                " endpoints\n", n_first, f->n_eps);
+        policy_append_endpoints(run, idl, n_first, f->n_eps);
+    }
 }
 
 /* Computes the canonical actions of every answer, as the controller
@@ -2406,6 +2504,15 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
     if (p->n_endpoints < 2 * p->n_switches) {
         ovs_fatal(0, "--endpoints=%u: at least two per switch",
                   p->n_endpoints);
+    }
+    /* Each switch's endpoints have ports from POLICY_TUNNEL_OFPORT + 1 on,
+     * and an Open vSwitch bridge numbers its ports below OFPP_MAX. */
+    unsigned int per_switch = DIV_ROUND_UP(p->n_endpoints, p->n_switches);
+    if (per_switch > ofp_to_u16(OFPP_MAX) - 1 - POLICY_TUNNEL_OFPORT) {
+        ovs_fatal(0, "--endpoints=%u over --switches=%u puts %u ports on a "
+                  "switch; an Open vSwitch bridge has at most %u: use more "
+                  "switches", p->n_endpoints, p->n_switches, per_switch,
+                  ofp_to_u16(OFPP_MAX) - 1 - POLICY_TUNNEL_OFPORT);
     }
 }
 
