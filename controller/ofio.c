@@ -50,12 +50,20 @@ struct ofio {
     struct ofpbuf tx;           /* Bytes to send... */
     size_t max_send;            /* ...at most this many per send(). */
 
+    /* The peer is alive while it sends or takes what is sent to it.
+     * After 'probe_msec' of neither it gets an echo request, and after
+     * 'probe_msec' more without a sign of life it is given up on. */
     int probe_msec;
-    long long int last_rx;      /* When something last arrived. */
-    bool probe_sent;            /* Echo request sent since 'last_rx'? */
+    long long int last_alive;   /* When something last arrived, or the
+                                 * peer last took some of 'tx'. */
+    uint64_t tx_bytes;          /* Bytes sent, in all. */
+    uint64_t tx_bytes_seen;     /* 'tx_bytes' at the last ofio_run(). */
+    long long int probe_sent;   /* When the echo request went, or 0 if none
+                                 * since 'last_alive'. */
 };
 
 static void ofio_fail(struct ofio *, int error, const char *what);
+static void ofio_alive(struct ofio *, long long int now);
 static void ofio_read(struct ofio *);
 static const struct ofp_header *next_message(struct ofio *);
 static void process_hello(struct ofio *, const struct ofp_header *);
@@ -79,7 +87,7 @@ ofio_create(struct stream *stream, uint32_t allowed_versions,
     ofpbuf_init(&io->rx, OFIO_READ_SIZE);
     ofpbuf_init(&io->tx, 4096);
     io->probe_msec = probe_msec;
-    io->last_rx = time_msec();
+    io->last_alive = time_msec();
 
     struct ofpbuf *hello = ofputil_encode_hello(allowed_versions);
     ofpbuf_put(&io->tx, hello->data, hello->size);
@@ -123,16 +131,24 @@ ofio_run(struct ofio *io)
     ofio_read(io);
 
     long long int now = time_msec();
+    if (io->tx_bytes != io->tx_bytes_seen) {
+        io->tx_bytes_seen = io->tx_bytes;
+        ofio_alive(io, now);
+    }
     if (io->state == OFIO_CONNECTED && io->probe_msec > 0) {
-        if (now >= io->last_rx + 2LL * io->probe_msec) {
-            VLOG_INFO("%s: no response to inactivity probe after %d "
+        /* Time spent here without running (a long computation) does not
+         * count against the peer: it is given up on only 'probe_msec'
+         * after the echo request went. */
+        if (io->probe_sent && now >= io->probe_sent + io->probe_msec) {
+            VLOG_INFO("%s: no response to inactivity probe after %lld "
                       "seconds, disconnecting", io->name,
-                      2 * io->probe_msec / 1000);
+                      (now - io->last_alive) / 1000);
             ofio_fail(io, 0, NULL);
-        } else if (!io->probe_sent && now >= io->last_rx + io->probe_msec) {
-            io->probe_sent = true;
+        } else if (!io->probe_sent && now >= io->last_alive + io->probe_msec) {
+            io->probe_sent = now;
             ofio_send(io, ofputil_encode_echo_request(io->version));
             ofio_flush(io);
+            io->tx_bytes_seen = io->tx_bytes;
         }
     }
 }
@@ -159,8 +175,8 @@ ofio_wait(struct ofio *io)
         stream_send_wait(io->stream);
     }
     if (io->state == OFIO_CONNECTED && io->probe_msec > 0) {
-        poll_timer_wait_until(io->last_rx + (io->probe_sent ? 2LL : 1LL)
-                              * io->probe_msec);
+        poll_timer_wait_until((io->probe_sent ? io->probe_sent
+                               : io->last_alive) + io->probe_msec);
     }
 }
 
@@ -247,6 +263,7 @@ ofio_flush(struct ofio *io)
         if (n > 0) {
             COVERAGE_INC(ofio_write);
             ofpbuf_pull(&io->tx, n);
+            io->tx_bytes += n;
         } else if (n == -EAGAIN) {
             break;
         } else {
@@ -307,6 +324,14 @@ ofio_fail(struct ofio *io, int error, const char *what)
     }
 }
 
+/* Notes that the peer showed it is alive at 'now'. */
+static void
+ofio_alive(struct ofio *io, long long int now)
+{
+    io->last_alive = now;
+    io->probe_sent = 0;
+}
+
 /* Reads what the socket holds, up to OFIO_READ_SIZE. */
 static void
 ofio_read(struct ofio *io)
@@ -327,8 +352,7 @@ ofio_read(struct ofio *io)
     if (n > 0) {
         COVERAGE_INC(ofio_read);
         io->rx.size += n;
-        io->last_rx = time_msec();
-        io->probe_sent = false;
+        ofio_alive(io, time_msec());
     } else if (n == 0) {
         ofio_fail(io, EOF, NULL);
     } else if (n != -EAGAIN) {

@@ -13,9 +13,12 @@
  *
  * It speaks the OpenFlow connection setup itself: the hello exchange and
  * version negotiation (the highest version both sides allow), echo
- * replies, and an inactivity probe (an echo request after 'probe_msec'
- * of silence; the connection is dead after twice that).  Any stream Open
- * vSwitch supports carries it (unix:, tcp:, ssl:).
+ * replies, and an inactivity probe: an echo request after 'probe_msec'
+ * in which the peer neither sent anything nor took any of what is sent to
+ * it, and the connection is dead if 'probe_msec' more pass that way after
+ * the request went (so a controller busy for longer than that does not
+ * blame its switches).  Any stream Open vSwitch supports carries it
+ * (unix:, tcp:, ssl:).
  */
 #ifndef CONTROLLER_OFIO_H
 #define CONTROLLER_OFIO_H 1
