@@ -512,6 +512,7 @@ parse_options(int argc, char *argv[])
         OPT_GRE_PORT,
         OPT_PACKET_IN_RATE,
         OPT_PACKET_IN_BURST,
+        OPT_MAX_BUNDLE_FLOWS,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -524,6 +525,7 @@ parse_options(int argc, char *argv[])
         {"gre-port", required_argument, NULL, OPT_GRE_PORT},
         {"packet-in-rate", required_argument, NULL, OPT_PACKET_IN_RATE},
         {"packet-in-burst", required_argument, NULL, OPT_PACKET_IN_BURST},
+        {"max-bundle-flows", required_argument, NULL, OPT_MAX_BUNDLE_FLOWS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -565,12 +567,24 @@ parse_options(int argc, char *argv[])
         case OPT_PACKET_IN_BURST: {
             unsigned int value;
             if (!str_to_uint(optarg, 10, &value) || !value) {
+                free(short_options);
                 ovs_fatal(0, "--%s=%s: expected a positive integer",
                           c == OPT_PACKET_IN_RATE ? "packet-in-rate"
                           : "packet-in-burst", optarg);
             }
             *(c == OPT_PACKET_IN_RATE ? &packet_in_rate
               : &packet_in_burst) = value;
+            break;
+        }
+
+        case OPT_MAX_BUNDLE_FLOWS: {
+            unsigned int value;
+            if (!str_to_uint(optarg, 10, &value) || !value) {
+                free(short_options);
+                ovs_fatal(0, "--max-bundle-flows=%s: expected a positive "
+                          "integer", optarg);
+            }
+            swconn_set_max_bundle(value);
             break;
         }
 
@@ -645,13 +659,15 @@ usage(void)
            "  --packet-in-rate=N      packet-ins handled per second per "
            "switch port (%d)\n"
            "  --packet-in-burst=N     ...in bursts of up to N (%d)\n"
+           "  --max-bundle-flows=N    flow_mods per bundle when syncing a "
+           "switch (%d)\n"
            "  --unixctl=SOCKET        override default control socket name\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
            ovs_rundir(), OVERLAY_DEFAULT_TUNNEL_PORT,
            OVERLAY_DEFAULT_GENEVE_PORT, OVERLAY_DEFAULT_GRE_PORT,
            PINCTRL_DEFAULT_RATE,
-           PINCTRL_DEFAULT_BURST);
+           PINCTRL_DEFAULT_BURST, SWCONN_DEFAULT_MAX_BUNDLE);
     daemon_usage();
     vlog_usage();
     stream_usage("database", true, false, false);

@@ -36,6 +36,7 @@ static bool flowtab_insert(struct flowtab *, uint8_t table_id,
                            ovs_be64 cookie, const struct ofpact *,
                            size_t ofpacts_len);
 static void flow_destroy(struct flowtab_flow *);
+static struct flowtab_flow *flow_copy(const struct flowtab_flow *);
 static bool flow_actions_equal(const struct flowtab_flow *,
                                const struct flowtab_flow *);
 static struct ofpbuf *encode_flow_mod(const struct flowtab_flow *,
@@ -74,19 +75,6 @@ void
 flowtab_swap(struct flowtab *a, struct flowtab *b)
 {
     hmap_swap(&a->flows, &b->flows);
-}
-
-/* Makes 'dst' (which must be initialized) a copy of 'src'. */
-void
-flowtab_clone(struct flowtab *dst, const struct flowtab *src)
-{
-    const struct flowtab_flow *f;
-
-    flowtab_clear(dst);
-    HMAP_FOR_EACH (f, node, &src->flows) {
-        flowtab_insert(dst, f->table_id, f->priority, &f->match, f->cookie,
-                       f->ofpacts, f->ofpacts_len);
-    }
 }
 
 size_t
@@ -206,36 +194,149 @@ flowtab_equal(const struct flowtab *a, const struct flowtab *b)
     return true;
 }
 
-/* Appends to 'msgs' the flow_mods that turn 'installed' into 'desired':
- * an add for every flow that is new or whose cookie or actions differ (an
- * add replaces the flow with the same key), a strict delete for every
- * installed flow that is not desired. */
-size_t
-flowtab_diff(const struct flowtab *desired, const struct flowtab *installed,
-             enum ofputil_protocol protocol, struct ovs_list *msgs)
+void
+flowtab_plan_init(struct flowtab_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+}
+
+void
+flowtab_plan_destroy(struct flowtab_plan *plan)
+{
+    free(plan->flows);
+}
+
+/* Empties 'plan': nothing left to take. */
+void
+flowtab_plan_clear(struct flowtab_plan *plan)
+{
+    plan->n_dels = plan->n = plan->next = 0;
+}
+
+static void
+plan_push(struct flowtab_plan *plan, const struct flowtab_flow *f)
+{
+    if (plan->n >= plan->allocated) {
+        plan->flows = x2nrealloc(plan->flows, &plan->allocated,
+                                 sizeof *plan->flows);
+    }
+    plan->flows[plan->n++] = f;
+}
+
+/* Makes 'plan' the changes that turn 'installed' into 'desired': a strict
+ * delete for every installed flow that is not desired, then an add for
+ * every desired flow that is new or whose cookie or actions differ. */
+void
+flowtab_plan(struct flowtab_plan *plan, const struct flowtab *desired,
+             const struct flowtab *installed)
 {
     const struct flowtab_flow *f;
-    size_t n = 0;
 
+    flowtab_plan_clear(plan);
     HMAP_FOR_EACH (f, node, &installed->flows) {
         if (!flowtab_find(desired, f->table_id, f->priority, &f->match,
                           f->node.hash)) {
-            ovs_list_push_back(msgs, &encode_flow_mod(f, OFPFC_DELETE_STRICT,
-                                                      protocol)->list_node);
-            n++;
+            plan_push(plan, f);
         }
     }
+    plan->n_dels = plan->n;
     HMAP_FOR_EACH (f, node, &desired->flows) {
         const struct flowtab_flow *g = flowtab_find(installed, f->table_id,
                                                     f->priority, &f->match,
                                                     f->node.hash);
         if (!g || !flow_actions_equal(f, g)) {
-            ovs_list_push_back(msgs, &encode_flow_mod(f, OFPFC_ADD,
-                                                      protocol)->list_node);
-            n++;
+            plan_push(plan, f);
         }
     }
+}
+
+/* Returns the number of changes in 'plan' not yet taken. */
+size_t
+flowtab_plan_left(const struct flowtab_plan *plan)
+{
+    return plan->n - plan->next;
+}
+
+void
+flowtab_changes_init(struct flowtab_changes *changes)
+{
+    memset(changes, 0, sizeof *changes);
+    flowtab_init(&changes->adds);
+}
+
+void
+flowtab_changes_destroy(struct flowtab_changes *changes)
+{
+    free(changes->dels);
+    flowtab_destroy(&changes->adds);
+}
+
+void
+flowtab_changes_clear(struct flowtab_changes *changes)
+{
+    changes->n_dels = 0;
+    flowtab_clear(&changes->adds);
+}
+
+/* Takes the next (at most) 'max' changes of 'plan': appends their
+ * flow_mods, encoded for 'protocol', to 'msgs' (a list of struct ofpbuf)
+ * and records them in 'changes' (which must be empty), for
+ * flowtab_apply() once the switch has carried them out.  Returns the
+ * number taken. */
+size_t
+flowtab_plan_take(struct flowtab_plan *plan, size_t max,
+                  enum ofputil_protocol protocol, struct ovs_list *msgs,
+                  struct flowtab_changes *changes)
+{
+    size_t n = MIN(max, flowtab_plan_left(plan));
+
+    for (size_t i = plan->next; i < plan->next + n; i++) {
+        const struct flowtab_flow *f = plan->flows[i];
+
+        if (i < plan->n_dels) {
+            if (changes->n_dels >= changes->allocated_dels) {
+                changes->dels = x2nrealloc(changes->dels,
+                                           &changes->allocated_dels,
+                                           sizeof *changes->dels);
+            }
+            changes->dels[changes->n_dels++] = f;
+            ovs_list_push_back(msgs, &encode_flow_mod(f, OFPFC_DELETE_STRICT,
+                                                      protocol)->list_node);
+        } else {
+            hmap_insert(&changes->adds.flows, &flow_copy(f)->node,
+                        f->node.hash);
+            ovs_list_push_back(msgs, &encode_flow_mod(f, OFPFC_ADD,
+                                                      protocol)->list_node);
+        }
+    }
+    plan->next += n;
     return n;
+}
+
+/* Carries out 'changes' on 'installed', the table whose flows they
+ * delete, and empties them. */
+void
+flowtab_apply(struct flowtab *installed, struct flowtab_changes *changes)
+{
+    for (size_t i = 0; i < changes->n_dels; i++) {
+        struct flowtab_flow *f = CONST_CAST(struct flowtab_flow *,
+                                            changes->dels[i]);
+        hmap_remove(&installed->flows, &f->node);
+        flow_destroy(f);
+    }
+    changes->n_dels = 0;
+
+    struct flowtab_flow *f;
+    HMAP_FOR_EACH_POP (f, node, &changes->adds.flows) {
+        struct flowtab_flow *old = flowtab_find(installed, f->table_id,
+                                                f->priority, &f->match,
+                                                f->node.hash);
+        if (old) {
+            hmap_remove(&installed->flows, &old->node);
+            flow_destroy(old);
+        }
+        hmap_insert(&installed->flows, &f->node, f->node.hash);
+    }
 }
 
 /* Appends 'ft' to 's', one flow a line in ovs-ofctl's syntax, sorted by
@@ -326,6 +427,22 @@ flow_destroy(struct flowtab_flow *f)
     free(f->ofpacts);
     free(f->actions_s);
     free(f);
+}
+
+/* Returns a copy of 'f', not in any table. */
+static struct flowtab_flow *
+flow_copy(const struct flowtab_flow *f)
+{
+    struct flowtab_flow *copy = xmalloc(sizeof *copy);
+
+    copy->table_id = f->table_id;
+    copy->priority = f->priority;
+    minimatch_clone(&copy->match, &f->match);
+    copy->cookie = f->cookie;
+    copy->ofpacts = xmemdup(f->ofpacts, f->ofpacts_len);
+    copy->ofpacts_len = f->ofpacts_len;
+    copy->actions_s = xstrdup(f->actions_s);
+    return copy;
 }
 
 static bool

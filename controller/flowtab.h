@@ -5,10 +5,11 @@
  * The controller keeps two per switch: the flows it wants (built from the
  * database by overlay.c) and the flows the switch holds (read back with a
  * flow-stats dump when the switch connects, then kept up to date as the
- * controller's own bundles commit).  flowtab_diff() turns the difference
- * into flow_mods, so a switch that reconnects, or a controller that
- * restarts, rewrites only what actually differs and never empties a
- * table on the way.
+ * controller's own bundles commit).  flowtab_plan() finds the difference
+ * and flowtab_plan_take() turns it into flow_mods, a bundle's worth at a
+ * time, so a switch that reconnects, or a controller that restarts,
+ * rewrites only what actually differs and never empties a table on the
+ * way.
  */
 #ifndef CONTROLLER_FLOWTAB_H
 #define CONTROLLER_FLOWTAB_H 1
@@ -55,7 +56,6 @@ void flowtab_init(struct flowtab *);
 void flowtab_destroy(struct flowtab *);
 void flowtab_clear(struct flowtab *);
 void flowtab_swap(struct flowtab *, struct flowtab *);
-void flowtab_clone(struct flowtab *dst, const struct flowtab *src);
 size_t flowtab_count(const struct flowtab *);
 
 char *flowtab_add_str(struct flowtab *, const char *format, ...)
@@ -66,12 +66,44 @@ bool flowtab_add_expanded(struct flowtab *, const char *flow);
 void flowtab_add_stats(struct flowtab *, const struct ofputil_flow_stats *);
 bool flowtab_equal(const struct flowtab *, const struct flowtab *);
 
-/* The difference between a desired and an installed table, as flow_mods
- * encoded for 'protocol', appended to 'msgs' (a list of struct ofpbuf).
- * Returns the number of messages appended. */
-size_t flowtab_diff(const struct flowtab *desired,
-                    const struct flowtab *installed,
-                    enum ofputil_protocol protocol, struct ovs_list *msgs);
+/* The changes that turn an installed table into a desired one: the
+ * installed flows to delete (a strict delete each), then the desired flows
+ * to add (an add replaces the flow with the same key).  It points into
+ * both tables, so it is good only while neither changes, except as
+ * flowtab_apply() changes the installed one. */
+struct flowtab_plan {
+    const struct flowtab_flow **flows; /* [0, n_dels): installed flows to
+                                        * delete; [n_dels, n): desired
+                                        * flows to add. */
+    size_t n_dels;
+    size_t n;
+    size_t allocated;
+    size_t next;                /* First change not yet taken. */
+};
+
+void flowtab_plan_init(struct flowtab_plan *);
+void flowtab_plan_destroy(struct flowtab_plan *);
+void flowtab_plan_clear(struct flowtab_plan *);
+void flowtab_plan(struct flowtab_plan *, const struct flowtab *desired,
+                  const struct flowtab *installed);
+size_t flowtab_plan_left(const struct flowtab_plan *);
+
+/* The flows a bundle of changes deletes and adds, taken from a plan:
+ * independent of the desired table, which may change before the bundle
+ * commits. */
+struct flowtab_changes {
+    const struct flowtab_flow **dels;   /* Flows of the installed table. */
+    size_t n_dels, allocated_dels;
+    struct flowtab adds;                /* Copies of desired flows. */
+};
+
+void flowtab_changes_init(struct flowtab_changes *);
+void flowtab_changes_destroy(struct flowtab_changes *);
+void flowtab_changes_clear(struct flowtab_changes *);
+size_t flowtab_plan_take(struct flowtab_plan *, size_t max,
+                         enum ofputil_protocol, struct ovs_list *msgs,
+                         struct flowtab_changes *);
+void flowtab_apply(struct flowtab *installed, struct flowtab_changes *);
 
 void flowtab_format(const struct flowtab *, struct ds *);
 

@@ -59,6 +59,10 @@ COVERAGE_DEFINE(swconn_bad_message);
 /* Inactivity probe interval for switch connections, in seconds. */
 #define PROBE_INTERVAL 15
 
+/* Flow_mods in one reconciliation bundle, at most: see
+ * swconn_set_max_bundle(). */
+static size_t max_bundle = SWCONN_DEFAULT_MAX_BUNDLE;
+
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 struct swconn {
@@ -87,7 +91,9 @@ struct swconn {
     bool dirty;                 /* 'desired' or 'installed' may differ
                                  * since reconcile() last compared them. */
     bool synced;                /* If !dirty: did they agree then? */
-    struct flowtab committing;  /* Contents once the pending bundle commits. */
+    struct flowtab_plan plan;   /* Changes from 'installed' to 'desired',
+                                 * valid while !dirty. */
+    struct flowtab_changes committing; /* The pending bundle's changes. */
 
     /* Outstanding requests. */
     ovs_be32 ports_xid;         /* Port description request. */
@@ -170,7 +176,8 @@ swconn_create(struct stream *stream, const struct swconn_hooks *hooks,
     sset_init(&sw->down_ports);
     flowtab_init(&sw->installed);
     flowtab_init(&sw->desired);
-    flowtab_init(&sw->committing);
+    flowtab_plan_init(&sw->plan);
+    flowtab_changes_init(&sw->committing);
     ofpbuf_init(&sw->batch, 0);
     VLOG_INFO("%s: switch connected", ofio_get_name(sw->conn));
     return sw;
@@ -188,7 +195,8 @@ swconn_destroy(struct swconn *sw)
         sset_destroy(&sw->down_ports);
         flowtab_destroy(&sw->installed);
         flowtab_destroy(&sw->desired);
-        flowtab_destroy(&sw->committing);
+        flowtab_plan_destroy(&sw->plan);
+        flowtab_changes_destroy(&sw->committing);
         ofpbuf_uninit(&sw->batch);
         free(sw);
     }
@@ -233,7 +241,7 @@ swconn_run(struct swconn *sw)
         start_dump(sw);
     }
     if (sw->state == SWCONN_READY && sw->has_desired && !sw->bundle_pending
-        && sw->dirty) {
+        && (sw->dirty || flowtab_plan_left(&sw->plan))) {
         reconcile(sw);
     }
     if (!sw->programmed_at && swconn_is_synced(sw)) {
@@ -306,6 +314,7 @@ swconn_take_changed(struct swconn *sw)
 void
 swconn_set_desired(struct swconn *sw, struct flowtab *desired)
 {
+    flowtab_plan_clear(&sw->plan);     /* It points into 'desired'. */
     flowtab_clear(&sw->desired);
     flowtab_swap(&sw->desired, desired);
     sw->has_desired = true;
@@ -313,6 +322,17 @@ swconn_set_desired(struct swconn *sw, struct flowtab *desired)
     if (sw->state == SWCONN_READY && !sw->bundle_pending) {
         reconcile(sw);
     }
+}
+
+/* Sets the number of flow_mods one reconciliation bundle carries, at
+ * most, to 'n' (at least 1).  A larger difference goes in several bundles,
+ * one after another, each atomic: the switch answers each commit, so it
+ * is seen to be alive, and neither side holds the whole difference
+ * encoded at once. */
+void
+swconn_set_max_bundle(size_t n)
+{
+    max_bundle = MAX(n, 1);
 }
 
 /* Returns true if 'sw' holds exactly the flows the controller wants (as
@@ -757,6 +777,7 @@ start_dump(struct swconn *sw)
     protocol = ofputil_protocol_from_ofp_version(swconn_version(sw));
     req = ofputil_encode_flow_stats_request(&fsr, protocol);
     sw->dump_xid = ((struct ofp_header *) req->data)->xid;
+    flowtab_plan_clear(&sw->plan);
     flowtab_clear(&sw->installed);
     sw->hooks.cache_reset(sw, sw->aux);
     send_msg(sw, req);
@@ -801,8 +822,10 @@ process_flow_stats_reply(struct swconn *sw, const struct ofp_header *oh)
     }
 }
 
-/* Sends the difference between the desired and installed flows as one
- * atomic bundle, if there is any difference. */
+/* Sends the next changes that turn the installed flows into the desired
+ * ones, as one atomic bundle of at most 'max_bundle' flow_mods, finding
+ * the changes first if 'desired' or 'installed' may have moved.  Marks
+ * 'sw' synced if there is nothing left to change. */
 static void
 reconcile(struct swconn *sw)
 {
@@ -812,14 +835,19 @@ reconcile(struct swconn *sw)
     struct ofpbuf *msg;
     size_t n;
 
-    protocol = ofputil_protocol_from_ofp_version(version);
-    n = flowtab_diff(&sw->desired, &sw->installed, protocol, &msgs);
-    sw->dirty = false;
-    sw->synced = !n;
-    if (!n) {
+    if (sw->dirty) {
+        flowtab_plan(&sw->plan, &sw->desired, &sw->installed);
+        sw->dirty = false;
+    }
+    sw->synced = !flowtab_plan_left(&sw->plan);
+    if (sw->synced) {
         return;
     }
 
+    size_t left = flowtab_plan_left(&sw->plan);
+    protocol = ofputil_protocol_from_ofp_version(version);
+    n = flowtab_plan_take(&sw->plan, max_bundle, protocol, &msgs,
+                          &sw->committing);
     COVERAGE_INC(swconn_bundle);
     COVERAGE_ADD(swconn_flow_mod, n);
     struct ofputil_bundle_ctrl_msg bc = {
@@ -850,30 +878,38 @@ reconcile(struct swconn *sw)
     sw->commit_xid = ntohl(((struct ofp_header *) msg->data)->xid);
     send_msg(sw, msg);
 
-    VLOG_INFO("%016"PRIx64": bundle %"PRIu32" with %zu flow_mods", sw->dpid,
-              bc.bundle_id, n);
+    if (n < left) {
+        VLOG_INFO("%016"PRIx64": bundle %"PRIu32" with %zu flow_mods "
+                  "(%zu more to follow)", sw->dpid, bc.bundle_id, n,
+                  left - n);
+    } else {
+        VLOG_INFO("%016"PRIx64": bundle %"PRIu32" with %zu flow_mods",
+                  sw->dpid, bc.bundle_id, n);
+    }
     sw->n_flow_mods += n;
     sw->bundle_pending = true;
     sw->bundle_failed = false;
     sw->pending_id = bc.bundle_id;
-    flowtab_clone(&sw->committing, &sw->desired);
 }
 
 static void
 bundle_done(struct swconn *sw, bool ok)
 {
     sw->bundle_pending = false;
-    sw->dirty = true;           /* 'desired' may have moved on meanwhile. */
     if (ok) {
         sw->n_bundles++;
-        flowtab_swap(&sw->installed, &sw->committing);
-        flowtab_clear(&sw->committing);
+        flowtab_apply(&sw->installed, &sw->committing);
+        /* The rest of the plan, if any, still holds, unless 'desired'
+         * changed meanwhile (which set 'dirty'). */
+        sw->synced = !sw->dirty && !flowtab_plan_left(&sw->plan);
     } else {
         COVERAGE_INC(swconn_bundle_failed);
         sw->n_failures++;
         VLOG_WARN_RL(&rl, "%016"PRIx64": bundle %"PRIu32" failed; reading "
                      "the switch's flows again", sw->dpid, sw->pending_id);
-        flowtab_clear(&sw->committing);
+        flowtab_changes_clear(&sw->committing);
+        flowtab_plan_clear(&sw->plan);
+        sw->dirty = true;
         sw->state = SWCONN_DUMP;
         sw->dump_xid = 0;
         sw->retry_at = time_msec() + RETRY_MSEC;

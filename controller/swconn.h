@@ -14,9 +14,12 @@
  * table.  Only in READY, and only once the caller has supplied a desired
  * table (swconn_set_desired()), does the switch get flow_mods: the
  * difference between desired and installed, as one atomic OpenFlow
- * bundle, then nothing until that bundle's commit is answered.  A switch
- * that reconnects, or a controller that restarts, therefore rewrites only
- * what differs and never empties a table on the way.
+ * bundle, then nothing until that bundle's commit is answered.  A
+ * difference of more than SWCONN_DEFAULT_MAX_BUNDLE flow_mods (see
+ * swconn_set_max_bundle()) goes in several such bundles, one after
+ * another.  A switch that reconnects, or a controller that restarts,
+ * therefore rewrites only what differs and never empties a table on the
+ * way.
  */
 #ifndef CONTROLLER_SWCONN_H
 #define CONTROLLER_SWCONN_H 1
@@ -51,6 +54,9 @@ enum swconn_state {
 };
 
 const char *swconn_state_name(enum swconn_state);
+
+/* Flow_mods in one reconciliation bundle, at most, by default. */
+#define SWCONN_DEFAULT_MAX_BUNDLE 65536
 
 /* What the owner of a session hears from it.  Every callback gets 'aux'.
  *
@@ -88,6 +94,7 @@ const struct sset *swconn_get_down_ports(const struct swconn *);
 bool swconn_ports_known(const struct swconn *);
 bool swconn_take_changed(struct swconn *);
 void swconn_set_desired(struct swconn *, struct flowtab *);
+void swconn_set_max_bundle(size_t);
 bool swconn_is_synced(const struct swconn *);
 
 /* Sending to a READY switch, besides the reconciliation. */

@@ -58,6 +58,13 @@ tests_test_pcache_SOURCES = tests/test-pcache.c tests/check-tap.c \
 tests_test_pcache_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_pcache_LDADD = ofproto-ext/libofext.la $(UNIT_TEST_LDADD)
 
+check_PROGRAMS += tests/test-flowtab
+TESTS += tests/test-flowtab
+tests_test_flowtab_SOURCES = tests/test-flowtab.c tests/check-tap.c \
+	tests/check-tap.h controller/flowtab.c controller/flowtab.h
+tests_test_flowtab_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_flowtab_LDADD = ofproto-ext/libofext.la $(UNIT_TEST_LDADD)
+
 check_PROGRAMS += tests/test-ofext
 TESTS += tests/test-ofext
 tests_test_ofext_SOURCES = tests/test-ofext.c tests/check-tap.c \
