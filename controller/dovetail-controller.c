@@ -489,6 +489,7 @@ report_memory(void)
         simap_increase(&usage, "cache-entries",
                        pcache_count(&node->pcache));
     }
+    simap_increase(&usage, "flow-rules", flowtab_count_rules());
     simap_increase(&usage, "cache-pool-kB", pcache_pool_bytes() / 1024);
     ovsdb_idl_get_memory_usage(idl, &usage);
 

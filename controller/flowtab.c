@@ -25,18 +25,53 @@ VLOG_DEFINE_THIS_MODULE(flowtab);
 
 static struct vlog_rate_limit add_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
+/* What a flow is and does, shared by every table that holds the flow: a
+ * switch's desired and installed tables, and the desired tables of other
+ * switches (every switch of a network answers ARP for each of its
+ * endpoints with the same flow).  Immutable once made.
+ *
+ * A rule parsed from text is interned by that text, so building a table
+ * again, or another switch's, parses each distinct flow once: a rule
+ * lives as long as some table holds it. */
+struct flowtab_rule {
+    struct hmap_node intern_node; /* In 'interned', if 'text'. */
+    char *text;                 /* The text it was parsed from, or NULL. */
+    size_t refcnt;
+
+    uint32_t key_hash;          /* flow_key_hash() of the key. */
+    uint8_t table_id;
+    uint16_t priority;
+    struct minimatch match;
+    ovs_be64 cookie;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+    char *actions_s;            /* 'ofpacts' formatted: ofpacts hold
+                                 * padding and decoding details that differ
+                                 * between a flow parsed from text and the
+                                 * same flow read back from a switch, so
+                                 * flows are compared by this. */
+};
+
+/* Rules parsed from text, by hash_string() of the text. */
+static struct hmap interned = HMAP_INITIALIZER(&interned);
+static size_t n_rules;          /* Rules in existence, interned or not. */
+
 static struct flowtab_flow *flowtab_find(const struct flowtab *,
                                          uint8_t table_id, uint16_t priority,
                                          const struct minimatch *,
                                          uint32_t hash);
 static uint32_t flow_key_hash(uint8_t table_id, uint16_t priority,
                               const struct minimatch *);
-static bool flowtab_insert(struct flowtab *, uint8_t table_id,
-                           uint16_t priority, const struct minimatch *,
-                           ovs_be64 cookie, const struct ofpact *,
-                           size_t ofpacts_len);
+static struct flowtab_rule *rule_create(uint8_t table_id, uint16_t priority,
+                                        const struct minimatch *,
+                                        ovs_be64 cookie,
+                                        const struct ofpact *,
+                                        size_t ofpacts_len);
+static struct flowtab_rule *rule_ref(const struct flowtab_rule *);
+static void rule_unref(struct flowtab_rule *);
+static bool flowtab_insert(struct flowtab *, struct flowtab_rule *);
+static struct flowtab_flow *flow_create(struct flowtab_rule *);
 static void flow_destroy(struct flowtab_flow *);
-static struct flowtab_flow *flow_copy(const struct flowtab_flow *);
 static bool flow_actions_equal(const struct flowtab_flow *,
                                const struct flowtab_flow *);
 static struct ofpbuf *encode_flow_mod(const struct flowtab_flow *,
@@ -83,6 +118,54 @@ flowtab_count(const struct flowtab *ft)
     return hmap_count(&ft->flows);
 }
 
+/* Returns the number of distinct flows all tables hold between them. */
+size_t
+flowtab_count_rules(void)
+{
+    return n_rules;
+}
+
+/* Adds the flow in add-flow syntax 's' (taking ownership) to 'ft'.
+ * Returns NULL or a malloc'd error, as flowtab_add_str() does. */
+static char *
+add_text(struct flowtab *ft, char *s)
+{
+    uint32_t hash = hash_string(s, 0);
+    struct flowtab_rule *rule = NULL;
+    struct flowtab_rule *r;
+
+    HMAP_FOR_EACH_WITH_HASH (r, intern_node, hash, &interned) {
+        if (!strcmp(r->text, s)) {
+            rule = rule_ref(r);
+            free(s);
+            break;
+        }
+    }
+    if (!rule) {
+        enum ofputil_protocol usable;
+        struct ofputil_flow_mod fm;
+        char *error = parse_ofp_flow_mod_str(&fm, s, NULL, NULL, OFPFC_ADD,
+                                             &usable);
+        if (error) {
+            char *msg = xasprintf("%s: %s", s, error);
+            free(error);
+            free(s);
+            return msg;
+        }
+        rule = rule_create(fm.table_id == 0xff ? 0 : fm.table_id,
+                           fm.priority, &fm.match, fm.new_cookie,
+                           fm.ofpacts, fm.ofpacts_len);
+        minimatch_destroy(&fm.match);
+        free(fm.ofpacts);
+        rule->text = s;
+        hmap_insert(&interned, &rule->intern_node, hash);
+    }
+    char *error = (flowtab_insert(ft, rule_ref(rule)) ? NULL
+                   : xasprintf("%s: duplicate flow", rule->text));
+    rule_unref(rule);
+    return error;
+}
+
 /* Parses a flow in ovs-ofctl add-flow syntax ("table=10,priority=100,
  * arp,... actions=...") built from 'format' and adds it to 'ft'.  Returns
  * NULL on success or a malloc'd error: the flow does not parse, or 'ft'
@@ -91,32 +174,13 @@ flowtab_count(const struct flowtab *ft)
 char *
 flowtab_add_str(struct flowtab *ft, const char *format, ...)
 {
-    enum ofputil_protocol usable;
-    struct ofputil_flow_mod fm;
     va_list args;
-    char *error;
-    char *s;
 
     va_start(args, format);
-    s = xvasprintf(format, args);
+    char *s = xvasprintf(format, args);
     va_end(args);
 
-    error = parse_ofp_flow_mod_str(&fm, s, NULL, NULL, OFPFC_ADD, &usable);
-    if (error) {
-        char *msg = xasprintf("%s: %s", s, error);
-        free(error);
-        free(s);
-        return msg;
-    }
-    if (!flowtab_insert(ft, fm.table_id == 0xff ? 0 : fm.table_id,
-                        fm.priority, &fm.match, fm.new_cookie,
-                        fm.ofpacts, fm.ofpacts_len)) {
-        error = xasprintf("%s: duplicate flow", s);
-    }
-    minimatch_destroy(&fm.match);
-    free(fm.ofpacts);
-    free(s);
-    return error;
+    return add_text(ft, s);
 }
 
 /* Like flowtab_add_str(), but logs the error (rate-limited) instead of
@@ -130,13 +194,12 @@ flowtab_add(struct flowtab *ft, const char *format, ...)
     char *s = xvasprintf(format, args);
     va_end(args);
 
-    char *error = flowtab_add_str(ft, "%s", s);
+    char *error = add_text(ft, s);
     if (error) {
         /* Duplicates arise from duplicate addresses in the database. */
         VLOG_WARN_RL(&add_rl, "%s", error);
         free(error);
     }
-    free(s);
     return !error;
 }
 
@@ -169,8 +232,9 @@ flowtab_add_stats(struct flowtab *ft, const struct ofputil_flow_stats *fs)
     struct minimatch match;
 
     minimatch_init(&match, &fs->match);
-    flowtab_insert(ft, fs->table_id, fs->priority, &match, fs->cookie,
-                   fs->ofpacts, fs->ofpacts_len);
+    flowtab_insert(ft, rule_create(fs->table_id, fs->priority, &match,
+                                   fs->cookie, fs->ofpacts,
+                                   fs->ofpacts_len));
     minimatch_destroy(&match);
 }
 
@@ -184,8 +248,9 @@ flowtab_equal(const struct flowtab *a, const struct flowtab *b)
         return false;
     }
     HMAP_FOR_EACH (f, node, &a->flows) {
-        const struct flowtab_flow *g = flowtab_find(b, f->table_id,
-                                                    f->priority, &f->match,
+        const struct flowtab_rule *r = f->rule;
+        const struct flowtab_flow *g = flowtab_find(b, r->table_id,
+                                                    r->priority, &r->match,
                                                     f->node.hash);
         if (!g || !flow_actions_equal(f, g)) {
             return false;
@@ -225,27 +290,35 @@ plan_push(struct flowtab_plan *plan, const struct flowtab_flow *f)
 
 /* Makes 'plan' the changes that turn 'installed' into 'desired': a strict
  * delete for every installed flow that is not desired, then an add for
- * every desired flow that is new or whose cookie or actions differ. */
+ * every desired flow that is new or whose cookie or actions differ.  An
+ * installed flow equal to a desired one (read back from the switch) comes
+ * to share the desired one's rule. */
 void
 flowtab_plan(struct flowtab_plan *plan, const struct flowtab *desired,
-             const struct flowtab *installed)
+             struct flowtab *installed)
 {
     const struct flowtab_flow *f;
 
     flowtab_plan_clear(plan);
     HMAP_FOR_EACH (f, node, &installed->flows) {
-        if (!flowtab_find(desired, f->table_id, f->priority, &f->match,
+        const struct flowtab_rule *r = f->rule;
+        if (!flowtab_find(desired, r->table_id, r->priority, &r->match,
                           f->node.hash)) {
             plan_push(plan, f);
         }
     }
     plan->n_dels = plan->n;
     HMAP_FOR_EACH (f, node, &desired->flows) {
-        const struct flowtab_flow *g = flowtab_find(installed, f->table_id,
-                                                    f->priority, &f->match,
-                                                    f->node.hash);
+        const struct flowtab_rule *r = f->rule;
+        struct flowtab_flow *g = flowtab_find(installed, r->table_id,
+                                              r->priority, &r->match,
+                                              f->node.hash);
         if (!g || !flow_actions_equal(f, g)) {
             plan_push(plan, f);
+        } else if (g->rule != f->rule) {
+            /* The same flow, read back from the switch: hold it once. */
+            rule_unref(CONST_CAST(struct flowtab_rule *, g->rule));
+            g->rule = rule_ref(f->rule);
         }
     }
 }
@@ -303,8 +376,9 @@ flowtab_plan_take(struct flowtab_plan *plan, size_t max,
             ovs_list_push_back(msgs, &encode_flow_mod(f, OFPFC_DELETE_STRICT,
                                                       protocol)->list_node);
         } else {
-            hmap_insert(&changes->adds.flows, &flow_copy(f)->node,
-                        f->node.hash);
+            /* The rule is shared, and outlives the desired table. */
+            hmap_insert(&changes->adds.flows,
+                        &flow_create(rule_ref(f->rule))->node, f->node.hash);
             ovs_list_push_back(msgs, &encode_flow_mod(f, OFPFC_ADD,
                                                       protocol)->list_node);
         }
@@ -328,8 +402,9 @@ flowtab_apply(struct flowtab *installed, struct flowtab_changes *changes)
 
     struct flowtab_flow *f;
     HMAP_FOR_EACH_POP (f, node, &changes->adds.flows) {
-        struct flowtab_flow *old = flowtab_find(installed, f->table_id,
-                                                f->priority, &f->match,
+        const struct flowtab_rule *r = f->rule;
+        struct flowtab_flow *old = flowtab_find(installed, r->table_id,
+                                                r->priority, &r->match,
                                                 f->node.hash);
         if (old) {
             hmap_remove(&installed->flows, &old->node);
@@ -354,16 +429,16 @@ flowtab_format(const struct flowtab *ft, struct ds *s)
     }
     qsort(flows, n, sizeof *flows, compare_flows);
     for (i = 0; i < n; i++) {
-        f = flows[i];
+        const struct flowtab_rule *r = flows[i]->rule;
         ds_put_format(s, "cookie=%#"PRIx64", table=%"PRIu8", priority=%"
-                      PRIu16, ntohll(f->cookie), f->table_id, f->priority);
+                      PRIu16, ntohll(r->cookie), r->table_id, r->priority);
         struct ds match = DS_EMPTY_INITIALIZER;
-        minimatch_format(&f->match, NULL, NULL, &match, OFP_DEFAULT_PRIORITY);
+        minimatch_format(&r->match, NULL, NULL, &match, OFP_DEFAULT_PRIORITY);
         if (match.length) {
             ds_put_format(s, ",%s", ds_cstr(&match));
         }
         ds_destroy(&match);
-        ds_put_format(s, " actions=%s\n", f->actions_s);
+        ds_put_format(s, " actions=%s\n", r->actions_s);
     }
     free(flows);
 }
@@ -382,90 +457,122 @@ flowtab_find(const struct flowtab *ft, uint8_t table_id, uint16_t priority,
     struct flowtab_flow *f;
 
     HMAP_FOR_EACH_WITH_HASH (f, node, hash, &ft->flows) {
-        if (f->table_id == table_id && f->priority == priority
-            && minimatch_equal(&f->match, match)) {
+        const struct flowtab_rule *r = f->rule;
+        if (r->table_id == table_id && r->priority == priority
+            && minimatch_equal(&r->match, match)) {
             return f;
         }
     }
     return NULL;
 }
 
-/* Inserts a copy of the flow into 'ft', unless a flow with the same key is
- * already there; returns true if it inserted. */
-static bool
-flowtab_insert(struct flowtab *ft, uint8_t table_id, uint16_t priority,
-               const struct minimatch *match, ovs_be64 cookie,
-               const struct ofpact *ofpacts, size_t ofpacts_len)
+/* Returns a new rule, with one reference, not interned. */
+static struct flowtab_rule *
+rule_create(uint8_t table_id, uint16_t priority,
+            const struct minimatch *match, ovs_be64 cookie,
+            const struct ofpact *ofpacts, size_t ofpacts_len)
 {
-    uint32_t hash = flow_key_hash(table_id, priority, match);
-    struct flowtab_flow *f;
+    struct flowtab_rule *r = xmalloc(sizeof *r);
 
-    if (flowtab_find(ft, table_id, priority, match, hash)) {
-        return false;
-    }
-    f = xmalloc(sizeof *f);
-    f->table_id = table_id;
-    f->priority = priority;
-    minimatch_clone(&f->match, match);
-    f->cookie = cookie;
-    f->ofpacts = xmemdup(ofpacts, ofpacts_len);
-    f->ofpacts_len = ofpacts_len;
-    forget_raw_encodings(f->ofpacts, f->ofpacts_len);
+    r->text = NULL;
+    r->refcnt = 1;
+    r->key_hash = flow_key_hash(table_id, priority, match);
+    r->table_id = table_id;
+    r->priority = priority;
+    minimatch_clone(&r->match, match);
+    r->cookie = cookie;
+    r->ofpacts = xmemdup(ofpacts, ofpacts_len);
+    r->ofpacts_len = ofpacts_len;
+    forget_raw_encodings(r->ofpacts, r->ofpacts_len);
 
     struct ds actions = DS_EMPTY_INITIALIZER;
     struct ofpact_format_params fp = { .s = &actions };
-    ofpacts_format(f->ofpacts, f->ofpacts_len, &fp);
-    f->actions_s = ds_steal_cstr(&actions);
-    hmap_insert(&ft->flows, &f->node, hash);
+    ofpacts_format(r->ofpacts, r->ofpacts_len, &fp);
+    r->actions_s = ds_steal_cstr(&actions);
+    n_rules++;
+    return r;
+}
+
+static struct flowtab_rule *
+rule_ref(const struct flowtab_rule *r_)
+{
+    struct flowtab_rule *r = CONST_CAST(struct flowtab_rule *, r_);
+    r->refcnt++;
+    return r;
+}
+
+static void
+rule_unref(struct flowtab_rule *r)
+{
+    if (r && !--r->refcnt) {
+        if (r->text) {
+            hmap_remove(&interned, &r->intern_node);
+            free(r->text);
+        }
+        minimatch_destroy(&r->match);
+        free(r->ofpacts);
+        free(r->actions_s);
+        free(r);
+        n_rules--;
+    }
+}
+
+/* Inserts a flow holding 'rule' (taking over the caller's reference) into
+ * 'ft', unless a flow with the same key is already there; returns true if
+ * it inserted. */
+static bool
+flowtab_insert(struct flowtab *ft, struct flowtab_rule *rule)
+{
+    if (flowtab_find(ft, rule->table_id, rule->priority, &rule->match,
+                     rule->key_hash)) {
+        rule_unref(rule);
+        return false;
+    }
+    hmap_insert(&ft->flows, &flow_create(rule)->node, rule->key_hash);
     return true;
+}
+
+/* Returns a flow, in no table, that holds 'rule' (taking over the caller's
+ * reference). */
+static struct flowtab_flow *
+flow_create(struct flowtab_rule *rule)
+{
+    struct flowtab_flow *f = xmalloc(sizeof *f);
+    f->rule = rule;
+    return f;
 }
 
 static void
 flow_destroy(struct flowtab_flow *f)
 {
-    minimatch_destroy(&f->match);
-    free(f->ofpacts);
-    free(f->actions_s);
+    rule_unref(CONST_CAST(struct flowtab_rule *, f->rule));
     free(f);
-}
-
-/* Returns a copy of 'f', not in any table. */
-static struct flowtab_flow *
-flow_copy(const struct flowtab_flow *f)
-{
-    struct flowtab_flow *copy = xmalloc(sizeof *copy);
-
-    copy->table_id = f->table_id;
-    copy->priority = f->priority;
-    minimatch_clone(&copy->match, &f->match);
-    copy->cookie = f->cookie;
-    copy->ofpacts = xmemdup(f->ofpacts, f->ofpacts_len);
-    copy->ofpacts_len = f->ofpacts_len;
-    copy->actions_s = xstrdup(f->actions_s);
-    return copy;
 }
 
 static bool
 flow_actions_equal(const struct flowtab_flow *a, const struct flowtab_flow *b)
 {
-    return a->cookie == b->cookie && !strcmp(a->actions_s, b->actions_s);
+    const struct flowtab_rule *ra = a->rule, *rb = b->rule;
+    return ra == rb || (ra->cookie == rb->cookie
+                        && !strcmp(ra->actions_s, rb->actions_s));
 }
 
 static struct ofpbuf *
 encode_flow_mod(const struct flowtab_flow *f, uint16_t command,
                 enum ofputil_protocol protocol)
 {
+    const struct flowtab_rule *r = f->rule;
     struct ofputil_flow_mod fm = {
-        .match = f->match,
-        .priority = f->priority,
-        .new_cookie = command == OFPFC_ADD ? f->cookie : OVS_BE64_MAX,
-        .table_id = f->table_id,
+        .match = r->match,
+        .priority = r->priority,
+        .new_cookie = command == OFPFC_ADD ? r->cookie : OVS_BE64_MAX,
+        .table_id = r->table_id,
         .command = command,
         .buffer_id = UINT32_MAX,
         .out_port = OFPP_ANY,
         .out_group = OFPG_ANY,
-        .ofpacts = command == OFPFC_ADD ? f->ofpacts : NULL,
-        .ofpacts_len = command == OFPFC_ADD ? f->ofpacts_len : 0,
+        .ofpacts = command == OFPFC_ADD ? r->ofpacts : NULL,
+        .ofpacts_len = command == OFPFC_ADD ? r->ofpacts_len : 0,
     };
     return ofputil_encode_flow_mod(&fm, protocol);
 }
@@ -475,7 +582,7 @@ compare_flows(const void *a_, const void *b_)
 {
     const struct flowtab_flow *const *a = a_;
     const struct flowtab_flow *const *b = b_;
-    const struct flowtab_flow *fa = *a, *fb = *b;
+    const struct flowtab_rule *fa = (*a)->rule, *fb = (*b)->rule;
 
     if (fa->table_id != fb->table_id) {
         return fa->table_id < fb->table_id ? -1 : 1;

@@ -10,6 +10,12 @@
  * time, so a switch that reconnects, or a controller that restarts,
  * rewrites only what actually differs and never empties a table on the
  * way.
+ *
+ * A table's flows refer to shared, immutable rules (key, cookie,
+ * actions): a flow several tables hold (a switch's desired and installed
+ * tables, or every switch's ARP answer for one endpoint) is held once.  A
+ * rule parsed from text is found again by that text, so computing a
+ * table again parses only the flows that changed.
  */
 #ifndef CONTROLLER_FLOWTAB_H
 #define CONTROLLER_FLOWTAB_H 1
@@ -24,27 +30,15 @@
 #include "openvswitch/types.h"
 
 struct ds;
+struct flowtab_rule;
 struct ofpact;
 struct ofputil_flow_stats;
 
-/* One flow. */
+/* One flow of a table: a reference to the flow's rule (its key, cookie
+ * and actions), which tables that hold the same flow share. */
 struct flowtab_flow {
-    struct hmap_node node;      /* In struct flowtab 'flows'. */
-
-    /* The key: at most one flow per (table, priority, match). */
-    uint8_t table_id;
-    uint16_t priority;
-    struct minimatch match;
-
-    /* What the flow does. */
-    ovs_be64 cookie;
-    struct ofpact *ofpacts;     /* Owned by the flow. */
-    size_t ofpacts_len;         /* Bytes in 'ofpacts'. */
-    char *actions_s;            /* 'ofpacts' formatted: ofpacts hold
-                                 * padding and decoding details that differ
-                                 * between a flow parsed from text and the
-                                 * same flow read back from a switch, so
-                                 * flows are compared by this. */
+    struct hmap_node node;      /* In struct flowtab 'flows', by key. */
+    const struct flowtab_rule *rule;
 };
 
 /* A set of flows. */
@@ -57,6 +51,7 @@ void flowtab_destroy(struct flowtab *);
 void flowtab_clear(struct flowtab *);
 void flowtab_swap(struct flowtab *, struct flowtab *);
 size_t flowtab_count(const struct flowtab *);
+size_t flowtab_count_rules(void);
 
 char *flowtab_add_str(struct flowtab *, const char *format, ...)
     OVS_PRINTF_FORMAT(2, 3) OVS_WARN_UNUSED_RESULT;
@@ -85,7 +80,7 @@ void flowtab_plan_init(struct flowtab_plan *);
 void flowtab_plan_destroy(struct flowtab_plan *);
 void flowtab_plan_clear(struct flowtab_plan *);
 void flowtab_plan(struct flowtab_plan *, const struct flowtab *desired,
-                  const struct flowtab *installed);
+                  struct flowtab *installed);
 size_t flowtab_plan_left(const struct flowtab_plan *);
 
 /* The flows a bundle of changes deletes and adds, taken from a plan:

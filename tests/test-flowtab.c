@@ -188,6 +188,50 @@ START_TEST(test_desired_replaced_while_pending)
 }
 END_TEST
 
+/* Tables built from the same text share one rule a flow, which lives as
+ * long as some table holds it. */
+START_TEST(test_rules_shared)
+{
+    size_t base = flowtab_count_rules();
+    struct flowtab a, b;
+
+    flowtab_init(&a);
+    flowtab_init(&b);
+    ck_assert(flowtab_add(&a, "table=10,priority=100,arp,arp_tpa=10.0.0.1 "
+                          "actions=in_port"));
+    ck_assert(flowtab_add(&a, "table=10,priority=0 actions=drop"));
+    ck_assert_uint_eq(flowtab_count_rules(), base + 2);
+    ck_assert(flowtab_add(&b, "table=10,priority=100,arp,arp_tpa=10.0.0.1 "
+                          "actions=in_port"));
+    ck_assert_uint_eq(flowtab_count_rules(), base + 2);
+    ck_assert(flowtab_equal(&a, &b) == false);
+
+    /* A second flow with the same key is refused, and shares nothing. */
+    char *error = flowtab_add_str(&b, "table=10,priority=100,arp,"
+                                  "arp_tpa=10.0.0.1 actions=drop");
+    ck_assert_str_eq(error, "table=10,priority=100,arp,arp_tpa=10.0.0.1 "
+                     "actions=drop: duplicate flow");
+    free(error);
+    ck_assert_uint_eq(flowtab_count_rules(), base + 2);
+
+    /* Text that does not parse is named. */
+    error = flowtab_add_str(&b, "table=10,bogus=1 actions=drop");
+    ck_assert_ptr_nonnull(error);
+    ck_assert_ptr_nonnull(strstr(error, "table=10,bogus=1 "
+                                 "actions=drop: "));
+    free(error);
+
+    ck_assert(flowtab_add(&b, "table=10,priority=0 actions=drop"));
+    ck_assert(flowtab_equal(&a, &b));
+    ck_assert_uint_eq(flowtab_count_rules(), base + 2);
+
+    flowtab_destroy(&a);
+    ck_assert_uint_eq(flowtab_count_rules(), base + 2);
+    flowtab_destroy(&b);
+    ck_assert_uint_eq(flowtab_count_rules(), base);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -201,6 +245,7 @@ unit_suite(void)
     suite_add_tcase(s, tc);
     ADD_TEST(plan_in_bundles);
     ADD_TEST(desired_replaced_while_pending);
+    ADD_TEST(rules_shared);
 #undef ADD_TEST
     return s;
 }
