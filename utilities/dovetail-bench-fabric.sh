@@ -33,8 +33,9 @@
 #            switch connected (the database replica and the policy
 #            service), then with --switches=4 emulated switches connected
 #            and synced (add the desired and installed flow tables; the
-#            bench then sends 2000 policy misses at 200/s, so that the
-#            synced state lasts long enough to be seen).  Above 261112
+#            bench then sends 12000 policy misses at 200/s, so that the
+#            synced state lasts long enough to be seen); then the time
+#            from adding one endpoint until every switch is in sync again.  Above 261112
 #            endpoints 4 switches would have more ports each than an Open
 #            vSwitch bridge can number, and that second part is skipped.
 #            Each N uses a fresh database and controller.
@@ -463,6 +464,33 @@ memory_json () {
     say "memory N=$1 $2: RSS $rss kB ($show)"
 }
 
+installed_flows () {
+    ctl_appctl memory/show | sed -n 's/.*installed-flows:\([0-9]*\).*/\1/p'
+}
+
+# memory_resync N: one endpoint more in the synced fabric of N endpoints
+# (dovetail-ctl, which reads the whole database first, is timed apart),
+# and how long from its commit until every switch holds the endpoint's ARP
+# answer and is in sync again (the controller computes every switch's
+# flows again).
+memory_resync () {
+    local flows t0 t1 ctl_ms ms
+    flows=$(installed_flows)
+    t0=$(now_ns)
+    dovetail-ctl endpoint-add bench bench-extra 02:be:ff:ff:ff:01 \
+        10.255.255.1 > /dev/null || die "memory N=$1: endpoint-add failed"
+    t1=$(now_ns)
+    DT_TIMEOUT=600 dt_wait_until "test \$(installed_flows) = $((flows + 4)) \
+        && test \$(ctl_appctl switch/list | grep -c ' synced ') = 4" \
+        || die "memory N=$1: the switches never got the new endpoint"
+    ms=$(( ($(now_ns) - t1) / 1000000 ))
+    ctl_ms=$(( (t1 - t0) / 1000000 ))
+    printf '{"bench":"memory","endpoints":%d,"phase":"endpoint-added","ctl_ms":%d,"resync_ms":%d}\n' \
+        "$1" "$ctl_ms" "$ms"
+    say "memory N=$1: one endpoint added (dovetail-ctl $ctl_ms ms)," \
+        "4 switches in sync again $ms ms after"
+}
+
 bench_memory () {
     local n t0
     for n in $endpoints; do
@@ -502,7 +530,7 @@ bench_memory () {
         say "memory N=$n: connecting 4 switches"
         t0=$(now_ns)
         dt_root dovetail-bench policy --db="$DOVETAIL_DB" --endpoints="$n" \
-            --switches=4 --rate=200 --requests=2000 --timeout=60 --reuse-fabric \
+            --switches=4 --rate=200 --requests=12000 --timeout=60 --reuse-fabric \
             unix:"$DT_RUNDIR/controller.sock" \
             > "$DT_RUNDIR/bench.out" 2>&1 &
         local bench=$!
@@ -511,6 +539,7 @@ bench_memory () {
         if dt_pid_alive $bench; then
             say "memory N=$n: 4 switches synced in $(( ($(now_ns) - t0) / 1000000 )) ms"
             memory_json "$n" four-switches-synced
+            memory_resync "$n"
         else
             say "memory N=$n: the bench ended before the switches synced:" \
                 "$(tail -1 "$DT_RUNDIR/bench.out")"
