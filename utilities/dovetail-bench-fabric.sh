@@ -31,13 +31,14 @@
 #            fabric "dovetail-bench policy" writes for each N in
 #            $DT_BENCH_ENDPOINTS (default "10000 100000"): first with no
 #            switch connected (the database replica and the policy
-#            service), then with --switches=4 emulated switches connected
-#            and synced (add the desired and installed flow tables; the
-#            bench then sends 12000 policy misses at 200/s, so that the
-#            synced state lasts long enough to be seen); then the time
-#            from adding one endpoint until every switch is in sync again.  Above 261112
-#            endpoints 4 switches would have more ports each than an Open
-#            vSwitch bridge can number, and that second part is skipped.
+#            service), then with $DT_BENCH_SWITCHES (default 4) emulated
+#            switches, one a hypervisor, connected and synced (add the
+#            desired and installed flow tables; the bench then sends 12000
+#            policy misses at 200/s, so that the synced state lasts long
+#            enough to be seen); then the time from adding one endpoint
+#            until every switch is in sync again.  When the switches would
+#            have more ports each than an Open vSwitch bridge can number
+#            (65278 endpoints a switch) the switch part is skipped.
 #            Each N uses a fresh database and controller.
 #
 # Progress goes to stderr, one JSON object per result to stdout.  Needs
@@ -51,7 +52,8 @@
 # /tmp/dovetail-bench-fabric.XXXXXX; kept, with every log), DT_SCHEMA and
 # DT_OVS_SCHEMA (the dovetail and Open vSwitch schemas; defaults from this
 # source tree and from the ovs-vswitchd in PATH), DT_BENCH_MIGRATIONS,
-# DT_BENCH_IPERF_SECONDS, DT_BENCH_PING_PAIRS, DT_BENCH_ENDPOINTS.  Needs
+# DT_BENCH_IPERF_SECONDS, DT_BENCH_PING_PAIRS, DT_BENCH_ENDPOINTS,
+# DT_BENCH_SWITCHES.  Needs
 # dovetail-controller, dovetail-ctl, dovetail-bench, ovsdb-server,
 # ovsdb-tool, ovs-vswitchd, ovs-vsctl, ovs-ofctl, ovs-appctl, iperf3,
 # ping, python3, unshare and nsenter in PATH.
@@ -95,6 +97,7 @@ migrations=${DT_BENCH_MIGRATIONS:-20}
 iperf_seconds=${DT_BENCH_IPERF_SECONDS:-10}
 ping_pairs=${DT_BENCH_PING_PAIRS:-2}
 endpoints=${DT_BENCH_ENDPOINTS:-10000 100000}
+switches=${DT_BENCH_SWITCHES:-4}
 
 : "${DT_SCHEMA:=$srcdir/lib/dovetail.ovsschema}"
 if test -z "$DT_OVS_SCHEMA"; then
@@ -480,15 +483,15 @@ memory_resync () {
     dovetail-ctl endpoint-add bench bench-extra 02:be:ff:ff:ff:01 \
         10.255.255.1 > /dev/null || die "memory N=$1: endpoint-add failed"
     t1=$(now_ns)
-    DT_TIMEOUT=600 dt_wait_until "test \$(installed_flows) = $((flows + 4)) \
-        && test \$(ctl_appctl switch/list | grep -c ' synced ') = 4" \
+    DT_TIMEOUT=600 dt_wait_until "test \$(installed_flows) = $((flows + switches)) \
+        && test \$(ctl_appctl switch/list | grep -c ' synced ') = $switches" \
         || die "memory N=$1: the switches never got the new endpoint"
     ms=$(( ($(now_ns) - t1) / 1000000 ))
     ctl_ms=$(( (t1 - t0) / 1000000 ))
     printf '{"bench":"memory","endpoints":%d,"phase":"endpoint-added","ctl_ms":%d,"resync_ms":%d}\n' \
         "$1" "$ctl_ms" "$ms"
     say "memory N=$1: one endpoint added (dovetail-ctl $ctl_ms ms)," \
-        "4 switches in sync again $ms ms after"
+        "$switches switches in sync again $ms ms after"
 }
 
 bench_memory () {
@@ -508,7 +511,7 @@ bench_memory () {
         say "memory N=$n: writing the fabric"
         t0=$(now_ns)
         in_bg dt_root dovetail-bench policy --db="$DOVETAIL_DB" \
-            --endpoints="$n" --switches=4 --requests=1 \
+            --endpoints="$n" --switches="$switches" --requests=1 \
             unix:"$DT_RUNDIR/nowhere.sock" > "$DT_RUNDIR/load.out" 2>&1
         DT_TIMEOUT=3600 dt_wait_until "ctl_appctl dps/show \
             | grep -q '^endpoints: $n\$'" \
@@ -520,30 +523,32 @@ bench_memory () {
         # Four emulated switches, programmed and synced, on the same
         # fabric (not written again: that would churn every row), if
         # their ports fit on Open vSwitch bridges (below OFPP_MAX).
-        if test $(( (n + 3) / 4 )) -gt 65278; then
-            say "memory N=$n: 4 switches would have $(( (n + 3) / 4 ))" \
+        if test $(( (n + switches - 1) / switches )) -gt 65278; then
+            say "memory N=$n: $switches switches would have" \
+                "$(( (n + switches - 1) / switches ))" \
                 "ports each, more than an Open vSwitch bridge can" \
                 "number; no switch phase"
             fabric_stop
             continue
         fi
-        say "memory N=$n: connecting 4 switches"
+        say "memory N=$n: connecting $switches switches"
         t0=$(now_ns)
         dt_root dovetail-bench policy --db="$DOVETAIL_DB" --endpoints="$n" \
-            --switches=4 --rate=200 --requests=12000 --timeout=60 --reuse-fabric \
+            --switches="$switches" --rate=200 --requests=12000 --timeout=60 \
+            --reuse-fabric \
             unix:"$DT_RUNDIR/controller.sock" \
             > "$DT_RUNDIR/bench.out" 2>&1 &
         local bench=$!
         DT_TIMEOUT=3600 dt_wait_until "! dt_pid_alive $bench || test \
-            \$(ctl_appctl switch/list 2>/dev/null | grep -c ' synced ') = 4"
+            \$(ctl_appctl switch/list 2>/dev/null | grep -c ' synced ') = $switches"
         if dt_pid_alive $bench; then
-            say "memory N=$n: 4 switches synced in $(( ($(now_ns) - t0) / 1000000 )) ms"
-            memory_json "$n" four-switches-synced
+            say "memory N=$n: $switches switches synced in $(( ($(now_ns) - t0) / 1000000 )) ms"
+            memory_json "$n" switches-synced
             memory_resync "$n"
         else
             say "memory N=$n: the bench ended before the switches synced:" \
                 "$(tail -1 "$DT_RUNDIR/bench.out")"
-            memory_json "$n" four-switches-failed
+            memory_json "$n" switches-failed
         fi
         wait $bench
         memory_json "$n" after-bench
