@@ -39,6 +39,9 @@ struct ctlsw {
     struct pcache pcache;       /* Its policy cache. */
     bool revalidate;            /* Check 'pcache' against the policy
                                  * service at the next chance. */
+    unsigned long long int stale; /* Nonzero if the switch's desired flows
+                                   * are to be computed again: the order in
+                                   * which they went stale. */
     struct hmap buckets;        /* Packet-in rate limit per in_port
                                  * (struct in pinctrl.c). */
     struct ctlsw_stats stats;

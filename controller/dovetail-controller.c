@@ -111,6 +111,7 @@ static void run_switches(bool db_changed, bool flows_changed);
 static void assign_vlans(void);
 static void switch_destroy(struct ctlsw *);
 static void update_desired(struct swconn *);
+static void recompute_stale(void);
 static struct swconn *find_switch(const char *dpid_s, struct ds *error);
 static struct ctlsw *find_ctlsw(const char *dpid_s, struct ds *error);
 static void report_memory(void);
@@ -131,6 +132,14 @@ static unixctl_cb_func pinctrl_show_cmd;
 /* A switch that sends this many messages in one pass keeps the main loop
  * from sleeping. */
 #define BUSY_MSGS 16
+
+/* Computing switches' desired flows stops for this pass once it has taken
+ * this long (after at least one switch), so that on a large fabric the
+ * other switches' packet-ins wait for one switch's flows, not for all. */
+#define RECOMPUTE_MSEC 20
+
+/* Order in which switches' desired flows went stale (ctlsw 'stale'). */
+static unsigned long long int stale_seq;
 
 /* How often the listeners and the unixctl server are looked at. */
 #define LISTEN_INTERVAL_MSEC 10
@@ -336,9 +345,8 @@ run_switches(bool db_changed, bool flows_changed)
         }
 
         bool sw_changed = swconn_take_changed(sw);
-        if ((db_changed || sw_changed || flows_changed)
-            && swconn_ports_known(sw)) {
-            update_desired(sw);
+        if ((db_changed || sw_changed || flows_changed) && !node->stale) {
+            node->stale = ++stale_seq;
         }
         if (db_changed || sw_changed) {
             node->revalidate = true;
@@ -351,6 +359,36 @@ run_switches(bool db_changed, bool flows_changed)
         }
         next_expire = MIN(next_expire,
                           pcache_next_expiry(&node->pcache, now));
+    }
+    recompute_stale();
+}
+
+/* Computes the desired flows of the switches whose flows went stale,
+ * those that went stale first first, for RECOMPUTE_MSEC at most (and at
+ * least one switch); the rest wait for the next pass, which comes at
+ * once. */
+static void
+recompute_stale(void)
+{
+    long long int start = time_msec();
+
+    for (;;) {
+        struct ctlsw *node, *oldest = NULL;
+
+        LIST_FOR_EACH (node, list_node, &switches) {
+            if (node->stale && swconn_ports_known(node->swconn)
+                && (!oldest || node->stale < oldest->stale)) {
+                oldest = node;
+            }
+        }
+        if (!oldest) {
+            return;
+        } else if (time_msec() - start >= RECOMPUTE_MSEC) {
+            poll_immediate_wake();
+            return;
+        }
+        oldest->stale = 0;
+        update_desired(oldest->swconn);
     }
 }
 
