@@ -125,19 +125,18 @@ flowtab_count_rules(void)
     return n_rules;
 }
 
-/* Adds the flow in add-flow syntax 's' (taking ownership) to 'ft'.
- * Returns NULL or a malloc'd error, as flowtab_add_str() does. */
+/* Adds the flow in add-flow syntax 's' to 'ft'.  Returns NULL or a
+ * malloc'd error, as flowtab_add_str() does. */
 static char *
-add_text(struct flowtab *ft, char *s)
+add_text(struct flowtab *ft, const char *s, size_t len)
 {
-    uint32_t hash = hash_string(s, 0);
+    uint32_t hash = hash_bytes(s, len, 0);
     struct flowtab_rule *rule = NULL;
     struct flowtab_rule *r;
 
     HMAP_FOR_EACH_WITH_HASH (r, intern_node, hash, &interned) {
         if (!strcmp(r->text, s)) {
             rule = rule_ref(r);
-            free(s);
             break;
         }
     }
@@ -149,7 +148,6 @@ add_text(struct flowtab *ft, char *s)
         if (error) {
             char *msg = xasprintf("%s: %s", s, error);
             free(error);
-            free(s);
             return msg;
         }
         rule = rule_create(fm.table_id == 0xff ? 0 : fm.table_id,
@@ -157,13 +155,26 @@ add_text(struct flowtab *ft, char *s)
                            fm.ofpacts, fm.ofpacts_len);
         minimatch_destroy(&fm.match);
         free(fm.ofpacts);
-        rule->text = s;
+        rule->text = xmemdup0(s, len);
         hmap_insert(&interned, &rule->intern_node, hash);
     }
     char *error = (flowtab_insert(ft, rule_ref(rule)) ? NULL
                    : xasprintf("%s: duplicate flow", rule->text));
     rule_unref(rule);
     return error;
+}
+
+/* Formats 'format' into a buffer kept from call to call (a table of a
+ * million flows is built a flow at a time: no allocation per flow for the
+ * text, which is copied only when it is new) and adds it to 'ft'. */
+static char * OVS_PRINTF_FORMAT(2, 0)
+add_format(struct flowtab *ft, const char *format, va_list args)
+{
+    static struct ds text = DS_EMPTY_INITIALIZER;
+
+    ds_clear(&text);
+    ds_put_format_valist(&text, format, args);
+    return add_text(ft, ds_cstr(&text), text.length);
 }
 
 /* Parses a flow in ovs-ofctl add-flow syntax ("table=10,priority=100,
@@ -177,10 +188,9 @@ flowtab_add_str(struct flowtab *ft, const char *format, ...)
     va_list args;
 
     va_start(args, format);
-    char *s = xvasprintf(format, args);
+    char *error = add_format(ft, format, args);
     va_end(args);
-
-    return add_text(ft, s);
+    return error;
 }
 
 /* Like flowtab_add_str(), but logs the error (rate-limited) instead of
@@ -191,10 +201,8 @@ flowtab_add(struct flowtab *ft, const char *format, ...)
     va_list args;
 
     va_start(args, format);
-    char *s = xvasprintf(format, args);
+    char *error = add_format(ft, format, args);
     va_end(args);
-
-    char *error = add_text(ft, s);
     if (error) {
         /* Duplicates arise from duplicate addresses in the database. */
         VLOG_WARN_RL(&add_rl, "%s", error);
