@@ -274,6 +274,38 @@ empty_network(struct ovsdb_idl *idl, const struct dtrec_virtual_network *net)
         }                                                               \
     } while (0)
 
+/* Inserts endpoint 'ep' of network 'net' into 'txn', with its addresses,
+ * in policy domain 'domain' and on hypervisor 'hv' (each possibly NULL):
+ * the rows dt_blueprint_db_import() writes for it, for a caller that adds
+ * endpoints to a network it imported (without the import's checks). */
+void
+dt_blueprint_db_insert_endpoint(struct ovsdb_idl_txn *txn,
+                                const struct dtrec_virtual_network *net,
+                                const struct dtrec_policy_domain *domain,
+                                const struct dtrec_hypervisor *hv,
+                                const struct dt_blueprint_endpoint *ep)
+{
+    struct dtrec_endpoint *row = dtrec_endpoint_insert(txn);
+    struct dtrec_address **addrs = xmalloc(ep->ips.n * sizeof *addrs);
+
+    dtrec_endpoint_set_name(row, ep->name);
+    dtrec_endpoint_set_network(row, net);
+    if (domain) {
+        dtrec_endpoint_set_domain(row, domain);
+    }
+    dtrec_endpoint_set_mac(row, ep->mac);
+    for (size_t j = 0; j < ep->ips.n; j++) {
+        addrs[j] = dtrec_address_insert(txn);
+        dtrec_address_set_network(addrs[j], net);
+        dtrec_address_set_ip(addrs[j], ep->ips.names[j]);
+    }
+    dtrec_endpoint_set_addresses(row, addrs, ep->ips.n);
+    dtrec_endpoint_set_hypervisor(row, hv);
+    dtrec_endpoint_set_port(row, ep->port);
+    dtrec_endpoint_set_external_prefix(row, ep->external);
+    free(addrs);
+}
+
 /* Inserts the rows of 'bp' into 'txn', in network 'refs->old' if it is
  * nonnull (and empty by now), otherwise in a new network. */
 static void
@@ -351,26 +383,10 @@ write_blueprint(struct ovsdb_idl_txn *txn, const struct dt_blueprint *bp,
 
     for (size_t i = 0; i < bp->n_endpoints; i++) {
         const struct dt_blueprint_endpoint *ep = &bp->endpoints[i];
-        struct dtrec_endpoint *row = dtrec_endpoint_insert(txn);
-        struct dtrec_address **addrs = xmalloc(ep->ips.n * sizeof *addrs);
+        const struct dtrec_policy_domain *domain
+            = ep->domain ? shash_find_data(&domains, ep->domain) : NULL;
 
-        dtrec_endpoint_set_name(row, ep->name);
-        dtrec_endpoint_set_network(row, net);
-        if (ep->domain) {
-            dtrec_endpoint_set_domain(row,
-                                      shash_find_data(&domains, ep->domain));
-        }
-        dtrec_endpoint_set_mac(row, ep->mac);
-        for (size_t j = 0; j < ep->ips.n; j++) {
-            addrs[j] = dtrec_address_insert(txn);
-            dtrec_address_set_network(addrs[j], net);
-            dtrec_address_set_ip(addrs[j], ep->ips.names[j]);
-        }
-        dtrec_endpoint_set_addresses(row, addrs, ep->ips.n);
-        dtrec_endpoint_set_hypervisor(row, refs->hvs[i]);
-        dtrec_endpoint_set_port(row, ep->port);
-        dtrec_endpoint_set_external_prefix(row, ep->external);
-        free(addrs);
+        dt_blueprint_db_insert_endpoint(txn, net, domain, refs->hvs[i], ep);
     }
 
     shash_destroy(&domains);

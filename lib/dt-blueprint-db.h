@@ -26,6 +26,10 @@
 #include "openvswitch/compiler.h"
 
 struct dt_blueprint;
+struct dt_blueprint_endpoint;
+struct dtrec_hypervisor;
+struct dtrec_policy_domain;
+struct dtrec_virtual_network;
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
 
@@ -35,5 +39,10 @@ char *dt_blueprint_db_import(struct ovsdb_idl *, struct ovsdb_idl_txn *,
 char *dt_blueprint_db_export(const struct ovsdb_idl *,
                              const char *network_name,
                              struct dt_blueprint *) OVS_WARN_UNUSED_RESULT;
+void dt_blueprint_db_insert_endpoint(struct ovsdb_idl_txn *,
+                                     const struct dtrec_virtual_network *,
+                                     const struct dtrec_policy_domain *,
+                                     const struct dtrec_hypervisor *,
+                                     const struct dt_blueprint_endpoint *);
 
 #endif /* lib/dt-blueprint-db.h */

@@ -834,28 +834,20 @@ policy_append_endpoints(struct policy_run *run, struct ovsdb_idl *idl,
 
         for (size_t j = j0; j < j1; j++) {
             struct dt_blueprint_endpoint be;
-            char *name = xasprintf("bench-ep%zu", j);
-            struct dtrec_endpoint *row = dtrec_endpoint_insert(txn);
-            struct dtrec_address *addr = dtrec_address_insert(txn);
 
             memset(&be, 0, sizeof be);
             svec_init(&be.ips);
+            be.name = xasprintf("bench-ep%zu", j);
             policy_blueprint_endpoint(f, j, &be);
-            dtrec_endpoint_set_name(row, name);
-            dtrec_endpoint_set_network(row, net);
-            dtrec_endpoint_set_domain(row, domains[f->eps[j].domain]);
-            dtrec_endpoint_set_mac(row, be.mac);
-            dtrec_address_set_network(addr, net);
-            dtrec_address_set_ip(addr, be.ips.names[0]);
-            dtrec_endpoint_set_addresses(row, &addr, 1);
-            dtrec_endpoint_set_hypervisor(row, hvs[f->eps[j].hv]);
-            dtrec_endpoint_set_port(row, be.port);
+            dt_blueprint_db_insert_endpoint(txn, net,
+                                            domains[f->eps[j].domain],
+                                            hvs[f->eps[j].hv], &be);
+            free(be.name);
             free(be.domain);
             free(be.mac);
             svec_destroy(&be.ips);
             free(be.hypervisor);
             free(be.port);
-            free(name);
         }
         if (policy_commit(p, txn, "writing endpoints")) {
             j0 = j1;
