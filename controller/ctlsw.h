@@ -42,8 +42,9 @@ struct ctlsw {
     unsigned long long int stale; /* Nonzero if the switch's desired flows
                                    * are to be computed again: the order in
                                    * which they went stale. */
-    struct hmap buckets;        /* Packet-in rate limit per in_port
-                                 * (struct in pinctrl.c). */
+    struct pinctrl_rates *rates[256]; /* Packet-in rate limit of each
+                                 * in_port, by its high byte (struct in
+                                 * pinctrl.c); NULL until one is used. */
     struct ctlsw_stats stats;
 };
 

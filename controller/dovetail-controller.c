@@ -286,7 +286,6 @@ accept_switches(void)
             struct ctlsw *node = xzalloc(sizeof *node);
             node->swconn = swconn_create(stream, &switch_hooks, node);
             pcache_init(&node->pcache);
-            hmap_init(&node->buckets);
             ovs_list_push_back(&switches, &node->list_node);
             n_switches++;
         } else if (error != EAGAIN) {
@@ -420,7 +419,6 @@ switch_destroy(struct ctlsw *sw)
     swconn_destroy(sw->swconn);
     pcache_destroy(&sw->pcache);
     pinctrl_switch_destroy(sw);
-    hmap_destroy(&sw->buckets);
     free(sw);
 }
 

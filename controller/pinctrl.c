@@ -68,11 +68,14 @@ static const struct dps *dps;
 static struct ovsdb_idl *idl;
 static unsigned int pin_rate, pin_burst;
 
-/* Rate limit of one input port of one switch. */
-struct port_bucket {
-    struct hmap_node node;      /* In struct ctlsw 'buckets'. */
-    ofp_port_t port;
-    struct token_bucket tb;
+/* Rate limits of 256 input ports of one switch, those whose numbers share
+ * their high byte, by the low byte: a port's is found with one look into
+ * memory (which pinctrl_packet_ins() prefetches), where a hash table (of
+ * 10000 ports a switch, say) walked a chain rarely in the CPU's cache.  A
+ * bucket with 'last_fill' 0 is not yet initialized (token_bucket_init()
+ * sets LLONG_MIN, and a withdrawal the time). */
+struct pinctrl_rates {
+    struct token_bucket tb[256];
 };
 
 /* A packet held until something it waits for happens. */
@@ -150,6 +153,7 @@ static void handle_dhcp_request(struct ctlsw *, const struct sp_packet_in *);
 static void handle_dhcp_reply(struct ctlsw *, const struct sp_packet_in *);
 static void handle_igmp(struct ctlsw *, const struct sp_packet_in *);
 
+static struct token_bucket *port_bucket(struct ctlsw *, ofp_port_t);
 static bool rate_allows(struct ctlsw *, ofp_port_t);
 static void packet_out(struct ctlsw *, const void *packet, size_t len,
                        ofp_port_t in_port, const char *actions);
@@ -216,16 +220,14 @@ pinctrl_destroy(void)
 void
 pinctrl_switch_destroy(struct ctlsw *sw)
 {
-    struct port_bucket *b;
-
-    HMAP_FOR_EACH_POP (b, node, &sw->buckets) {
-        free(b);
+    for (size_t i = 0; i < ARRAY_SIZE(sw->rates); i++) {
+        free(sw->rates[i]);
+        sw->rates[i] = NULL;
     }
 }
 
-/* Handles packet-in 'oh' from 'sw'. */
-/* Decodes 'oh' into '*pin' and checks it against the rate limit, counting
- * it.  Returns false if it is to be dropped. */
+/* Decodes 'oh' into '*pin', counting it.  Returns false if it is to be
+ * dropped. */
 static bool
 decode_packet_in(struct ctlsw *sw, const struct ofp_header *oh,
                  struct sp_packet_in *pin)
@@ -239,6 +241,15 @@ decode_packet_in(struct ctlsw *sw, const struct ofp_header *oh,
         free(error);
         return false;
     }
+    OVS_PREFETCH(port_bucket(sw, pin->in_port));
+    return true;
+}
+
+/* Checks decoded packet-in 'pin' against its port's rate limit, counting
+ * it.  Returns false if it is to be dropped. */
+static bool
+check_rate(struct ctlsw *sw, const struct sp_packet_in *pin)
+{
     if (!rate_allows(sw, pin->in_port)) {
         COVERAGE_INC(pinctrl_rate_limited);
         sw->stats.rate_limited++;
@@ -249,20 +260,23 @@ decode_packet_in(struct ctlsw *sw, const struct ofp_header *oh,
     return true;
 }
 
-/* The policy cache key of policy miss 'pin'. */
-static struct pcache_key
-policy_miss_key(const struct sp_packet_in *pin)
+/* Stores in '*key' the policy cache key of policy miss 'pin'. */
+static void
+policy_miss_key(const struct sp_packet_in *pin, struct pcache_key *key)
 {
-    struct pcache_key key = {
-        .vni = pin->vni,
-        .domain = pin->domain,
-    };
+    key->vni = pin->vni;
+    key->domain = pin->domain;
     if (pin->flow.dl_type == htons(ETH_TYPE_IPV6)) {
-        key.dst = pin->flow.ipv6_dst;
+        key->dst = pin->flow.ipv6_dst;
     } else {
-        in6_addr_set_mapped_ipv4(&key.dst, pin->flow.nw_dst);
+        /* ::ffff:a.b.c.d, stored as the two 64-bit words that
+         * pcache_key_hash() reads right after: a load that spans several
+         * narrower stores waits for them to retire. */
+        uint64_t words[2] = {
+            0, htonll(UINT64_C(0xffff) << 32 | ntohl(pin->flow.nw_dst)),
+        };
+        memcpy(&key->dst, words, sizeof words);
     }
-    return key;
 }
 
 static void
@@ -285,41 +299,55 @@ static void (*const handlers[])(struct ctlsw *,
 };
 
 /* Handles the 'n' packet-ins 'ohs' from 'sw', in order.  They are decoded
- * first, then what the policy misses among them will look up (the policy
- * cache's index, the destinations in the policy service) is prefetched
- * into the CPU cache, request after request and stage after stage, and
- * only then is each handled: a burst of misses waits for memory about
- * once instead of once per request. */
+ * first, then checked against their ports' rate limits, and what the
+ * policy misses among them will look up (their ports' rate limits, the
+ * policy cache's index, the destinations in the policy service) is
+ * prefetched into the CPU cache, request after request and stage after
+ * stage, and only then is each handled: a burst of misses waits for memory
+ * about once instead of once per request. */
 void
 pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
                    size_t n)
 {
     static struct sp_packet_in pins[SWCONN_MAX_BATCH];
+    uint8_t order[SWCONN_MAX_BATCH]; /* Indexes into 'pins' of those within
+                                      * their ports' rate limits. */
     struct pcache_key keys[SWCONN_MAX_BATCH];
     uint32_t hashes[SWCONN_MAX_BATCH];
     const struct dps_network *nets[SWCONN_MAX_BATCH];
+    size_t n_decoded = 0;
     size_t n_pins = 0;
 
+    BUILD_ASSERT_DECL(SWCONN_MAX_BATCH <= UINT8_MAX + 1);
     ovs_assert(n <= SWCONN_MAX_BATCH);
     for (size_t i = 0; i < n; i++) {
-        struct sp_packet_in *pin = &pins[n_pins];
-        if (decode_packet_in(sw, ohs[i], pin)) {
-            nets[n_pins] = NULL;
-            if (pin->opcode == SP_POLICY_MISS) {
-                keys[n_pins] = policy_miss_key(pin);
-                hashes[n_pins] = pcache_key_hash(&keys[n_pins]);
-                pcache_prefetch(&sw->pcache, hashes[n_pins]);
-                nets[n_pins] = dps_find_network_by_vni(dps, pin->vni);
-                if (nets[n_pins]) {
-                    dps_prefetch_ip(nets[n_pins], &keys[n_pins].dst, 0);
-                }
+        struct sp_packet_in *pin = &pins[n_decoded];
+        if (!decode_packet_in(sw, ohs[i], pin)) {
+            continue;
+        }
+        nets[n_decoded] = NULL;
+        if (pin->opcode == SP_POLICY_MISS) {
+            struct pcache_key *key = &keys[n_decoded];
+
+            policy_miss_key(pin, key);
+            hashes[n_decoded] = pcache_key_hash(key);
+            pcache_prefetch(&sw->pcache, hashes[n_decoded]);
+            nets[n_decoded] = dps_find_network_by_vni(dps, pin->vni);
+            if (nets[n_decoded]) {
+                dps_prefetch_ip(nets[n_decoded], &key->dst, 0);
             }
-            n_pins++;
+        }
+        n_decoded++;
+    }
+    for (size_t i = 0; i < n_decoded; i++) {
+        if (check_rate(sw, &pins[i])) {
+            order[n_pins++] = i;
         }
     }
     for (size_t i = 0; i < n_pins; i++) {
-        if (nets[i]) {
-            dps_prefetch_ip(nets[i], &keys[i].dst, 1);
+        size_t j = order[i];
+        if (nets[j]) {
+            dps_prefetch_ip(nets[j], &keys[j].dst, 1);
         }
     }
 
@@ -327,11 +355,12 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
     bool have_psw = ctlsw_pcache_switch(sw, &psw);
     long long int now = time_msec();
     for (size_t i = 0; i < n_pins; i++) {
-        const struct sp_packet_in *pin = &pins[i];
+        size_t j = order[i];
+        const struct sp_packet_in *pin = &pins[j];
 
         if (pin->opcode == SP_POLICY_MISS) {
-            handle_policy_miss(sw, have_psw ? &psw : NULL, pin, &keys[i],
-                               hashes[i], now);
+            handle_policy_miss(sw, have_psw ? &psw : NULL, pin, &keys[j],
+                               hashes[j], now);
         } else {
             ovs_assert(pin->opcode < ARRAY_SIZE(handlers)
                        && handlers[pin->opcode]);
@@ -786,25 +815,31 @@ handle_dhcp_reply(struct ctlsw *sw, const struct sp_packet_in *pin)
 
 /* Helpers. */
 
+/* Returns the rate limit of 'sw''s input port 'port'. */
+static struct token_bucket *
+port_bucket(struct ctlsw *sw, ofp_port_t port)
+{
+    uint16_t p = ofp_to_u16(port);
+    struct pinctrl_rates **rates = &sw->rates[p >> 8];
+
+    if (OVS_UNLIKELY(!*rates)) {
+        *rates = xzalloc(sizeof **rates);
+    }
+    return &(*rates)->tb[p & 0xff];
+}
+
 static bool
 rate_allows(struct ctlsw *sw, ofp_port_t port)
 {
-    struct port_bucket *b;
-    uint32_t hash = hash_int(ofp_to_u16(port), 0);
+    struct token_bucket *tb = port_bucket(sw, port);
 
-    HMAP_FOR_EACH_WITH_HASH (b, node, hash, &sw->buckets) {
-        if (b->port == port) {
-            return token_bucket_withdraw(&b->tb, 1000);
-        }
+    if (OVS_UNLIKELY(!tb->last_fill)) {
+        /* An OVS token bucket earns 'rate' tokens per millisecond: with a
+         * packet-in costing 1000 tokens, that is 'pin_rate' packet-ins per
+         * second, in bursts of 'pin_burst' (as OVS's ofproto/pinsched.c). */
+        token_bucket_init(tb, pin_rate, sat_mul(pin_burst, 1000));
     }
-    b = xmalloc(sizeof *b);
-    b->port = port;
-    /* An OVS token bucket earns 'rate' tokens per millisecond: with a
-     * packet-in costing 1000 tokens, that is 'pin_rate' packet-ins per
-     * second, in bursts of 'pin_burst' (as OVS's ofproto/pinsched.c). */
-    token_bucket_init(&b->tb, pin_rate, sat_mul(pin_burst, 1000));
-    hmap_insert(&sw->buckets, &b->node, hash);
-    return token_bucket_withdraw(&b->tb, 1000);
+    return token_bucket_withdraw(tb, 1000);
 }
 
 /* Sends packet 'packet' ('len' bytes) out of 'sw' with 'actions' (ovs-ofctl
