@@ -157,14 +157,21 @@ struct dps_ip {
 
 /* An endpoint: a VM's interface or an external prefix. */
 struct dps_endpoint {
-    /* What resolution reads, first, to share as few cache lines as
-     * possible: the first IP's index node (what a lookup by IP finds),
-     * where the endpoint is and what governs it. */
+    /* What resolution reads, first, in as few cache lines as possible:
+     * the first IP's index node (what a lookup by IP finds), what governs
+     * the endpoint and where it is, and its UUID (which names it in a
+     * policy cache entry's cookie).  These 80 bytes span at most two cache
+     * lines wherever malloc() puts them (it aligns to 16 bytes). */
     struct dps_ip ip0;              /* Valid if 'n_ips > 0'. */
-    struct dps_network *network;    /* Always nonnull. */
     struct dps_domain *domain;      /* NULL: in no domain. */
     struct dps_hypervisor *hypervisor; /* NULL: location unknown. */
     const char *port;               /* Within 'name''s block, or NULL. */
+    struct uuid uuid;               /* Database row. */
+
+    struct dps_network *network;    /* Always nonnull. */
+    struct eth_addr mac;            /* Valid if 'has_mac'. */
+    bool has_mac;                   /* Has a MAC, in network->macs. */
+    bool is_external;               /* Has a struct dps_external. */
 
     /* Other index nodes. */
     struct hmap_node uuid_node;     /* In dps->endpoints. */
@@ -173,17 +180,17 @@ struct dps_endpoint {
     struct ovs_list hv_node;        /* In hypervisor->endpoints if
                                      * 'hypervisor' is nonnull. */
 
-    struct uuid uuid;               /* Database row. */
     char *name;                     /* One block: the name, then 'port'. */
 
-    /* Addresses.  The first IP (the lowest) is 'ip0', the others are in
-     * 'extra_ips'. */
-    struct eth_addr mac;            /* Valid if 'has_mac'. */
-    bool has_mac;                   /* Has a MAC, in network->macs. */
-    bool is_external;               /* Has a struct dps_external. */
+    /* The first IP (the lowest) is 'ip0', the others are in 'extra_ips'. */
     uint32_t n_ips;                 /* Including 'ip0'. */
     struct dps_ip *extra_ips;       /* 'n_ips - 1' entries, or NULL. */
 };
+
+/* The end of what resolution reads first from an endpoint. */
+#define ENDPOINT_HOT_END (offsetof(struct dps_endpoint, uuid) \
+                          + sizeof(struct uuid))
+BUILD_ASSERT_DECL(ENDPOINT_HOT_END <= 80);
 
 /* dps_resolve_ip_batch() counts on a lookup by IP finding, as a rule, an
  * endpoint's 'ip0' at the start of the endpoint. */
@@ -1027,7 +1034,7 @@ dps_resolve_ip_batch(const struct dps *dps OVS_UNUSED, size_t n,
             const char *node = (const char *) *buckets[i];
             if (node) {
                 OVS_PREFETCH(node);
-                OVS_PREFETCH(node + offsetof(struct dps_endpoint, port));
+                OVS_PREFETCH(node + ENDPOINT_HOT_END - 1);
             }
         }
         /* The destinations' hypervisors and policy buckets. */
@@ -1270,8 +1277,7 @@ dps_prefetch_ip(const struct dps_network *net, const struct in6_addr *ip,
          * reads from it. */
         const char *node = (const char *) *bucket;
         OVS_PREFETCH(node);
-        OVS_PREFETCH(node + offsetof(struct dps_endpoint, port));
-        OVS_PREFETCH(node + offsetof(struct dps_endpoint, uuid));
+        OVS_PREFETCH(node + ENDPOINT_HOT_END - 1);
     }
 }
 
