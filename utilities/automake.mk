@@ -24,7 +24,9 @@ utilities_dovetail_bench_SOURCES = utilities/dovetail-bench.c \
 	utilities/bench-flowmod.c \
 	utilities/bench-noise.c \
 	utilities/bench-policy.c \
+	utilities/bench-reflect.c \
 	utilities/bench-stages.c \
+	controller/ofio.c controller/ofio.h \
 	controller/pcache.c controller/pcache.h \
 	controller/pcache-private.h controller/pcache-template.c
 utilities_dovetail_bench_LDADD = ofproto-ext/libofext.la lib/libdovetail.la $(OVS_LIBS)

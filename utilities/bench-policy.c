@@ -44,6 +44,15 @@
  * output reports.  Give the controller a high --packet-in-rate, or its
  * per-port rate limit drops requests (they then count as unanswered).
  *
+ * --target=reflect.  For "dovetail-bench reflect" (bench-reflect.c), a
+ * controller that answers without resolving: no database, domains named
+ * by made-up UUID prefixes, the same requests as for dovetail, and every
+ * answer must be a deny with cookie BENCH_REFLECT_COOKIE and hard timeout
+ * --ttl, checked as for dovetail.  The reflector builds its answers from
+ * this file's templates (bench_policy_reflection()), so what it measures
+ * is the floor under any controller's cost, not a second opinion on what
+ * a right answer is.
+ *
  * --target=testcontroller.  For ovs-testcontroller (OVS's learning
  * switch): no database.  Each switch first sends one broadcast packet-in
  * (reason no_match) from each local endpoint so the controller learns
@@ -208,8 +217,18 @@ static const char policy_drop_actions[] = "drop";
 
 enum policy_target {
     POLICY_DOVETAIL,            /* dovetail-controller: policy misses. */
+    POLICY_REFLECT,             /* "dovetail-bench reflect": the same
+                                 * policy misses, every one denied. */
     POLICY_TESTCONTROLLER,      /* ovs-testcontroller: table misses. */
 };
+
+/* True if 'target' is sent policy misses (dovetail-controller's kind of
+ * request and answer), false for table misses. */
+static bool
+policy_misses(enum policy_target target)
+{
+    return target != POLICY_TESTCONTROLLER;
+}
 
 /* The parameters of a "policy" run. */
 struct policy_params {
@@ -311,6 +330,7 @@ struct policy_pin_template {
     size_t domain_ofs;          /* Offset of reg1 (be32). */
     size_t packet_ofs;          /* Offset of the packet. */
     size_t packet_len;          /* Its length. */
+    size_t dst_ofs;             /* Offset of the packet's nw_dst (be32). */
 };
 
 /* The flow_mod that answers one shape of request (actions and TTL), as
@@ -544,6 +564,14 @@ bench_policy(struct ovs_cmdl_context *ctx)
         policy_load_db(&run);
         policy_expect_actions(&run);
         policy_init_templates(&run);
+    } else if (run.p.target == POLICY_REFLECT) {
+        /* No database: domains are named by made-up UUID prefixes (never
+         * 0, which a packet-in leaves out), and every answer is the same
+         * deny (policy_expect()). */
+        for (size_t d = 0; d < run.fabric.n_domains; d++) {
+            run.fabric.domain_uuid0[d] = 0x7e000000 + d + 1;
+        }
+        policy_init_templates(&run);
     }
 
     for (size_t i = 0; i < run.n_sws; i++) {
@@ -625,7 +653,7 @@ policy_generate(struct policy_run *run)
     for (size_t h = 0; h < run->n_sws; h++) {
         struct policy_switch *sw = &run->sws[h];
 
-        if (p->target == POLICY_DOVETAIL) {
+        if (policy_misses(p->target)) {
             /* One source per domain that has a local endpoint; every
              * endpoint of the fabric a destination. */
             bool *seen = xcalloc(f->n_domains, sizeof *seen);
@@ -1038,8 +1066,9 @@ policy_init_templates(struct policy_run *run)
     t->port_ofs = oftemplate_find_once(t->msg, &port, sizeof port);
     t->domain_ofs = oftemplate_find_once(t->msg, &domain, sizeof domain);
     t->packet_ofs = oftemplate_find_once(t->msg, packet, t->packet_len);
+    t->dst_ofs = oftemplate_find_once(t->msg, &dst.ip, sizeof dst.ip);
     if (t->port_ofs == SIZE_MAX || t->domain_ofs == SIZE_MAX
-        || t->packet_ofs == SIZE_MAX) {
+        || t->packet_ofs == SIZE_MAX || t->dst_ofs == SIZE_MAX) {
         ovs_fatal(0, "the packet-in template lacks a sentinel (a bench bug)");
     }
 
@@ -1049,6 +1078,43 @@ policy_init_templates(struct policy_run *run)
         VLOG_WARN("answers cannot be checked by their bytes: every one "
                   "will be decoded");
     }
+}
+
+/* Fills in 'r' with what "dovetail-bench reflect" needs to answer the
+ * policy misses of a run with --vni='vni' as one with --target=reflect
+ * and --ttl='ttl' expects (see bench.h). */
+void
+bench_policy_reflection(unsigned int vni, unsigned int ttl,
+                        struct bench_reflection *r)
+{
+    /* Lives as long as the process: only its parameters and templates. */
+    static struct policy_run run;
+
+    memset(&run, 0, sizeof run);
+    run.p.target = POLICY_REFLECT;
+    run.p.vni = vni;
+    run.p.ttl = ttl;
+    hmap_init(&run.fm_templates);
+    policy_init_templates(&run);
+
+    const struct policy_pin_template *pt = &run.pin_template;
+    r->pin = ofpbuf_clone(pt->msg);
+    r->pin_same = MIN(MIN(pt->port_ofs, pt->domain_ofs), pt->packet_ofs);
+    ovs_assert(r->pin_same >= sizeof(struct ofp_header));
+    r->pin_domain_ofs = pt->domain_ofs;
+    r->pin_dst_ofs = pt->dst_ofs;
+
+    const struct policy_fm_template *ft
+        = policy_fm_template(&run, policy_drop_actions, ttl);
+    if (!ft->usable) {
+        ovs_fatal(0, "no template for the answers (a bench bug)");
+    }
+    ovs_be64 cookie = htonll(BENCH_REFLECT_COOKIE);
+    r->answer = ofpbuf_clone(ft->msg);
+    memcpy((uint8_t *) r->answer->data + ft->cookie_ofs, &cookie,
+           sizeof cookie);
+    r->answer_domain_ofs = ft->domain_ofs;
+    r->answer_dst_ofs = ft->dst_ofs;
 }
 
 /* Returns the flow_mod template for answers with 'actions' (from the
@@ -1437,14 +1503,14 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
     long long int now_ms = now / 1000000;
     unsigned int src_ep, dst_ep;
 
-    if (run->p.target == POLICY_DOVETAIL) {
+    if (policy_misses(run->p.target)) {
         long long int reuse_ms = run->p.ttl * 1000LL + POLICY_REUSE_MARGIN_MS;
         long long int age_ms = now_ms - sw->last_sent_ms[sw->next_pos];
         if (age_ms < reuse_ms) {
             run->st.stalls++;
             return false;
         }
-        if (now >= run->st.measure_ns) {
+        if (now >= run->st.measure_ns && run->p.target == POLICY_DOVETAIL) {
             if (age_ms < run->p.ttl * 1000LL + EXPIRY_GRACE_MSEC) {
                 run->st.refreshes++;
             } else {
@@ -1461,7 +1527,7 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
     sw->next_key = policy_step_key(sw, key);
     sw->next_pos = sw->next_pos + 1 < sw->n_keys ? sw->next_pos + 1 : 0;
     sw->prefetch_key = policy_step_key(sw, sw->prefetch_key);
-    if (run->p.target == POLICY_DOVETAIL) {
+    if (policy_misses(run->p.target)) {
         /* Its destination's data, a random one of many, is a cache miss
          * otherwise. */
         OVS_PREFETCH(&f->eps[sw->prefetch_key % f->n_eps]);
@@ -1486,7 +1552,7 @@ policy_send_one(struct policy_run *run, struct policy_switch *sw,
     r->start_ns = start;
     ovs_list_push_back(&sw->fifo, &r->list_node);
 
-    if (run->p.target == POLICY_DOVETAIL) {
+    if (policy_misses(run->p.target)) {
         r->domain = f->domain_uuid0[src->domain];
         policy_expect(run, sw, r, src);
         if (run->p.expect_wrong
@@ -1679,7 +1745,7 @@ policy_process(struct policy_run *run, struct policy_switch *sw,
         bc.type++;              /* OFPBCT_*_REQUEST -> OFPBCT_*_REPLY. */
         policy_send_msg(sw, ofputil_encode_bundle_ctrl_reply(oh, &bc));
         if (bc.type == OFPBCT_COMMIT_REPLY && sw->state == POLICY_HANDSHAKE
-            && run->p.target == POLICY_DOVETAIL) {
+            && policy_misses(run->p.target)) {
             sw->state = POLICY_READY;   /* Programmed. */
         }
     } else if (type == OFPTYPE_BUNDLE_ADD_MESSAGE && !run->started) {
@@ -1719,7 +1785,7 @@ policy_process_raw(struct policy_run *run, struct policy_switch *sw,
     switch (oh->type) {
     case POLICY_OFPT14_BUNDLE_ADD_MESSAGE:
         return (run->started && sw->state == POLICY_READY
-                && run->p.target == POLICY_DOVETAIL
+                && policy_misses(run->p.target)
                 && policy_answer_by_bytes(run, sw, oh, now));
 
     case POLICY_OFPT_PACKET_OUT:
@@ -1851,7 +1917,7 @@ policy_bundle_ctrl_reply(struct policy_run *run, struct policy_switch *sw,
                           sizeof h + sizeof bc, reply);
     }
     if (type == OFPBCT_COMMIT_REPLY && sw->state == POLICY_HANDSHAKE
-        && run->p.target == POLICY_DOVETAIL) {
+        && policy_misses(run->p.target)) {
         sw->state = POLICY_READY;   /* Programmed. */
     }
 }
@@ -1891,7 +1957,7 @@ policy_flow_mod(struct policy_run *run, struct policy_switch *sw,
         run->st.errors++;
         policy_wrong(run, sw, "bad flow_mod: %s", ofperr_to_string(error));
     } else {
-        if (run->p.target == POLICY_DOVETAIL) {
+        if (policy_misses(run->p.target)) {
             policy_check_dovetail(run, sw, &fm, now);
         } else {
             policy_check_testcontroller(run, sw, &fm, now);
@@ -1981,6 +2047,13 @@ policy_expect(const struct policy_run *run, const struct policy_switch *sw,
 
     a->domain = r->domain;
     a->dst = r->dst;
+    if (run->p.target == POLICY_REFLECT) {
+        a->cookie = BENCH_REFLECT_COOKIE;
+        a->ttl = run->p.ttl;
+        a->deny = true;
+        a->actions = a->shape = policy_drop_actions;
+        return;
+    }
     a->cookie = pl_cookie(rule->uuid0, rule->tracking, ep->uuid0);
     a->ttl = rule->ttl;
     a->deny = rule->deny;
@@ -2193,6 +2266,7 @@ policy_report(const struct policy_run *run)
     static const char *qnames[] = { "p50", "p90", "p99", "p99.9" };
     double qv[ARRAY_SIZE(qs)];
     const char *target = (p->target == POLICY_DOVETAIL ? "dovetail"
+                          : p->target == POLICY_REFLECT ? "reflect"
                           : "testcontroller");
 
     for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
@@ -2294,7 +2368,8 @@ policy_report(const struct policy_run *run)
                    st->measured, p->warmup);
         }
         printf("%.3f s: %.0f %s/s\n", seconds, rate,
-               p->target == POLICY_DOVETAIL ? "resolutions" : "flow_mods");
+               (p->target == POLICY_DOVETAIL ? "resolutions"
+                : p->target == POLICY_REFLECT ? "answers" : "flow_mods"));
         printf("latency (us): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  "
                "max %.1f\n", qv[0], qv[1], qv[2], qv[3], max);
         printf("bench cpu: %.0f ns/request (%.3f s, %.3f s of it in the "
@@ -2364,6 +2439,8 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         {NULL, 0, NULL, 0},
     };
 
+    bool policies_given = false;
+
     memset(p, 0, sizeof *p);
     p->db = getenv("DOVETAIL_DB");
     p->target = POLICY_DOVETAIL;
@@ -2393,10 +2470,12 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
         case OPT_TARGET:
             if (!strcmp(optarg, "dovetail")) {
                 p->target = POLICY_DOVETAIL;
+            } else if (!strcmp(optarg, "reflect")) {
+                p->target = POLICY_REFLECT;
             } else if (!strcmp(optarg, "testcontroller")) {
                 p->target = POLICY_TESTCONTROLLER;
             } else {
-                ovs_fatal(0, "--target=%s: expected dovetail or "
+                ovs_fatal(0, "--target=%s: expected dovetail, reflect or "
                           "testcontroller", optarg);
             }
             break;
@@ -2413,6 +2492,7 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
             max = 1024;
             break;
         case OPT_POLICIES:
+            policies_given = true;
             uint = &p->n_policies;
             min = 0;
             break;
@@ -2489,6 +2569,13 @@ policy_parse(int argc, char *argv[], struct policy_params *p)
     if (p->warmup && p->n_requests) {
         ovs_fatal(0, "--warmup: only with --seconds, not --requests");
     }
+    if (p->target == POLICY_REFLECT) {
+        if (policies_given) {
+            ovs_fatal(0, "--policies: not with --target=reflect, which "
+                      "denies every request");
+        }
+        p->n_policies = 0;
+    }
     if (p->n_policies > p->n_domains * p->n_domains) {
         ovs_fatal(0, "--policies=%u: at most domains squared (%u)",
                   p->n_policies, p->n_domains * p->n_domains);
@@ -2527,7 +2614,10 @@ policy_usage(void)
            "same fabric\n"
            "                       options wrote, do not write it\n"
            "\nRun:\n"
-           "  --target=dovetail|testcontroller  (default: dovetail)\n"
+           "  --target=dovetail|reflect|testcontroller  (default: "
+           "dovetail)\n"
+           "                       reflect: \"%s reflect\", every answer a "
+           "deny\n"
            "  --outstanding=K      closed loop: K requests in flight per "
            "switch (default: 64)\n"
            "  --rate=R             open loop: R requests/s in all\n"
@@ -2543,6 +2633,6 @@ policy_usage(void)
            "Nth request,\n"
            "                       so that every Nth answer must count as "
            "wrong\n",
-           program_name, program_name);
+           program_name, program_name, program_name);
     exit(EXIT_SUCCESS);
 }

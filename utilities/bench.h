@@ -11,6 +11,7 @@
 #include "openvswitch/types.h"
 
 struct eth_addr;
+struct ofpbuf;
 struct ovs_cmdl_context;
 
 /* Parses the argument of --format (text|json): true for json. */
@@ -24,6 +25,29 @@ void bench_flowmod(struct ovs_cmdl_context *);
  * (or table-miss answers of ovs-testcontroller) over emulated switches,
  * see utilities/bench-policy.c. */
 void bench_policy(struct ovs_cmdl_context *);
+
+/* "reflect": a controller that answers the policy misses of
+ * "dovetail-bench policy --target=reflect" without resolving them, see
+ * utilities/bench-reflect.c. */
+void bench_reflect(struct ovs_cmdl_context *);
+
+/* The cookie of every answer "reflect" gives. */
+#define BENCH_REFLECT_COOKIE UINT64_C(0x7ef1ec7000000000)
+
+/* What "reflect" copies from a policy-miss packet-in of the bench into its
+ * answer, and where (utilities/bench-policy.c). */
+struct bench_reflection {
+    struct ofpbuf *pin;         /* Every request's packet-in is this one */
+    size_t pin_same;            /* with the same first 'pin_same' bytes but
+                                 * for the xid, the same length, */
+    size_t pin_domain_ofs;      /* reg1 (be32) here, */
+    size_t pin_dst_ofs;         /* and the packet's nw_dst (be32) here. */
+    struct ofpbuf *answer;      /* Its answer (a flow_mod), with the same */
+    size_t answer_domain_ofs;   /* reg1 written here, */
+    size_t answer_dst_ofs;      /* and the same nw_dst here. */
+};
+void bench_policy_reflection(unsigned int vni, unsigned int ttl,
+                             struct bench_reflection *);
 
 /* "noise": how much of its core a spinning thread does not get (a floor
  * under any latency tail measured there), see utilities/bench-noise.c. */

@@ -3,12 +3,14 @@
 # Documentation/performance.rst, end to end.
 #
 # Starts a fresh ovsdb-server with the dovetail schema, dovetail-controller
-# pinned to CPU $DT_BENCH_CTL_CPU (default 0) and ovs-testcontroller pinned
-# to the same CPU, runs "dovetail-bench policy" pinned to CPU
+# pinned to CPU $DT_BENCH_CTL_CPU (default 0), and ovs-testcontroller and
+# "dovetail-bench reflect" (a controller that answers without resolving)
+# pinned to the same CPU, runs "dovetail-bench policy" pinned to CPU
 # $DT_BENCH_CPU (default 1): closed loop against dovetail-controller, open
 # loop at each rate in $DT_BENCH_RATES, closed loop against
-# ovs-testcontroller; prints one JSON line per run to stdout and the text
-# summaries to stderr, writes latency.dat and, if gnuplot is installed,
+# ovs-testcontroller, closed loop and open loop at 250000/s against the
+# reflector; prints one JSON line per run to stdout, the text summaries
+# and the ratios of the closed loops to stderr, writes latency.dat and, if gnuplot is installed,
 # latency.png (latency percentiles against offered load) in the work
 # directory, and stops everything it started.
 #
@@ -30,7 +32,11 @@
 # DT_BENCH_TC_ARGS (extra
 # arguments for the ovs-testcontroller run, default "--endpoints=1000":
 # ovs-testcontroller drops replies beyond 10 queued per switch, so the
-# MAC-learning burst of a larger fabric loses packet-outs).  Needs dovetail-bench,
+# MAC-learning burst of a larger fabric loses packet-outs),
+# DT_BENCH_REFLECT_ARGS (extra arguments for the reflector's runs, after
+# DT_BENCH_ARGS, default "--endpoints=80000": 5.12M keys a switch, so that
+# no request waits for a key to be free again up to 10M/s).  Needs
+# dovetail-bench,
 # dovetail-controller, ovsdb-server, ovsdb-tool, ovs-testcontroller and
 # taskset in PATH.
 set -e
@@ -45,11 +51,12 @@ warmup=${DT_BENCH_WARMUP:-20}
 rates=${DT_BENCH_RATES:-5000 50000 100000 250000 500000}
 args=${DT_BENCH_ARGS---endpoints=40000 --domains=64}
 tc_args=${DT_BENCH_TC_ARGS:---endpoints=1000}
+reflect_args=${DT_BENCH_REFLECT_ARGS---endpoints=80000}
 
 mkdir -p "$dir"
 cd "$dir"
 stop () {
-    for pid in db.pid ctl.pid tc.pid; do
+    for pid in db.pid ctl.pid tc.pid reflect.pid; do
         test -e $pid && kill "$(cat $pid)" 2>/dev/null || :
     done
 }
@@ -78,6 +85,9 @@ taskset -c "$ctl_cpu" dovetail-controller --db=unix:"$dir/db.sock" \
 taskset -c "$ctl_cpu" ovs-testcontroller --detach --no-chdir \
     --pidfile="$dir/tc.pid" --log-file="$dir/tc.log" \
     --unixctl="$dir/tc.ctl" punix:"$dir/tc.sock"
+taskset -c "$ctl_cpu" dovetail-bench reflect --detach --no-chdir \
+    --pidfile="$dir/reflect.pid" --log-file="$dir/reflect.log" \
+    --unixctl="$dir/reflect.ctl" punix:"$dir/reflect.sock"
 
 bench () {
     taskset -c "$bench_cpu" dovetail-bench policy --format=json \
@@ -95,6 +105,7 @@ field () {
 }
 
 bench --db=unix:"$dir/db.sock" unix:"$dir/ctl.sock"
+dovetail=$(field rate)
 : > latency.dat
 for rate in $rates; do
     bench --db=unix:"$dir/db.sock" --rate="$rate" unix:"$dir/ctl.sock"
@@ -102,6 +113,15 @@ for rate in $rates; do
 $(field p99.9)" >> latency.dat
 done
 bench --target=testcontroller $tc_args unix:"$dir/tc.sock"
+testcontroller=$(field rate)
+bench --target=reflect $reflect_args unix:"$dir/reflect.sock"
+reflect=$(field rate)
+bench --target=reflect $reflect_args --rate=250000 unix:"$dir/reflect.sock"
+echo "== closed loops: dovetail-controller $dovetail/s, ovs-testcontroller \
+$testcontroller/s, reflect $reflect/s; dovetail-controller is \
+$(awk "BEGIN { printf \"%.1f\", $dovetail / $testcontroller }")x \
+ovs-testcontroller and \
+$(awk "BEGIN { printf \"%.2f\", $dovetail / $reflect }") of reflect" >&2
 
 # The plot: latency percentiles against offered load (open loop).
 if command -v gnuplot >/dev/null && test -s latency.dat; then

@@ -13,8 +13,9 @@
  *             what the generator expects.
  *
  * The others live in a file each (utilities/bench.h): "flowmod"
- * (bench-flowmod.c), "policy" (bench-policy.c), "noise" (bench-noise.c)
- * and "stages" (bench-stages.c).
+ * (bench-flowmod.c), "policy" (bench-policy.c), "reflect"
+ * (bench-reflect.c), "noise" (bench-noise.c) and "stages"
+ * (bench-stages.c).
  *
  * Any wrong answer makes the exit status 1, so a small run doubles as a
  * test ("dovetail-bench resolve --endpoints=1000 --policies=100
@@ -150,12 +151,17 @@ usage(void)
            "      hard_timeout, and delete them in bundles; report\n"
            "      flow_mods per second for each (\"flowmod --help\")\n"
            "  policy [--switches=N] [--endpoints=E] [--domains=D]\n"
-           "         [--rate=R] [--target=dovetail|testcontroller]...\n"
+           "         [--rate=R] [--target=dovetail|reflect|testcontroller]\n"
+           "         ...\n"
            "         unix:FILE|tcp:IP[:PORT]\n"
            "      emulate N switches sending policy-miss packet-ins to\n"
            "      the controller at the address, check every answer, and\n"
            "      report resolutions/s (closed loop) or latency at R\n"
            "      requests/s (open loop) (\"policy --help\")\n"
+           "  reflect [--ttl=S] [--vni=VNI] [--detach] PSTREAM...\n"
+           "      a controller that answers the policy misses of \"policy\n"
+           "      --target=reflect\" without resolving them: the floor\n"
+           "      under what a controller costs here (\"reflect --help\")\n"
            "  noise [--seconds=S] [--threshold=US] [--format=text|json]\n"
            "      spin on the core it is pinned to for S seconds and\n"
            "      report the gaps over US microseconds (default 100) in\n"
@@ -843,10 +849,12 @@ static const struct ovs_cmdl_command all_commands[] = {
       0, INT_MAX, bench_resolve, OVS_RO },
     { "flowmod", "[--flows=N] [--mode=MODE]... [--format=text|json] "
       "VCONN", 1, INT_MAX, bench_flowmod, OVS_RO },
-    { "policy", "[--target=dovetail|testcontroller] [--db=DB] "
+    { "policy", "[--target=dovetail|reflect|testcontroller] [--db=DB] "
       "[--switches=N] [--endpoints=E] [--outstanding=K | --rate=R] "
       "[--requests=N | --seconds=S] [--format=text|json] REMOTE",
       1, INT_MAX, bench_policy, OVS_RO },
+    { "reflect", "[--ttl=S] [--vni=VNI] [--detach] [--pidfile] PSTREAM...",
+      0, INT_MAX, bench_reflect, OVS_RO },
     { "noise", "[--seconds=S] [--threshold=US] [--format=text|json]",
       0, INT_MAX, bench_noise, OVS_RO },
     { "stages", "[--stage=all|decode|cache] [--entries=N] [--seconds=S] "
