@@ -9,8 +9,10 @@
 # $DT_BENCH_CPU (default 1): closed loop against dovetail-controller, open
 # loop at each rate in $DT_BENCH_RATES, closed loop against
 # ovs-testcontroller, closed loop and open loop at 250000/s against the
-# reflector; prints one JSON line per run to stdout, the text summaries
-# and the ratios of the closed loops to stderr, writes latency.dat and, if gnuplot is installed,
+# reflector; prints one JSON line per run to stdout, the text summaries,
+# the ratios of the closed loops and what dovetail-controller and the
+# reflector spent an answer in their closed loops (their own code and the
+# kernel, from /proc) to stderr, writes latency.dat and, if gnuplot is installed,
 # latency.png (latency percentiles against offered load) in the work
 # directory, and stops everything it started.
 #
@@ -99,12 +101,47 @@ bench () {
     } >&2
 }
 
+# cpu_split NAME PID COUNT: in the background, once the number that
+# function COUNT prints has started to grow, waits for the warm-up and then
+# writes to cpu-NAME.txt what process PID spent per counted answer over
+# the next $seconds - 1 seconds (within the measured run): user and kernel
+# time, from /proc/PID/stat, and the rate counted.  Sets split_pid, to be
+# killed once the run is over (a run too short to measure never ends it).
+cpu_split () {
+    (
+        name=$1 pid=$2 count=$3
+        c0=$($count) || exit 0
+        while c=$($count) && test "$c" -le $((c0 + 1000)); do
+            sleep 0.2
+        done
+        sleep "$warmup"
+        set -- $(awk '{print $14, $15}' /proc/$pid/stat)
+        u1=$1 s1=$2 c1=$($count) t1=$(date +%s.%N)
+        sleep $((seconds > 1 ? seconds - 1 : 1))
+        set -- $(awk '{print $14, $15}' /proc/$pid/stat)
+        u2=$1 s2=$2 c2=$($count) t2=$(date +%s.%N)
+        awk -v name="$name" -v u=$((u2 - u1)) -v s=$((s2 - s1)) \
+            -v n=$((c2 - c1)) -v hz="$(getconf CLK_TCK)" -v t1="$t1" \
+            -v t2="$t2" 'BEGIN {
+                printf "%s: %.0f answers/s, %.0f ns an answer in its own " \
+                       "code, %.0f in the kernel\n", name, n / (t2 - t1),
+                       u * 1e9 / hz / n, s * 1e9 / hz / n }' > "cpu-$name.txt"
+    ) &
+    split_pid=$!
+}
+
 # field NAME: the number after "NAME": in run.json.
 field () {
     sed -n "s/.*\"$1\":\([0-9.e+-]*\).*/\1/p" run.json
 }
 
+dovetail_count () {
+    ovs-appctl -t "$dir/ctl.ctl" coverage/read-counter pcache_miss
+}
+cpu_split dovetail-controller "$(cat ctl.pid)" dovetail_count
 bench --db=unix:"$dir/db.sock" unix:"$dir/ctl.sock"
+kill $split_pid 2>/dev/null || :     # A run too short to measure.
+wait
 dovetail=$(field rate)
 : > latency.dat
 for rate in $rates; do
@@ -114,7 +151,14 @@ $(field p99.9)" >> latency.dat
 done
 bench --target=testcontroller $tc_args unix:"$dir/tc.sock"
 testcontroller=$(field rate)
+reflect_count () {
+    ovs-appctl -t "$dir/reflect.ctl" reflect/show \
+        | sed -n 's/^answered: \([0-9]*\) .*/\1/p'
+}
+cpu_split reflect "$(cat reflect.pid)" reflect_count
 bench --target=reflect $reflect_args unix:"$dir/reflect.sock"
+kill $split_pid 2>/dev/null || :
+wait
 reflect=$(field rate)
 bench --target=reflect $reflect_args --rate=250000 unix:"$dir/reflect.sock"
 echo "== closed loops: dovetail-controller $dovetail/s, ovs-testcontroller \
@@ -122,6 +166,8 @@ $testcontroller/s, reflect $reflect/s; dovetail-controller is \
 $(awk "BEGIN { printf \"%.1f\", $dovetail / $testcontroller }")x \
 ovs-testcontroller and \
 $(awk "BEGIN { printf \"%.2f\", $dovetail / $reflect }") of reflect" >&2
+cat cpu-dovetail-controller.txt cpu-reflect.txt 2>/dev/null \
+    | sed 's/^/== CPU over the measured closed loop: /' >&2
 
 # The plot: latency percentiles against offered load (open loop).
 if command -v gnuplot >/dev/null && test -s latency.dat; then
