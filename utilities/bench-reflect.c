@@ -60,6 +60,10 @@ VLOG_DEFINE_THIS_MODULE(bench_reflect);
  * dovetail-controller's LISTEN_INTERVAL_MSEC. */
 #define REFLECT_LISTEN_MSEC 10
 
+/* Switches connected at most (the bench plays up to 1000); more wait in
+ * the listeners' backlog. */
+#define REFLECT_MAX_CONNS 1024
+
 /* Inactivity probe of a switch connection. */
 #define REFLECT_PROBE_MSEC 5000
 
@@ -111,8 +115,7 @@ static void reflect_parse(int argc, char *argv[]);
 OVS_NO_RETURN static void reflect_usage(void);
 static void reflect_accept(struct pstream **, size_t n);
 static void reflect_conn_run(struct reflect_conn *);
-static void reflect_bundle_ctrl(struct reflect_conn *,
-                                uint16_t type);
+static void reflect_bundle_ctrl(struct reflect_conn *, uint16_t type);
 static bool reflect_is_policy_miss(const struct ofp_header *);
 static void reflect_answer(struct reflect_conn *, const struct ofp_header *);
 static unixctl_cb_func reflect_exit;
@@ -173,7 +176,8 @@ bench_reflect(struct ovs_cmdl_context *ctx)
             ofio_wait(c->io);
         }
         if (listen) {
-            for (size_t i = 0; i < params.n_listen; i++) {
+            for (size_t i = 0; n_conns < REFLECT_MAX_CONNS
+                               && i < params.n_listen; i++) {
                 pstream_wait(listeners[i]);
             }
             unixctl_server_wait(unixctl);
@@ -200,26 +204,32 @@ bench_reflect(struct ovs_cmdl_context *ctx)
     ofpbuf_delete(refl.answer);
 }
 
-/* Accepts every connection waiting on the 'n' 'listeners'. */
+/* Accepts every connection waiting on the 'n' 'listeners', up to
+ * REFLECT_MAX_CONNS connected. */
 static void
 reflect_accept(struct pstream **listeners, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        struct stream *stream;
-        int error;
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
 
-        while (!(error = pstream_accept(listeners[i], &stream))) {
+    for (size_t i = 0; i < n; i++) {
+        while (n_conns < REFLECT_MAX_CONNS) {
+            struct stream *stream;
+            int error = pstream_accept(listeners[i], &stream);
+            if (error) {
+                if (error != EAGAIN) {
+                    VLOG_WARN_RL(&rl, "%s: accept: %s",
+                                 pstream_get_name(listeners[i]),
+                                 ovs_strerror(error));
+                }
+                break;
+            }
+
             struct reflect_conn *c = xzalloc(sizeof *c);
             c->io = ofio_create(stream, 1u << OFP14_VERSION,
                                 REFLECT_PROBE_MSEC);
             ovs_list_push_back(&conns, &c->list_node);
             n_conns++;
             stats.accepted++;
-        }
-        if (error != EAGAIN) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-            VLOG_WARN_RL(&rl, "%s: accept: %s", pstream_get_name(listeners[i]),
-                         ovs_strerror(error));
         }
     }
 }
