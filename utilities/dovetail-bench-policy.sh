@@ -5,16 +5,22 @@
 # Starts a fresh ovsdb-server with the dovetail schema, dovetail-controller
 # pinned to CPU $DT_BENCH_CTL_CPU (default 0), and ovs-testcontroller and
 # "dovetail-bench reflect" (a controller that answers without resolving)
-# pinned to the same CPU, runs "dovetail-bench policy" pinned to CPU
-# $DT_BENCH_CPU (default 1): closed loop against dovetail-controller, open
-# loop at each rate in $DT_BENCH_RATES, closed loop against
-# ovs-testcontroller, closed loop and open loop at 250000/s against the
-# reflector; prints one JSON line per run to stdout, the text summaries,
-# the ratios of the closed loops and what dovetail-controller and the
+# pinned to the same CPU, and runs "dovetail-bench policy" pinned to CPU
+# $DT_BENCH_CPU (default 1):
+#
+#   - closed loop against dovetail-controller;
+#   - open loop at each rate in $DT_BENCH_RATES against dovetail-controller
+#     and then against the reflector (whose open-loop runs warm up for 2 s
+#     only: it has no caches);
+#   - closed loop against ovs-testcontroller and against the reflector.
+#
+# It prints one JSON line per run to stdout; the text summaries, the
+# ratios of the closed loops and what dovetail-controller and the
 # reflector spent an answer in their closed loops (their own code and the
-# kernel, from /proc) to stderr, writes latency.dat and, if gnuplot is installed,
-# latency.png (latency percentiles against offered load) in the work
-# directory, and stops everything it started.
+# kernel, from /proc) to stderr.  It writes latency.dat,
+# latency-reflect.dat and, if gnuplot is installed, latency.png (latency
+# percentiles against offered load, the reflector's p50 and p99 dashed)
+# in the work directory, and stops everything it started.
 #
 # Before that it runs "dovetail-bench noise" on both CPUs at once for
 # $DT_BENCH_SECONDS: how much of each core a spinning thread did not get,
@@ -144,10 +150,17 @@ kill $split_pid 2>/dev/null || :     # A run too short to measure.
 wait
 dovetail=$(field rate)
 : > latency.dat
+: > latency-reflect.dat
 for rate in $rates; do
     bench --db=unix:"$dir/db.sock" --rate="$rate" unix:"$dir/ctl.sock"
     echo "$rate $(field rate) $(field p50) $(field p90) $(field p99) \
 $(field p99.9)" >> latency.dat
+    # The same load, at once, on a controller that does no work (and has
+    # no caches to warm up): the tail the machine alone gives.
+    bench --target=reflect $reflect_args --warmup=2 --rate="$rate" \
+        unix:"$dir/reflect.sock"
+    echo "$rate $(field rate) $(field p50) $(field p90) $(field p99) \
+$(field p99.9)" >> latency-reflect.dat
 done
 bench --target=testcontroller $tc_args unix:"$dir/tc.sock"
 testcontroller=$(field rate)
@@ -160,7 +173,6 @@ bench --target=reflect $reflect_args unix:"$dir/reflect.sock"
 kill $split_pid 2>/dev/null || :
 wait
 reflect=$(field rate)
-bench --target=reflect $reflect_args --rate=250000 unix:"$dir/reflect.sock"
 echo "== closed loops: dovetail-controller $dovetail/s, ovs-testcontroller \
 $testcontroller/s, reflect $reflect/s; dovetail-controller is \
 $(awk "BEGIN { printf \"%.1f\", $dovetail / $testcontroller }")x \
@@ -183,9 +195,13 @@ set grid
 plot "$dir/latency.dat" using 1:3 with linespoints title "p50", \
      "" using 1:4 with linespoints title "p90", \
      "" using 1:5 with linespoints title "p99", \
-     "" using 1:6 with linespoints title "p99.9"
+     "" using 1:6 with linespoints title "p99.9", \
+     "$dir/latency-reflect.dat" using 1:3 with linespoints dashtype 2 \
+         title "p50, reflect (no work)", \
+     "" using 1:5 with linespoints dashtype 2 title "p99, reflect (no work)"
 GNUPLOT
-    echo "plot: $dir/latency.png (data: $dir/latency.dat)" >&2
+    echo "plot: $dir/latency.png (data: $dir/latency.dat," \
+         "$dir/latency-reflect.dat)" >&2
 else
     echo "no plot (gnuplot not installed: apt-get install gnuplot-nox)" >&2
 fi
