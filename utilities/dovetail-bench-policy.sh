@@ -110,7 +110,8 @@ bench () {
 # cpu_split NAME PID COUNT: in the background, once the number that
 # function COUNT prints has started to grow, waits for the warm-up and then
 # writes to cpu-NAME.txt what process PID spent per counted answer over
-# the next $seconds - 1 seconds (within the measured run): user and kernel
+# the next $seconds - 1 seconds (half of $seconds for a run of 2 s or
+# less; within the measured run): user and kernel
 # time, from /proc/PID/stat, and the rate counted.  Sets split_pid, to be
 # killed once the run is over (a run too short to measure never ends it).
 cpu_split () {
@@ -123,7 +124,7 @@ cpu_split () {
         sleep "$warmup"
         set -- $(awk '{print $14, $15}' /proc/$pid/stat)
         u1=$1 s1=$2 c1=$($count) t1=$(date +%s.%N)
-        sleep $((seconds > 1 ? seconds - 1 : 1))
+        sleep "$(awk -v s="$seconds" 'BEGIN { print (s > 2 ? s - 1 : s / 2) }')"
         set -- $(awk '{print $14, $15}' /proc/$pid/stat)
         u2=$1 s2=$2 c2=$($count) t2=$(date +%s.%N)
         awk -v name="$name" -v u=$((u2 - u1)) -v s=$((s2 - s1)) \
