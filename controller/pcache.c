@@ -55,6 +55,7 @@ static struct pcache_entry *entry_get(struct pcache *, uint32_t hash,
 static void entry_remove(struct pcache *, struct pcache_entry *);
 static struct pcache_entry *entry_alloc(void);
 static void entry_free(struct pcache_entry *);
+static void id_free(uint32_t id);
 static struct pcache_slot *slots_alloc(size_t n);
 static void slots_free(struct pcache_slot *);
 static size_t index_size(const struct pcache *);
@@ -64,12 +65,13 @@ static const struct parsed_actions *parse_actions(const char *text);
 static const char *actions_intern(const char *text);
 
 /* The entries installed with one TTL, in the order they expire (an entry
- * installed again goes to the back): records, each with its entry's
- * expiry time and hash, so that expiry reads the records in order, in
- * memory it streams through, and knows the entries and index slots it
- * will touch far enough ahead to prefetch them (a linked list of the
- * entries cost a cache miss per entry, one after another, a sixth of the
- * controller's time under load).
+ * installed again goes to the back): records, each with what expiry
+ * needs of its entry (number, hash, expiry time, actions), so that expiry
+ * reads the records in order, in memory it streams through, knows the
+ * index slots it will touch far enough ahead to prefetch them, and never
+ * reads the entries themselves (a linked list of the entries cost a cache
+ * miss per entry, one after another, a sixth of the controller's time
+ * under load; reading each entry, prefetched, still a tenth).
  *
  * The records are numbered on from 0 (never wrapping) and kept in blocks
  * of QUEUE_BLOCK_RECORDS: record 'pos' is in block 'pos >>
@@ -85,23 +87,27 @@ struct pcache_queue {
     uint64_t head, tail;        /* The queue: records 'head' to 'tail'.
                                  * The one at 'head' is live unless the
                                  * queue is empty; later ones whose entry
-                                 * left have 'entry' NULL. */
+                                 * left have 'id' 0. */
 };
 
 struct expiry_record {
-    struct pcache_entry *entry; /* NULL if the entry left the queue. */
-    long long int expires;      /* The entry's 'expires'... */
-    uint32_t hash;              /* ...and 'hash'. */
+    uint32_t id;                /* The entry's 'id'; 0 if it left. */
+    uint32_t hash;              /* The entry's 'hash'... */
+    long long int expires;      /* ...'expires'... */
+    const char *actions;        /* ...and 'actions', whose reference the
+                                 * record holds while the entry waits. */
 };
 
 #define QUEUE_BLOCK_SHIFT 12
 #define QUEUE_BLOCK_RECORDS (1u << QUEUE_BLOCK_SHIFT)
 #define QUEUE_MIN_BLOCKS 4
 
-/* How far ahead expiry prefetches the entries it removes. */
+/* How far ahead expiry prefetches the index slots of the entries it
+ * removes. */
 #define EXPIRY_PREFETCH 8
 
 static void queue_push(struct pcache_queue *, struct pcache_entry *);
+static void queue_advance(struct pcache_queue *);
 static struct expiry_record *queue_record(const struct pcache_queue *,
                                           uint64_t pos);
 static void queue_destroy(struct pcache_queue *);
@@ -157,6 +163,7 @@ static void result_init(struct pcache_result *, enum dps_verdict,
                         const struct parsed_actions *);
 static struct pcache_queue *queue_for(struct pcache *, uint32_t ttl);
 static void expire(struct pcache *, struct pcache_entry *);
+static void expire_record(struct pcache *, struct expiry_record *);
 static bool put_mac_in_ip(ovs_be32 remote, ofp_port_t port,
                           struct ds *actions);
 static struct ofpbuf *encode_delete(const struct pcache_key *,
@@ -359,18 +366,18 @@ index_insert(struct pcache *pc, struct pcache_entry *e)
     pc->n_entries++;
 }
 
-/* Takes 'e' out of the index.  In 'slots', its slot is filled by moving
- * back the entries after it that may use it (backward-shift deletion), so
- * that no lookup there ever needs a tombstone; in 'old_slots' it leaves
- * one. */
+/* Takes the entry with 'id', whose hash is 'hash', out of the index.  In
+ * 'slots', its slot is filled by moving back the entries after it that may
+ * use it (backward-shift deletion), so that no lookup there ever needs a
+ * tombstone; in 'old_slots' it leaves one. */
 static void
-index_remove(struct pcache *pc, const struct pcache_entry *e)
+index_remove(struct pcache *pc, uint32_t hash, uint32_t id)
 {
     index_move(pc, MOVE_PER_OP);
 
     size_t mask = pc->slot_mask;
-    size_t i = e->hash & mask;
-    while (pc->slots[i].entry != SLOT_FREE && pc->slots[i].entry != e->id) {
+    size_t i = hash & mask;
+    while (pc->slots[i].entry != SLOT_FREE && pc->slots[i].entry != id) {
         i = (i + 1) & mask;
     }
     if (pc->slots[i].entry != SLOT_FREE) {
@@ -389,8 +396,8 @@ index_remove(struct pcache *pc, const struct pcache_entry *e)
         pc->slots[i].entry = SLOT_FREE;
     } else {
         ovs_assert(pc->old_slots);
-        i = e->hash & pc->old_mask;
-        while (pc->old_slots[i].entry != e->id) {
+        i = hash & pc->old_mask;
+        while (pc->old_slots[i].entry != id) {
             ovs_assert(pc->old_slots[i].entry != SLOT_FREE);
             i = (i + 1) & pc->old_mask;
         }
@@ -701,11 +708,12 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
 {
     struct pcache_entry *e = entry_get(pc, hash, key);
 
+    entry_unqueue(e);
+    pcache_actions_unref(e->actions);
     e->cookie = r->cookie;
     e->ttl = r->ttl;
     e->actions = pcache_actions_ref(r->actions);
     e->expires = now + r->ttl * 1000LL;
-    entry_unqueue(e);
     queue_push(queue_for(pc, r->ttl), e);
     COVERAGE_INC(pcache_install);
     pc->stats.installs++;
@@ -750,6 +758,9 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
     }
 
     struct pcache_entry *e = entry_get(pc, pcache_key_hash(&key), &key);
+    entry_unqueue(e);
+    pcache_actions_unref(e->actions);
+
     struct ds actions = DS_EMPTY_INITIALIZER;
     struct ofpact_format_params fp = { .s = &actions };
     ofpacts_format(fs->ofpacts, fs->ofpacts_len, &fp);
@@ -761,7 +772,6 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
                   ? now + (fs->hard_timeout - MIN(fs->duration_sec,
                                                   fs->hard_timeout)) * 1000LL
                   : LLONG_MAX);
-    entry_unqueue(e);
     if (e->expires != LLONG_MAX) {
         ovs_list_push_back(&pc->adopted, &e->expiry_node);
     } else {
@@ -904,36 +914,33 @@ pcache_expire(struct pcache *pc, long long int now)
     struct pcache_entry *e;
 
     HMAP_FOR_EACH (q, node, &pc->queues) {
-        /* In batches read off the records; each entry and its index
-         * slot are prefetched EXPIRY_PREFETCH entries before it goes. */
+        /* In batches read off the records, each index slot prefetched
+         * EXPIRY_PREFETCH records before its entry goes. */
         for (;;) {
-            struct pcache_entry *batch[64];
-            uint32_t hashes[ARRAY_SIZE(batch)];
+            struct expiry_record *batch[64];
             size_t n = 0;
 
             for (uint64_t pos = q->head;
                  pos < q->tail && n < ARRAY_SIZE(batch); pos++) {
-                const struct expiry_record *rec = queue_record(q, pos);
-                if (!rec->entry) {
+                struct expiry_record *rec = queue_record(q, pos);
+                if (!rec->id) {
                     continue;
                 } else if (rec->expires + EXPIRY_GRACE_MSEC > now) {
                     break;
                 }
-                hashes[n] = rec->hash;
-                batch[n++] = rec->entry;
+                batch[n++] = rec;
             }
             for (size_t i = 0; i < MIN(n, EXPIRY_PREFETCH); i++) {
-                OVS_PREFETCH(batch[i]);
-                OVS_PREFETCH(&pc->slots[hashes[i] & pc->slot_mask]);
+                OVS_PREFETCH(&pc->slots[batch[i]->hash & pc->slot_mask]);
             }
             for (size_t i = 0; i < n; i++) {
                 if (i + EXPIRY_PREFETCH < n) {
                     size_t j = i + EXPIRY_PREFETCH;
-                    OVS_PREFETCH(batch[j]);
-                    OVS_PREFETCH(&pc->slots[hashes[j] & pc->slot_mask]);
+                    OVS_PREFETCH(&pc->slots[batch[j]->hash & pc->slot_mask]);
                 }
-                expire(pc, batch[i]);
+                expire_record(pc, batch[i]);
             }
+            queue_advance(q);
             if (n < ARRAY_SIZE(batch)) {
                 break;
             }
@@ -974,6 +981,20 @@ expire(struct pcache *pc, struct pcache_entry *e)
     COVERAGE_INC(pcache_expire);
     pc->stats.expired++;
     entry_remove(pc, e);
+}
+
+/* Forgets the entry of queue record 'rec', without reading the entry: the
+ * record has what it takes.  The caller advances the queue. */
+static void
+expire_record(struct pcache *pc, struct expiry_record *rec)
+{
+    COVERAGE_INC(pcache_expire);
+    pc->stats.expired++;
+    index_remove(pc, rec->hash, rec->id);
+    pcache_actions_unref(rec->actions);
+    id_free(rec->id);
+    rec->id = 0;
+    rec->actions = NULL;
 }
 
 /* Returns the queue of entries with TTL 'ttl', creating it if need be. */
@@ -1054,9 +1075,10 @@ queue_push(struct pcache_queue *q, struct pcache_entry *e)
     }
 
     struct expiry_record *rec = queue_record(q, q->tail);
-    rec->entry = e;
-    rec->expires = e->expires;
+    rec->id = e->id;
     rec->hash = e->hash;
+    rec->expires = e->expires;
+    rec->actions = e->actions;  /* The reference goes with it. */
     e->queue = q;
     e->queue_pos = q->tail++;
 }
@@ -1066,7 +1088,7 @@ queue_push(struct pcache_queue *q, struct pcache_entry *e)
 static void
 queue_advance(struct pcache_queue *q)
 {
-    while (q->head < q->tail && !queue_record(q, q->head)->entry) {
+    while (q->head < q->tail && !queue_record(q, q->head)->id) {
         q->head++;
         if (!(q->head & (QUEUE_BLOCK_RECORDS - 1))) {
             block_free(q->blocks[((q->head - 1) >> QUEUE_BLOCK_SHIFT)
@@ -1088,7 +1110,8 @@ queue_destroy(struct pcache_queue *q)
     free(q);
 }
 
-/* Takes 'e' out of its queue or list, if any. */
+/* Takes 'e' out of its queue (taking back from its record the reference
+ * to its actions) or list, if any. */
 static void
 entry_unqueue(struct pcache_entry *e)
 {
@@ -1096,8 +1119,9 @@ entry_unqueue(struct pcache_entry *e)
 
     if (q) {
         struct expiry_record *rec = queue_record(q, e->queue_pos);
-        ovs_assert(rec->entry == e);
-        rec->entry = NULL;
+        ovs_assert(rec->id == e->id && rec->actions == e->actions);
+        rec->id = 0;
+        rec->actions = NULL;
         e->queue = NULL;
         queue_advance(q);
     } else {
@@ -1207,17 +1231,14 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key,
     return NULL;
 }
 
-/* Returns the entry for 'key', whose hash is 'hash', with its actions
- * dropped if it had one, or a new one in the index. */
+/* Returns the entry for 'key', whose hash is 'hash', or a new one in the
+ * index. */
 static struct pcache_entry *
 entry_get(struct pcache *pc, uint32_t hash, const struct pcache_key *key)
 {
     struct pcache_entry *e = entry_lookup(pc, key, hash);
 
-    if (e) {
-        pcache_actions_unref(e->actions);
-        e->actions = NULL;
-    } else {
+    if (!e) {
         e = entry_alloc();
         e->key = *key;
         e->hash = hash;
@@ -1228,16 +1249,30 @@ entry_get(struct pcache *pc, uint32_t hash, const struct pcache_key *key)
 }
 
 /* Entries are carved from chunks of POOL_CHUNK bytes (on huge pages where
- * the kernel allows) and recycled through a free list, for every cache:
- * no allocation per entry, and no page faults as the caches grow and
- * shrink with the load.  The chunks are kept for the next burst.  Each
- * entry has a number, its 'id', from FIRST_ID up in the order carved,
+ * the kernel allows) and recycled, for every cache: no allocation per
+ * entry, and no page faults as the caches grow and shrink with the load.
+ * The chunks are kept for the next burst.  Each entry has a number, its
+ * 'id', from FIRST_ID up in the order carved,
  * ENTRIES_PER_CHUNK to a chunk, by which the index names it in 4 bytes
  * (entry_by_id()). */
 #define POOL_CHUNK HUGE_PAGE
 #define ENTRY_STRIDE ROUND_UP(sizeof(struct pcache_entry), 8)
 #define ENTRIES_PER_CHUNK (POOL_CHUNK / ENTRY_STRIDE)
-static struct pcache_entry *pool_free;  /* Linked through 'expiry_node'. */
+
+/* The free entries' ids, first freed first reused: entries expire in about
+ * the order they were installed, so they are reused in about that order
+ * too, and the entries installed one after another lie one after another
+ * in memory, which the CPU streams through (reused last freed first, they
+ * were scattered, and each install was a cache miss).  A ring of
+ * 'pool_free_mask' + 1 ids (a power of 2), from 'pool_free_head' to
+ * 'pool_free_tail'. */
+static uint32_t *pool_free;
+static size_t pool_free_mask;
+static uint64_t pool_free_head, pool_free_tail;
+
+/* How far ahead entry_alloc() prefetches the free entries it will
+ * reuse. */
+#define ALLOC_PREFETCH 4
 static char **pool_chunks;              /* Every chunk, in order. */
 static size_t n_pool_chunks, allocated_pool_chunks;
 static size_t pool_carved;              /* Entries carved in all chunks. */
@@ -1263,15 +1298,19 @@ pcache_pool_bytes(void)
 static struct pcache_entry *
 entry_alloc(void)
 {
-    struct pcache_entry *e = pool_free;
-
+    struct pcache_entry *e;
     uint32_t id;
-    if (e) {
-        pool_free = (e->expiry_node.next
-                     ? CONTAINER_OF(e->expiry_node.next, struct pcache_entry,
-                                    expiry_node)
-                     : NULL);
-        id = e->id;
+
+    if (pool_free_head < pool_free_tail) {
+        id = pool_free[pool_free_head++ & pool_free_mask];
+        e = entry_by_id(id);
+        if (pool_free_tail - pool_free_head > ALLOC_PREFETCH) {
+            uint64_t ahead = pool_free_head + ALLOC_PREFETCH;
+            struct pcache_entry *next
+                = entry_by_id(pool_free[ahead & pool_free_mask]);
+            OVS_PREFETCH_WRITE(next);
+            OVS_PREFETCH_WRITE((char *) next + sizeof *next - 1);
+        }
     } else {
         if (pool_carved == n_pool_chunks * ENTRIES_PER_CHUNK) {
             ovs_assert(pool_carved + ENTRIES_PER_CHUNK
@@ -1295,19 +1334,36 @@ entry_alloc(void)
     return e;
 }
 
+/* Puts the entry with 'id' back in the pool, without reading it. */
+static void
+id_free(uint32_t id)
+{
+    if (!pool_free || pool_free_tail - pool_free_head > pool_free_mask) {
+        size_t n = pool_free ? 2 * (pool_free_mask + 1) : 1024;
+        uint32_t *ring = xmalloc(n * sizeof *ring);
+        for (uint64_t i = pool_free_head; i < pool_free_tail; i++) {
+            ring[i & (n - 1)] = pool_free[i & pool_free_mask];
+        }
+        free(pool_free);
+        pool_free = ring;
+        pool_free_mask = n - 1;
+    }
+    pool_free[pool_free_tail++ & pool_free_mask] = id;
+}
+
+/* Frees 'e', which must be in no queue. */
 static void
 entry_free(struct pcache_entry *e)
 {
     pcache_actions_unref(e->actions);
-    e->expiry_node.next = pool_free ? &pool_free->expiry_node : NULL;
-    pool_free = e;
+    id_free(e->id);
 }
 
 static void
 entry_remove(struct pcache *pc, struct pcache_entry *e)
 {
     entry_unqueue(e);
-    index_remove(pc, e);
+    index_remove(pc, e->hash, e->id);
     entry_free(e);
 }
 
