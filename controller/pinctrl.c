@@ -141,7 +141,7 @@ static struct ovsdb_idl_txn *db_txn;
 static unsigned long long int n_held_total, n_held_dropped, n_db_writes;
 
 static void handle_policy_miss(struct ctlsw *, const struct pcache_switch *,
-                               const struct sp_packet_in *,
+                               struct sp_packet_in *,
                                const struct pcache_key *, uint32_t hash,
                                long long int now);
 static void handle_arp_miss(struct ctlsw *, const struct sp_packet_in *);
@@ -356,7 +356,7 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
     long long int now = time_msec();
     for (size_t i = 0; i < n_pins; i++) {
         size_t j = order[i];
-        const struct sp_packet_in *pin = &pins[j];
+        struct sp_packet_in *pin = &pins[j];
 
         if (pin->opcode == SP_POLICY_MISS) {
             handle_policy_miss(sw, have_psw ? &psw : NULL, pin, &keys[j],
@@ -420,10 +420,12 @@ source_endpoint(const struct sp_packet_in *pin,
 
 /* Handles policy miss 'pin' for 'key' (whose pcache_key_hash() is 'hash')
  * from 'sw', which is 'psw' to the policy cache (NULL if the switch's ports
- * are not known yet), at 'now'. */
+ * are not known yet), at 'now'.  Its flow may be partial (struct
+ * sp_packet_in): what reads more than the policy cache does completes it
+ * first. */
 static void
 handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
-                   const struct sp_packet_in *pin,
+                   struct sp_packet_in *pin,
                    const struct pcache_key *key_, uint32_t hash,
                    long long int now)
 {
@@ -476,6 +478,7 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
         } else if (!ep && net && dps_network_is_sarp(net)) {
             /* Perhaps behind an edge that is not dovetail's: the SARP
              * cache asks across the interconnect (controller/sarp.h). */
+            sp_complete_flow(pin);
             sarp_packet_in(idl, sw, pin);
         }
         return;

@@ -110,9 +110,14 @@ static char *decode_userdata(const struct framing *, enum sp_opcode *);
 static char *decode_metadata(const struct framing *, struct sp_packet_in *);
 static void extract_flow(struct sp_packet_in *, const struct metadata *,
                          struct dp_packet *);
+static void put_metadata(struct flow *, const struct metadata *);
+static bool extract_flow_partial(struct sp_packet_in *,
+                                 const struct metadata *,
+                                 struct dp_packet *);
 static char *check_packet(struct sp_packet_in *, const struct dp_packet *);
 static char *check_ipv6(const struct sp_packet_in *,
-                        const struct dp_packet *);
+                        const struct dp_packet *,
+                        struct ovs_16aligned_ip6_hdr *);
 static char *check_ipv4(const struct sp_packet_in *,
                         const struct dp_packet *, struct ip_header *,
                         const uint8_t **payload, size_t *payload_len);
@@ -229,7 +234,10 @@ sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
     pin->packet_len = f.packet_len;
 
     struct dp_packet packet;
-    extract_flow(pin, &f.md, &packet);
+    if (pin->opcode != SP_POLICY_MISS
+        || !extract_flow_partial(pin, &f.md, &packet)) {
+        extract_flow(pin, &f.md, &packet);
+    }
 
     error = check_packet(pin, &packet);
     if (error) {
@@ -708,17 +716,76 @@ static void
 extract_flow(struct sp_packet_in *pin, const struct metadata *md,
              struct dp_packet *packet)
 {
-
     dp_packet_use_const(packet, pin->packet, pin->packet_len);
     packet->md.in_port.ofp_port = md->in_port.ofp_port;
     flow_extract(packet, &pin->flow);
+    put_metadata(&pin->flow, md);
+    pin->flow_partial = false;
+}
 
-    pin->flow.in_port = md->in_port;
-    pin->flow.metadata = md->metadata;
-    memcpy(pin->flow.regs, md->regs, sizeof pin->flow.regs);
-    pin->flow.tunnel.tun_id = md->tun_id;
-    pin->flow.tunnel.ip_src = md->tun_src;
-    pin->flow.tunnel.ip_dst = md->tun_dst;
+/* Overlays the pipeline metadata 'md' on 'flow'. */
+static void
+put_metadata(struct flow *flow, const struct metadata *md)
+{
+    flow->in_port = md->in_port;
+    flow->metadata = md->metadata;
+    memcpy(flow->regs, md->regs, sizeof flow->regs);
+    flow->tunnel.tun_id = md->tun_id;
+    flow->tunnel.ip_src = md->tun_src;
+    flow->tunnel.ip_dst = md->tun_dst;
+}
+
+/* extract_flow(), partly, for a packet whose L3 header follows an
+ * untagged Ethernet header, as in every policy miss from a VM: sets in
+ * 'pin->flow' only the metadata and the Ethernet header, zeroing the rest
+ * (check_packet() adds the IP addresses), and over 'pin->packet'
+ * initializes 'packet' with the L3 offset that flow_extract() would have
+ * set.  Returns false, doing nothing, for any other packet.
+ *
+ * flow_extract() is most of the cost of decoding a policy miss, and the
+ * policy cache reads nothing of the flow but the destination address. */
+static bool
+extract_flow_partial(struct sp_packet_in *pin, const struct metadata *md,
+                     struct dp_packet *packet)
+{
+    struct eth_header eth;
+
+    ovs_assert(pin->packet_len >= sizeof eth);
+    memcpy(&eth, pin->packet, sizeof eth);
+    if (eth.eth_type != htons(ETH_TYPE_IP)
+        && eth.eth_type != htons(ETH_TYPE_IPV6)) {
+        return false;
+    }
+
+    memset(&pin->flow, 0, sizeof pin->flow);
+    put_metadata(&pin->flow, md);
+    pin->flow.dl_dst = eth.eth_dst;
+    pin->flow.dl_src = eth.eth_src;
+    pin->flow.dl_type = eth.eth_type;
+    pin->flow_partial = true;
+
+    dp_packet_use_const(packet, pin->packet, pin->packet_len);
+    packet->l3_ofs = sizeof eth;
+    return true;
+}
+
+void
+sp_complete_flow(struct sp_packet_in *pin)
+{
+    if (pin->flow_partial) {
+        const struct flow *flow = &pin->flow;
+        struct metadata md = {
+            .in_port = flow->in_port,
+            .metadata = flow->metadata,
+            .tun_id = flow->tunnel.tun_id,
+            .tun_src = flow->tunnel.ip_src,
+            .tun_dst = flow->tunnel.ip_dst,
+        };
+        memcpy(md.regs, flow->regs, sizeof md.regs);
+
+        struct dp_packet packet;
+        extract_flow(pin, &md, &packet);
+    }
 }
 
 /* Checks that the packet of 'pin' is what its opcode expects. */
@@ -731,12 +798,28 @@ check_packet(struct sp_packet_in *pin, const struct dp_packet *packet)
     switch (pin->opcode) {
     case SP_POLICY_MISS: {
         if (pin->flow.dl_type == htons(ETH_TYPE_IPV6)) {
-            return check_ipv6(pin, packet);
+            struct ovs_16aligned_ip6_hdr ip6;
+            memset(&ip6, 0, sizeof ip6);
+            char *error = check_ipv6(pin, packet, &ip6);
+            if (!error && pin->flow_partial) {
+                /* As flow_extract() does for a header that passes the
+                 * checks. */
+                memcpy(&pin->flow.ipv6_src, &ip6.ip6_src,
+                       sizeof pin->flow.ipv6_src);
+                memcpy(&pin->flow.ipv6_dst, &ip6.ip6_dst,
+                       sizeof pin->flow.ipv6_dst);
+            }
+            return error;
         }
         struct ip_header ip;
         const uint8_t *payload;
         size_t payload_len;
-        return check_ipv4(pin, packet, &ip, &payload, &payload_len);
+        char *error = check_ipv4(pin, packet, &ip, &payload, &payload_len);
+        if (!error && pin->flow_partial) {
+            pin->flow.nw_src = get_16aligned_be32(&ip.ip_src);
+            pin->flow.nw_dst = get_16aligned_be32(&ip.ip_dst);
+        }
+        return error;
     }
 
     case SP_ARP_MISS: {
@@ -871,7 +954,8 @@ sp_parse_igmp(const void *payload_, size_t len, struct sp_igmp *igmp)
  * IPv6 header whose version is 6 and whose payload length fits in the
  * bytes present. */
 static char *
-check_ipv6(const struct sp_packet_in *pin, const struct dp_packet *packet)
+check_ipv6(const struct sp_packet_in *pin, const struct dp_packet *packet,
+           struct ovs_16aligned_ip6_hdr *ip6p)
 {
     const char *name = sp_opcode_to_string(pin->opcode);
     size_t len;
@@ -883,6 +967,7 @@ check_ipv6(const struct sp_packet_in *pin, const struct dp_packet *packet)
                          "%"PRIuSIZE" bytes)", name, len, sizeof ip6);
     }
     memcpy(&ip6, l3, sizeof ip6);
+    *ip6p = ip6;
     int version = ntohl(get_16aligned_be32(&ip6.ip6_ctlun.ip6_un1.ip6_un1_flow)) >> 28;
     if (version != 6) {
         return xasprintf("%s: IP version %d in an IPv6 packet", name,

@@ -132,10 +132,20 @@ struct sp_packet_in {
     ovs_be32 tun_src;           /* Tunnel source, 0 unless from a tunnel. */
 
     /* The packet. */
+    bool flow_partial;          /* See 'flow'. */
     struct flow flow;           /* Its headers (flow_extract()) with the
                                  * metadata above: in_port, metadata, the
                                  * registers, tun_id, tunnel ip_src and
-                                 * ip_dst; no other tunnel field. */
+                                 * ip_dst; no other tunnel field.
+                                 *
+                                 * If 'flow_partial', which only a
+                                 * policy miss in an untagged Ethernet
+                                 * frame of IPv4 or IPv6 is, it holds only
+                                 * that metadata, dl_src, dl_dst, dl_type
+                                 * and the IP source and destination,
+                                 * every other field zero, until
+                                 * sp_complete_flow(): all the policy cache
+                                 * reads, at a fraction of the cost. */
     const void *packet;         /* Points into the message. */
     size_t packet_len;          /* Bytes at 'packet': the whole packet. */
 
@@ -154,6 +164,9 @@ struct sp_packet_in {
  * message is then to be dropped.  Never reads outside the message. */
 char *sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
     OVS_WARN_UNUSED_RESULT;
+
+/* Completes 'pin->flow' if it is partial (see struct sp_packet_in). */
+void sp_complete_flow(struct sp_packet_in *pin);
 
 /* Whether sp_decode_packet_in() reads the NXT_PACKET_IN2 framing itself
  * where it can (true, the default) or always through Open vSwitch's

@@ -327,6 +327,41 @@ packet_last(const struct ofpbuf *template, const void *packet, size_t len,
     return msg;
 }
 
+/* If 'pin''s flow is partial, asserts that it is the complete flow with
+ * every field but the metadata, the Ethernet addresses and type and the IP
+ * addresses zeroed. */
+static void
+check_partial_flow(const struct sp_packet_in *pin)
+{
+    if (!pin->flow_partial) {
+        return;
+    }
+    ck_assert_int_eq(pin->opcode, SP_POLICY_MISS);
+
+    struct sp_packet_in complete = *pin;
+    sp_complete_flow(&complete);
+    ck_assert(!complete.flow_partial);
+
+    const struct flow *c = &complete.flow;
+    struct flow expected;
+    memset(&expected, 0, sizeof expected);
+    expected.in_port = c->in_port;
+    expected.metadata = c->metadata;
+    memcpy(expected.regs, c->regs, sizeof expected.regs);
+    expected.tunnel.tun_id = c->tunnel.tun_id;
+    expected.tunnel.ip_src = c->tunnel.ip_src;
+    expected.tunnel.ip_dst = c->tunnel.ip_dst;
+    expected.dl_dst = c->dl_dst;
+    expected.dl_src = c->dl_src;
+    expected.dl_type = c->dl_type;
+    expected.nw_src = c->nw_src;
+    expected.nw_dst = c->nw_dst;
+    expected.ipv6_src = c->ipv6_src;
+    expected.ipv6_dst = c->ipv6_dst;
+    ck_assert_msg(flow_equal(&pin->flow, &expected),
+                  "a partial flow differs from the complete one's fields");
+}
+
 /* Decodes 'oh' into '*pin' as sp_decode_packet_in() does, and again with
  * Open vSwitch's decoder alone (sp_fast_framing off), and asserts that
  * both give the same: the same error text, or the same packet-in. */
@@ -355,6 +390,7 @@ decode_both(const void *oh, struct sp_packet_in *pin)
         } else if (pin->opcode == SP_IGMP) {
             ck_assert(!memcmp(&pin->igmp, &general.igmp, sizeof pin->igmp));
         }
+        check_partial_flow(pin);
     }
     return error;
 }
@@ -550,11 +586,23 @@ START_TEST(test_round_trip)
 
             switch ((enum sp_opcode) op) {
             case SP_POLICY_MISS:
+                /* Partial: the addresses, and no more until completed. */
+                ck_assert(pin.flow_partial);
+                ck_assert_uint_eq(flow->dl_type, htons(ETH_TYPE_IP));
+                ck_assert_uint_eq(flow->nw_src, htonl(VM_IP));
+                ck_assert_uint_eq(flow->nw_dst, htonl(PEER_IP));
+                ck_assert_uint_eq(flow->nw_proto, 0);
+                ck_assert_uint_eq(flow->tp_dst, 0);
+                sp_complete_flow(&pin);
+                ck_assert(!pin.flow_partial);
+                ck_assert(eth_addr_equals(flow->dl_src, vm_mac));
                 ck_assert_uint_eq(flow->dl_type, htons(ETH_TYPE_IP));
                 ck_assert_uint_eq(flow->nw_src, htonl(VM_IP));
                 ck_assert_uint_eq(flow->nw_dst, htonl(PEER_IP));
                 ck_assert_uint_eq(flow->nw_proto, IPPROTO_TCP);
                 ck_assert_uint_eq(flow->tp_dst, htons(80));
+                ck_assert(flow->metadata == htonll(VNI));
+                ck_assert_uint_eq(flow->regs[PL_DOMAIN_REG], DOMAIN);
                 break;
             case SP_ARP_MISS:
             case SP_LEARN_ADDRESS:
@@ -876,6 +924,8 @@ START_TEST(test_policy_miss_bad_packet)
     ck_assert(pin6.flow.dl_type == htons(ETH_TYPE_IPV6));
     ck_assert_int_eq(pin6.flow.ipv6_dst.s6_addr[0], 0xfd);
     ck_assert_int_eq(pin6.flow.ipv6_dst.s6_addr[15], 0x02);
+    ck_assert(pin6.flow_partial);
+    check_partial_flow(&pin6);
     ofpbuf_delete(msg6);
 
     /* ...and a truncated one, a version 4 in it, or a payload length
@@ -1460,6 +1510,67 @@ START_TEST(test_fuzz_packet)
 }
 END_TEST
 
+/* Decodes policy misses whose IP header has each byte set to each of a few
+ * values: wherever the decoder accepts one, a partial flow must agree with
+ * the complete flow (check_partial_flow(), through decode_copy()).  And a
+ * VLAN-tagged policy miss is decoded whole. */
+START_TEST(test_fuzz_partial_flow)
+{
+    static const uint8_t values[] = { 0x00, 0x01, 0x05, 0x06, 0x0f, 0x40,
+                                      0x45, 0x46, 0x60, 0x7f, 0x80, 0xff };
+    uint8_t l4[8] = { 0 };
+
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_ERR);
+    for (int v6 = 0; v6 < 2; v6++) {
+        struct dp_packet *p;
+        size_t l3_len;
+        if (v6) {
+            p = dp_packet_new(0);
+            l3_len = IPV6_HEADER_LEN + sizeof l4;
+            uint8_t *ip6 = eth_compose(p, peer_mac, vm_mac, ETH_TYPE_IPV6,
+                                       l3_len);
+            memset(ip6, 0, l3_len);
+            ip6[0] = 0x60;
+            ip6[5] = sizeof l4;
+            ip6[6] = IPPROTO_UDP;
+            ip6[7] = 64;
+            ip6[8] = ip6[24] = 0xfd;
+            ip6[23] = 0x01;
+            ip6[39] = 0x02;
+        } else {
+            p = make_ipv4(IPPROTO_UDP, htonl(VM_IP), htonl(PEER_IP), l4,
+                          sizeof l4);
+            l3_len = IP_HEADER_LEN + sizeof l4;
+        }
+        for (size_t i = 0; i < l3_len; i++) {
+            for (size_t j = 0; j < ARRAY_SIZE(values); j++) {
+                struct dp_packet *q = dp_packet_clone(p);
+                uint8_t *l3 = (uint8_t *) dp_packet_data(q) + ETH_HEADER_LEN;
+                l3[i] = values[j];
+                struct ofpbuf *msg = encode_packet(SP_POLICY_MISS, q);
+                decode_copy(msg->data, msg->size, 0);
+                ofpbuf_delete(msg);
+                dp_packet_delete(q);
+            }
+        }
+        dp_packet_delete(p);
+    }
+
+    /* Tagged: not partial, and the flow has the inner header. */
+    struct dp_packet *p = make_tcp();
+    eth_push_vlan(p, htons(ETH_TYPE_VLAN), htons(42));
+    struct ofpbuf *msg = encode_packet(SP_POLICY_MISS, p);
+    struct sp_packet_in pin;
+    ck_assert_no_error(decode_both(msg->data, &pin));
+    ck_assert(!pin.flow_partial);
+    ck_assert_uint_eq(pin.flow.dl_type, htons(ETH_TYPE_IP));
+    ck_assert_uint_eq(pin.flow.nw_dst, htonl(PEER_IP));
+    ck_assert_uint_eq(pin.flow.tp_dst, htons(80));
+    ofpbuf_delete(msg);
+    dp_packet_delete(p);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -1493,6 +1604,7 @@ unit_suite(void)
     ADD_CASE(fuzz_message);
     tcase_set_timeout(tc, 120);
     ADD_CASE(fuzz_packet);
+    ADD_CASE(fuzz_partial_flow);
     tcase_set_timeout(tc, 120);
     return s;
 }
