@@ -412,15 +412,17 @@ index_remove(struct pcache *pc, uint32_t hash, uint32_t id)
     }
 }
 
-/* Computes into '*r' the entry switch 'sw' should hold for 'key', from the
- * policy service 'dps'.  Returns false, leaving '*r' uninitialized, if
+/* Computes into '*r' the entry switch 'sw' should hold for 'key' (whose
+ * destination's dps_ip_hash() is 'dst_hash'), from the policy service
+ * 'dps'.  Returns false, leaving '*r' uninitialized, if
  * nothing should be cached: the network or destination is unknown, or
  * the destination cannot be reached from 'sw' (not located, its port not
  * there yet, no tunnel).  On success the caller must
  * pcache_result_uninit(r). */
 bool
 pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
-               const struct pcache_key *key, struct pcache_result *r)
+               const struct pcache_key *key, uint32_t dst_hash,
+               struct pcache_result *r)
 {
     const struct dps_network *net = dps_find_network_by_vni(dps, key->vni);
     if (!net) {
@@ -435,7 +437,7 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
     }
 
     struct dps_resolution res;
-    dps_resolve_ip_from_domain(dps, net, domain, &key->dst, &res);
+    dps_resolve_ip_from_domain(dps, net, domain, &key->dst, dst_hash, &res);
     if (res.verdict == DPS_UNKNOWN) {
         return false;
     }
@@ -840,7 +842,8 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
             continue;
         }
         struct pcache_result r;
-        bool valid = pcache_compute(dps, sw, &e->key, &r);
+        bool valid = pcache_compute(dps, sw, &e->key,
+                                    dps_ip_hash(&e->key.dst), &r);
         if (valid) {
             valid = r.cookie == e->cookie && r.actions == e->actions;
             pcache_result_uninit(&r);

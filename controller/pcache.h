@@ -155,7 +155,8 @@ size_t pcache_count(const struct pcache *);
 size_t pcache_pool_bytes(void);
 
 bool pcache_compute(const struct dps *, const struct pcache_switch *,
-                    const struct pcache_key *, struct pcache_result *);
+                    const struct pcache_key *, uint32_t dst_hash,
+                    struct pcache_result *);
 bool pcache_result_init(struct pcache_result *, enum dps_verdict,
                         uint64_t cookie, uint32_t ttl, const char *actions);
 void pcache_result_uninit(struct pcache_result *);

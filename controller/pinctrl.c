@@ -143,7 +143,7 @@ static unsigned long long int n_held_total, n_held_dropped, n_db_writes;
 static void handle_policy_miss(struct ctlsw *, const struct pcache_switch *,
                                struct sp_packet_in *,
                                const struct pcache_key *, uint32_t hash,
-                               long long int now);
+                               uint32_t dst_hash, long long int now);
 static void handle_arp_miss(struct ctlsw *, const struct sp_packet_in *);
 static void handle_location(struct ctlsw *, const struct sp_packet_in *);
 static void handle_learn(struct ctlsw *, const struct sp_packet_in *);
@@ -314,6 +314,7 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
                                       * their ports' rate limits. */
     struct pcache_key keys[SWCONN_MAX_BATCH];
     uint32_t hashes[SWCONN_MAX_BATCH];
+    uint32_t dst_hashes[SWCONN_MAX_BATCH];
     const struct dps_network *nets[SWCONN_MAX_BATCH];
     size_t n_decoded = 0;
     size_t n_pins = 0;
@@ -332,9 +333,10 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
             policy_miss_key(pin, key);
             hashes[n_decoded] = pcache_key_hash(key);
             pcache_prefetch(&sw->pcache, hashes[n_decoded]);
+            dst_hashes[n_decoded] = dps_ip_hash(&key->dst);
             nets[n_decoded] = dps_find_network_by_vni(dps, pin->vni);
             if (nets[n_decoded]) {
-                dps_prefetch_ip(nets[n_decoded], &key->dst, 0);
+                dps_prefetch_ip(nets[n_decoded], dst_hashes[n_decoded], 0);
             }
         }
         n_decoded++;
@@ -347,7 +349,7 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
     for (size_t i = 0; i < n_pins; i++) {
         size_t j = order[i];
         if (nets[j]) {
-            dps_prefetch_ip(nets[j], &keys[j].dst, 1);
+            dps_prefetch_ip(nets[j], dst_hashes[j], 1);
         }
     }
 
@@ -360,7 +362,7 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
 
         if (pin->opcode == SP_POLICY_MISS) {
             handle_policy_miss(sw, have_psw ? &psw : NULL, pin, &keys[j],
-                               hashes[j], now);
+                               hashes[j], dst_hashes[j], now);
         } else {
             ovs_assert(pin->opcode < ARRAY_SIZE(handlers)
                        && handlers[pin->opcode]);
@@ -418,8 +420,8 @@ source_endpoint(const struct sp_packet_in *pin,
     return net ? dps_find_endpoint_by_mac(dps, net, pin->flow.dl_src) : NULL;
 }
 
-/* Handles policy miss 'pin' for 'key' (whose pcache_key_hash() is 'hash')
- * from 'sw', which is 'psw' to the policy cache (NULL if the switch's ports
+/* Handles policy miss 'pin' for 'key' (whose pcache_key_hash() is 'hash',
+ * and its destination's dps_ip_hash() 'dst_hash') from 'sw', which is 'psw' to the policy cache (NULL if the switch's ports
  * are not known yet), at 'now'.  Its flow may be partial (struct
  * sp_packet_in): what reads more than the policy cache does completes it
  * first. */
@@ -427,7 +429,7 @@ static void
 handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
                    struct sp_packet_in *pin,
                    const struct pcache_key *key_, uint32_t hash,
-                   long long int now)
+                   uint32_t dst_hash, long long int now)
 {
     const struct pcache_key key = *key_;
 
@@ -451,7 +453,7 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
     }
 
     struct pcache_result r;
-    if (!pcache_compute(dps, psw, &key, &r)) {
+    if (!pcache_compute(dps, psw, &key, dst_hash, &r)) {
         COVERAGE_INC(pcache_unknown);
         sw->pcache.stats.unknown++;
         if (!VLOG_DROP_DBG(&rl)) {

@@ -261,6 +261,9 @@ static size_t endpoint_strings_size(const struct dps_endpoint *);
 
 static const struct dps_endpoint *find_ip(const struct dps_network *,
                                           const struct in6_addr *);
+static const struct dps_endpoint *find_ip_hashed(const struct dps_network *,
+                                                 const struct in6_addr *,
+                                                 uint32_t hash);
 static const struct dps_endpoint *find_external(const struct dps_network *,
                                                 const struct in6_addr *);
 static const struct dps_endpoint *find_mac(const struct dps_network *,
@@ -958,18 +961,19 @@ dps_resolve_ip(const struct dps *dps OVS_UNUSED,
 }
 
 /* Resolves a packet from a source in 'src_domain' (NULL: in no domain) of
- * 'net' to 'dst_ip' into '*res', like dps_resolve_ip() but without naming
- * the source endpoint (res->src is NULL): what a policy cache entry keyed
- * by (network, source domain, destination) holds, and what the controller
- * checks such an entry against when the database changes. */
+ * 'net' to 'dst_ip', whose dps_ip_hash() is 'dst_hash', into '*res', like
+ * dps_resolve_ip() but without naming the source endpoint (res->src is
+ * NULL): what a policy cache entry keyed by (network, source domain,
+ * destination) holds, and what the controller checks such an entry
+ * against when the database changes. */
 void
 dps_resolve_ip_from_domain(const struct dps *dps OVS_UNUSED,
                            const struct dps_network *net,
                            const struct dps_domain *src_domain,
-                           const struct in6_addr *dst_ip,
+                           const struct in6_addr *dst_ip, uint32_t dst_hash,
                            struct dps_resolution *res)
 {
-    const struct dps_endpoint *dst = find_ip(net, dst_ip);
+    const struct dps_endpoint *dst = find_ip_hashed(net, dst_ip, dst_hash);
 
     if (OVS_UNLIKELY(!dst)) {
         dst = find_external(net, dst_ip);
@@ -1041,7 +1045,7 @@ dps_resolve_ip_batch(const struct dps *dps OVS_UNUSED, size_t n,
         for (size_t i = 0; i < m; i++) {
             const struct dps_network *net = src[i]->network;
 
-            dst[i] = find_ip(net, &ip[i]);
+            dst[i] = find_ip_hashed(net, &ip[i], hash[i]);
             if (OVS_LIKELY(dst[i])) {
                 OVS_PREFETCH(dst[i]->hypervisor);
                 if (OVS_LIKELY(src[i]->domain && dst[i]->domain)) {
@@ -1263,12 +1267,16 @@ dps_get_stats(const struct dps *dps, struct dps_stats *stats)
 
 /* Resolution. */
 
-void
-dps_prefetch_ip(const struct dps_network *net, const struct in6_addr *ip,
-                int stage)
+uint32_t
+dps_ip_hash(const struct in6_addr *ip)
 {
-    struct hmap_node *const *bucket
-        = &net->ips.buckets[ip_hash(ip) & net->ips.mask];
+    return ip_hash(ip);
+}
+
+void
+dps_prefetch_ip(const struct dps_network *net, uint32_t hash, int stage)
+{
+    struct hmap_node *const *bucket = &net->ips.buckets[hash & net->ips.mask];
 
     if (!stage) {
         OVS_PREFETCH(bucket);
@@ -1281,18 +1289,27 @@ dps_prefetch_ip(const struct dps_network *net, const struct in6_addr *ip,
     }
 }
 
-/* Returns the endpoint in 'net' with IP 'ip', or NULL. */
+/* Returns the endpoint in 'net' with IP 'ip', whose ip_hash() is 'hash',
+ * or NULL. */
 static const struct dps_endpoint *
-find_ip(const struct dps_network *net, const struct in6_addr *ip)
+find_ip_hashed(const struct dps_network *net, const struct in6_addr *ip,
+               uint32_t hash)
 {
     const struct dps_ip *entry;
 
-    HMAP_FOR_EACH_WITH_HASH (entry, node, ip_hash(ip), &net->ips) {
+    HMAP_FOR_EACH_WITH_HASH (entry, node, hash, &net->ips) {
         if (ipv6_addr_equals(&entry->ip, ip)) {
             return entry->endpoint;
         }
     }
     return NULL;
+}
+
+/* Returns the endpoint in 'net' with IP 'ip', or NULL. */
+static const struct dps_endpoint *
+find_ip(const struct dps_network *net, const struct in6_addr *ip)
+{
+    return find_ip_hashed(net, ip, ip_hash(ip));
 }
 
 /* Returns the external endpoint in 'net' whose prefix matches 'ip'

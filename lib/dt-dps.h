@@ -273,18 +273,23 @@ void dps_resolve_ip(const struct dps *, const struct dps_endpoint *src,
                     struct dps_resolution *res);
 void dps_resolve_mac(const struct dps *, const struct dps_endpoint *src,
                      struct eth_addr dst_mac, struct dps_resolution *res);
-/* Prefetches into the CPU cache what a lookup of 'ip' in 'net' reads:
- * with 'stage' 0 its hash bucket; with 'stage' 1, once that is in cache,
- * the first endpoint the bucket holds (usually the one looked up).  For
- * callers that resolve a batch: each stage for every request, then the
- * resolutions, so the cache misses overlap instead of following one
- * another. */
-void dps_prefetch_ip(const struct dps_network *, const struct in6_addr *ip,
+/* The hash of 'ip' that dps_prefetch_ip() and
+ * dps_resolve_ip_from_domain() take, so that a caller who calls both for
+ * one address hashes it once. */
+uint32_t dps_ip_hash(const struct in6_addr *ip);
+/* Prefetches into the CPU cache what a lookup of the IP whose
+ * dps_ip_hash() is 'ip_hash' in 'net' reads: with 'stage' 0 its hash
+ * bucket; with 'stage' 1, once that is in cache, the first endpoint the
+ * bucket holds (usually the one looked up).  For callers that resolve a
+ * batch: each stage for every request, then the resolutions, so the cache
+ * misses overlap instead of following one another. */
+void dps_prefetch_ip(const struct dps_network *, uint32_t ip_hash,
                      int stage);
 void dps_resolve_ip_from_domain(const struct dps *,
                                 const struct dps_network *net,
                                 const struct dps_domain *src_domain,
                                 const struct in6_addr *dst_ip,
+                                uint32_t dst_hash,
                                 struct dps_resolution *res);
 
 /* Resolves 'n' requests at once: for each i < n, the same as
