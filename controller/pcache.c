@@ -710,8 +710,6 @@ pcache_install(struct pcache *pc, const struct pcache_key *key,
 {
     struct pcache_entry *e = entry_get(pc, hash, key);
 
-    entry_unqueue(e);
-    pcache_actions_unref(e->actions);
     e->cookie = r->cookie;
     e->ttl = r->ttl;
     e->actions = pcache_actions_ref(r->actions);
@@ -760,9 +758,6 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
     }
 
     struct pcache_entry *e = entry_get(pc, pcache_key_hash(&key), &key);
-    entry_unqueue(e);
-    pcache_actions_unref(e->actions);
-
     struct ds actions = DS_EMPTY_INITIALIZER;
     struct ofpact_format_params fp = { .s = &actions };
     ofpacts_format(fs->ofpacts, fs->ofpacts_len, &fp);
@@ -1234,14 +1229,19 @@ entry_lookup(const struct pcache *pc, const struct pcache_key *key,
     return NULL;
 }
 
-/* Returns the entry for 'key', whose hash is 'hash', or a new one in the
+/* Returns the entry for 'key', whose hash is 'hash', out of its queue or
+ * list and with its actions dropped, if it had one, or a new one in the
  * index. */
 static struct pcache_entry *
 entry_get(struct pcache *pc, uint32_t hash, const struct pcache_key *key)
 {
     struct pcache_entry *e = entry_lookup(pc, key, hash);
 
-    if (!e) {
+    if (e) {
+        entry_unqueue(e);       /* Takes back its actions' reference. */
+        pcache_actions_unref(e->actions);
+        e->actions = NULL;
+    } else {
         e = entry_alloc();
         e->key = *key;
         e->hash = hash;
