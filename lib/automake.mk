@@ -20,10 +20,14 @@ lib_libdovetail_la_SOURCES = \
 	lib/dt-dps-idl.h \
 	lib/dt-histogram.c \
 	lib/dt-histogram.h \
+	lib/dt-oamap.c \
+	lib/dt-oamap.h \
 	lib/dt-pool.c \
 	lib/dt-pool.h \
 	lib/dt-pool-idl.c \
-	lib/dt-pool-idl.h
+	lib/dt-pool-idl.h \
+	lib/dt-slab.c \
+	lib/dt-slab.h
 nodist_lib_libdovetail_la_SOURCES = \
 	lib/dovetail-idl.c \
 	lib/dovetail-idl.h

@@ -22,6 +22,20 @@ tests_test_dt_histogram_SOURCES = tests/test-dt-histogram.c \
 tests_test_dt_histogram_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_dt_histogram_LDADD = $(UNIT_TEST_LDADD)
 
+check_PROGRAMS += tests/test-dt-oamap
+TESTS += tests/test-dt-oamap
+tests_test_dt_oamap_SOURCES = tests/test-dt-oamap.c tests/check-tap.c \
+	tests/check-tap.h
+tests_test_dt_oamap_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_dt_oamap_LDADD = $(UNIT_TEST_LDADD)
+
+check_PROGRAMS += tests/test-dt-slab
+TESTS += tests/test-dt-slab
+tests_test_dt_slab_SOURCES = tests/test-dt-slab.c tests/check-tap.c \
+	tests/check-tap.h
+tests_test_dt_slab_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_dt_slab_LDADD = $(UNIT_TEST_LDADD)
+
 check_PROGRAMS += tests/test-dt-dps
 TESTS += tests/test-dt-dps
 tests_test_dt_dps_SOURCES = tests/test-dt-dps.c tests/check-tap.c \
