@@ -10,7 +10,8 @@
  * object that exists updates it in place, so those pointers stay valid.
  * The per-network indexes live in 'struct dps_network':
  *
- *     ips         struct dps_ip, one per (network, vIP), hashed on the IP
+ *     ips         struct dps_ip, one per (network, vIP), hashed on the IP,
+ *                 in an open-addressed index (lib/dt-oamap.h)
  *     macs        struct dps_endpoint, hashed on the MAC
  *     policies    struct dps_policy, hashed on (src domain, dst domain);
  *                 default policies under (NULL, NULL), with the first one
@@ -18,21 +19,24 @@
  *     externals   struct dps_external, longest prefix first
  *
  * Memory.  There are about a million endpoints for a hundred thousand
- * policies, so the endpoint is what is kept small: one struct of 184
- * bytes that embeds the index node of its first IP address (further
- * addresses go into one array), plus one block holding its name and port
- * name together.  'dps->bytes' counts every block the dps allocates as
- * the allocator charges it (see malloc_cost()); dps_get_stats() adds the
- * hmaps' bucket arrays.  With a million endpoints that comes to about 280
- * bytes per endpoint, all objects and indexes included.
+ * policies, so the endpoint is what is kept small: one struct of 168
+ * bytes that embeds the entry of its first IP address (further addresses
+ * go into one array), plus one block holding its name and port name
+ * together.  'dps->bytes' counts every block the dps allocates as the
+ * allocator charges it (see malloc_cost()); dps_get_stats() adds the
+ * hmaps' bucket arrays and the address indexes' slots.  With a million
+ * endpoints that comes to about 280 bytes per endpoint, all objects and
+ * indexes included.
  *
  * Resolution (dps_resolve_ip()) is one hash lookup for the destination
  * address (plus the short external-prefix scan only when that misses),
  * one for the policy, and a walk over the policy's actions.  It reads
  * only and never allocates.  At a million endpoints its time goes almost
- * all to cache misses (the source endpoint, the address's bucket, the
- * destination endpoint, the policy), so the structs put what resolution
- * reads in their first bytes, the two indexes it searches are kept at a
+ * all to cache misses (the source endpoint, the address's index slots,
+ * the destination endpoint, the policy), so the structs put what
+ * resolution reads in their first bytes, the address index is open
+ * addressed (a lookup reads one line of slots and then the entry whose
+ * hash matches, never a chain of entries), the policy index is kept at a
  * low load factor (hot_hmap_insert()), and dps_resolve_ip_batch()
  * prefetches, so that the misses of many requests overlap.
  */
@@ -47,6 +51,8 @@
 #include "coverage.h"
 #include "hash.h"
 #include "lib/dt-addr.h"
+#include "lib/dt-oamap.h"
+#include "lib/dt-slab.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -76,7 +82,7 @@ struct dps_network {
     bool sarp;                      /* Fabric mode "sarp"? */
 
     /* Resolution indexes. */
-    struct hmap ips;                /* struct dps_ip, by IP. */
+    struct oamap ips;               /* struct dps_ip, by ip_hash(). */
     struct hmap macs;               /* struct dps_endpoint, by MAC. */
     struct hmap policies;           /* struct dps_policy, by domains. */
     const struct dps_policy *default_policy; /* NULL: implicit default. */
@@ -150,7 +156,6 @@ struct dps_policy {
 
 /* One (network, vIP) -> endpoint entry. */
 struct dps_ip {
-    struct hmap_node node;          /* In network->ips. */
     struct in6_addr ip;             /* IPv4 mapped into IPv6. */
     struct dps_endpoint *endpoint;  /* The endpoint with 'ip'. */
 };
@@ -158,10 +163,11 @@ struct dps_ip {
 /* An endpoint: a VM's interface or an external prefix. */
 struct dps_endpoint {
     /* What resolution reads, first, in as few cache lines as possible:
-     * the first IP's index node (what a lookup by IP finds), what governs
-     * the endpoint and where it is, and its UUID (which names it in a
-     * policy cache entry's cookie).  These 80 bytes span at most two cache
-     * lines wherever malloc() puts them (it aligns to 16 bytes). */
+     * the first IP's entry (what a lookup by IP finds), what governs the
+     * endpoint and where it is, and its UUID (which names it in a policy
+     * cache entry's cookie).  These 64 bytes span at most two cache lines
+     * of one huge page (the slab aligns endpoints to 16 bytes, as malloc()
+     * would: to a cache line would cost 16 bytes an endpoint). */
     struct dps_ip ip0;              /* Valid if 'n_ips > 0'. */
     struct dps_domain *domain;      /* NULL: in no domain. */
     struct dps_hypervisor *hypervisor; /* NULL: location unknown. */
@@ -190,7 +196,7 @@ struct dps_endpoint {
 /* The end of what resolution reads first from an endpoint. */
 #define ENDPOINT_HOT_END (offsetof(struct dps_endpoint, uuid) \
                           + sizeof(struct uuid))
-BUILD_ASSERT_DECL(ENDPOINT_HOT_END <= 80);
+BUILD_ASSERT_DECL(ENDPOINT_HOT_END <= 64);
 
 /* dps_resolve_ip_batch() counts on a lookup by IP finding, as a rule, an
  * endpoint's 'ip0' at the start of the endpoint. */
@@ -220,7 +226,11 @@ struct dps {
     struct hmap networks_by_name;   /* struct dps_network. */
     struct hmap endpoints_by_name;  /* struct dps_endpoint. */
 
-    size_t bytes;                   /* Blocks allocated (malloc_cost()),
+    /* The endpoints' memory, on 2 MB pages (lib/dt-slab.h). */
+    struct dt_slab endpoint_slab;
+
+    size_t bytes;                   /* Blocks allocated (malloc_cost(),
+                                     * and endpoints at their slab size),
                                      * without the hmaps' buckets. */
 };
 
@@ -230,6 +240,7 @@ static char *dps_strdup(struct dps *, const char *);
 static void dps_free_string(struct dps *, char *);
 static size_t malloc_cost(size_t);
 static size_t hmap_cost(const struct hmap *);
+static size_t oamap_cost(const struct oamap *);
 static void hot_hmap_insert(struct hmap *, struct hmap_node *, uint32_t);
 
 static struct dps_network *network_lookup(const struct dps *,
@@ -330,6 +341,7 @@ dps_create(void)
     hmap_init(&dps->endpoints);
     hmap_init(&dps->networks_by_name);
     hmap_init(&dps->endpoints_by_name);
+    dt_slab_init(&dps->endpoint_slab, sizeof(struct dps_endpoint), 16);
     dps->bytes = malloc_cost(sizeof *dps);
     return dps;
 }
@@ -348,6 +360,7 @@ dps_destroy(struct dps *dps)
         hmap_destroy(&dps->endpoints);
         hmap_destroy(&dps->networks_by_name);
         hmap_destroy(&dps->endpoints_by_name);
+        dt_slab_destroy(&dps->endpoint_slab);
         free(dps);
     }
 }
@@ -383,7 +396,9 @@ dps_clear(struct dps *dps)
         network_destroy(dps, net);
     }
 
-    /* Give back the bucket arrays. */
+    /* Give back the endpoints' blocks and the bucket arrays. */
+    ovs_assert(!dps->endpoint_slab.n_objects);
+    dt_slab_destroy(&dps->endpoint_slab);
     struct hmap *maps[] = {
         &dps->networks, &dps->hypervisors, &dps->domains, &dps->actions,
         &dps->policies, &dps->endpoints, &dps->networks_by_name,
@@ -408,7 +423,7 @@ dps_network_set(struct dps *dps, const struct uuid *uuid,
         net = dps_alloc(dps, sizeof *net);
         net->uuid = *uuid;
         net->name = NULL;
-        hmap_init(&net->ips);
+        oamap_init(&net->ips);
         hmap_init(&net->macs);
         hmap_init(&net->policies);
         net->default_policy = NULL;
@@ -701,7 +716,8 @@ dps_endpoint_set(struct dps *dps, const struct uuid *uuid,
     struct dps_endpoint *ep = endpoint_lookup(dps, uuid);
 
     if (!ep) {
-        ep = dps_alloc(dps, sizeof *ep);
+        ep = dt_slab_alloc(&dps->endpoint_slab);
+        dps->bytes += dps->endpoint_slab.size;
         ep->uuid = *uuid;
         hmap_insert(&dps->endpoints, &ep->uuid_node, uuid_hash(uuid));
     } else {
@@ -1000,7 +1016,7 @@ dps_resolve_mac(const struct dps *dps OVS_UNUSED,
  *
  * With a dps much larger than the CPU's caches, every request waits for
  * main memory three or four times in a row (the source endpoint, the
- * address's hash bucket, the destination endpoint, the policy), and one
+ * address's index slots, the destination endpoint, the policy), and one
  * request at a time leaves the memory system idle in between.  This
  * processes the requests in groups of DPS_BATCH, in stages: each stage
  * prefetches, for every request of the group, what the next stage will
@@ -1024,22 +1040,15 @@ dps_resolve_ip_batch(const struct dps *dps OVS_UNUSED, size_t n,
             OVS_PREFETCH(&src[i]->network);
             hash[i] = ip_hash(&ip[i]);
         }
-        /* The destination addresses' hash buckets. */
+        /* The destination addresses' index slots, then the first entry
+         * with each one's hash: usually the destination's 'ip0', so also
+         * the cache line with the rest of what resolution reads from the
+         * destination. */
         for (size_t i = 0; i < m; i++) {
-            const struct hmap *ips = &src[i]->network->ips;
-            buckets[i] = &ips->buckets[hash[i] & ips->mask];
-            OVS_PREFETCH(buckets[i]);
+            dps_prefetch_ip(src[i]->network, hash[i], 0);
         }
-        /* The first node in each bucket: usually the destination's 'ip0',
-         * so also the cache line with the rest of what resolution reads
-         * from the destination (for any other node, a harmless
-         * prefetch). */
         for (size_t i = 0; i < m; i++) {
-            const char *node = (const char *) *buckets[i];
-            if (node) {
-                OVS_PREFETCH(node);
-                OVS_PREFETCH(node + ENDPOINT_HOT_END - 1);
-            }
+            dps_prefetch_ip(src[i]->network, hash[i], 1);
         }
         /* The destinations' hypervisors and policy buckets. */
         for (size_t i = 0; i < m; i++) {
@@ -1259,8 +1268,8 @@ dps_get_stats(const struct dps *dps, struct dps_stats *stats)
         + hmap_cost(&dps->networks_by_name)
         + hmap_cost(&dps->endpoints_by_name);
     HMAP_FOR_EACH (net, uuid_node, &dps->networks) {
-        stats->n_ips += hmap_count(&net->ips);
-        stats->bytes += (hmap_cost(&net->ips) + hmap_cost(&net->macs)
+        stats->n_ips += oamap_count(&net->ips);
+        stats->bytes += (oamap_cost(&net->ips) + hmap_cost(&net->macs)
                          + hmap_cost(&net->policies));
     }
 }
@@ -1276,16 +1285,17 @@ dps_ip_hash(const struct in6_addr *ip)
 void
 dps_prefetch_ip(const struct dps_network *net, uint32_t hash, int stage)
 {
-    struct hmap_node *const *bucket = &net->ips.buckets[hash & net->ips.mask];
-
     if (!stage) {
-        OVS_PREFETCH(bucket);
-    } else if (*bucket) {
-        /* The endpoint's 'ip0' is its start, followed by what resolution
-         * reads from it. */
-        const char *node = (const char *) *bucket;
-        OVS_PREFETCH(node);
-        OVS_PREFETCH(node + ENDPOINT_HOT_END - 1);
+        oamap_prefetch(&net->ips, hash);
+    } else {
+        size_t pos;
+        const char *entry = oamap_first_with_hash(&net->ips, hash, &pos);
+        if (entry) {
+            /* Usually the endpoint's 'ip0', its start, followed by what
+             * resolution reads from it. */
+            OVS_PREFETCH(entry);
+            OVS_PREFETCH(entry + ENDPOINT_HOT_END - 1);
+        }
     }
 }
 
@@ -1296,8 +1306,9 @@ find_ip_hashed(const struct dps_network *net, const struct in6_addr *ip,
                uint32_t hash)
 {
     const struct dps_ip *entry;
+    size_t pos;
 
-    HMAP_FOR_EACH_WITH_HASH (entry, node, hash, &net->ips) {
+    OAMAP_FOR_EACH_WITH_HASH (entry, pos, hash, &net->ips) {
         if (ipv6_addr_equals(&entry->ip, ip)) {
             return entry->endpoint;
         }
@@ -1537,11 +1548,11 @@ network_destroy(struct dps *dps, struct dps_network *net)
 {
     hmap_remove(&dps->networks, &net->uuid_node);
     hmap_remove(&dps->networks_by_name, &net->name_node);
-    ovs_assert(hmap_is_empty(&net->ips));
+    ovs_assert(!oamap_count(&net->ips));
     ovs_assert(hmap_is_empty(&net->macs));
     ovs_assert(hmap_is_empty(&net->policies));
     ovs_assert(ovs_list_is_empty(&net->externals));
-    hmap_destroy(&net->ips);
+    oamap_destroy(&net->ips);
     hmap_destroy(&net->macs);
     hmap_destroy(&net->policies);
     dps_free_string(dps, net->name);
@@ -1651,7 +1662,8 @@ endpoint_unindex(struct dps *dps, struct dps_endpoint *ep)
     dps_free(dps, ep->name, endpoint_strings_size(ep));
 
     for (size_t i = 0; i < ep->n_ips; i++) {
-        hmap_remove(&net->ips, &(i ? &ep->extra_ips[i - 1] : &ep->ip0)->node);
+        const struct dps_ip *entry = i ? &ep->extra_ips[i - 1] : &ep->ip0;
+        oamap_remove(&net->ips, entry, ip_hash(&entry->ip));
     }
     if (ep->n_ips > 1) {
         dps_free(dps, ep->extra_ips,
@@ -1748,7 +1760,7 @@ endpoint_index(struct dps *dps, struct dps_endpoint *ep,
 
         entry->ip = ips[i];
         entry->endpoint = ep;
-        hot_hmap_insert(&net->ips, &entry->node, ip_hash(&entry->ip));
+        oamap_insert(&net->ips, entry, ip_hash(&entry->ip));
     }
     free(ips);
 
@@ -1782,7 +1794,8 @@ endpoint_destroy(struct dps *dps, struct dps_endpoint *ep)
 {
     endpoint_unindex(dps, ep);
     hmap_remove(&dps->endpoints, &ep->uuid_node);
-    dps_free(dps, ep, sizeof *ep);
+    dps->bytes -= dps->endpoint_slab.size;
+    dt_slab_free(&dps->endpoint_slab, ep);
 }
 
 /* Returns the size of the block that holds 'ep''s name and port. */
@@ -1898,6 +1911,14 @@ malloc_cost(size_t size)
         return ROUND_UP(size + 2 * sizeof(size_t), 4096);
     }
     return MAX(ROUND_UP(size + sizeof(size_t), 16), 4 * sizeof(size_t));
+}
+
+/* Returns the memory of 'map''s slots (0 if it has none). */
+static size_t
+oamap_cost(const struct oamap *map)
+{
+    size_t size = oamap_allocated(map);
+    return size ? malloc_cost(size) : 0;
 }
 
 /* Returns the memory of 'hmap''s bucket array (0 if it has none of its

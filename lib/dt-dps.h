@@ -278,9 +278,9 @@ void dps_resolve_mac(const struct dps *, const struct dps_endpoint *src,
  * one address hashes it once. */
 uint32_t dps_ip_hash(const struct in6_addr *ip);
 /* Prefetches into the CPU cache what a lookup of the IP whose
- * dps_ip_hash() is 'ip_hash' in 'net' reads: with 'stage' 0 its hash
- * bucket; with 'stage' 1, once that is in cache, the first endpoint the
- * bucket holds (usually the one looked up).  For callers that resolve a
+ * dps_ip_hash() is 'ip_hash' in 'net' reads: with 'stage' 0 its index
+ * slots; with 'stage' 1, once those are in cache, the first endpoint with
+ * that hash (almost always the one looked up).  For callers that resolve a
  * batch: each stage for every request, then the resolutions, so the cache
  * misses overlap instead of following one another. */
 void dps_prefetch_ip(const struct dps_network *, uint32_t ip_hash,
