@@ -52,6 +52,12 @@ struct ctlsw {
  * (dovetail-controller.c.) */
 struct ctlsw *ctlsw_find(uint64_t dpid);
 
+/* Returns true if 'sw' holds the flows the database implies now: none of
+ * its desired flows waits to be computed again (after a database change
+ * or a change of its ports), sent, or committed.  (dovetail-controller.c.)
+ */
+bool ctlsw_is_synced(const struct ctlsw *sw);
+
 /* Fills '*psw' with what computing 'sw''s cache entries needs.  Returns
  * false if 'sw' is not ready for that (its identity or ports unknown). */
 bool ctlsw_pcache_switch(const struct ctlsw *sw, struct pcache_switch *psw);

@@ -323,6 +323,18 @@ run_switches(bool db_changed, bool flows_changed)
     long long int now = time_msec();
     struct ctlsw *node;
 
+    /* Every switch is stale before any of them is run: the packet-ins the
+     * first one brings are handled against the policy service as it is
+     * now, and a switch whose flows do not show that yet must not look
+     * synced to them (ctlsw_is_synced()). */
+    if (db_changed || flows_changed) {
+        LIST_FOR_EACH (node, list_node, &switches) {
+            if (!node->stale) {
+                node->stale = ++stale_seq;
+            }
+        }
+    }
+
     /* Cache entries are forgotten as they expire, a few at a time, not in
      * one burst a second (which showed as latency). */
     next_expire = LLONG_MAX;
@@ -344,7 +356,7 @@ run_switches(bool db_changed, bool flows_changed)
         }
 
         bool sw_changed = swconn_take_changed(sw);
-        if ((db_changed || sw_changed || flows_changed) && !node->stale) {
+        if (sw_changed && !node->stale) {
             node->stale = ++stale_seq;
         }
         if (db_changed || sw_changed) {
@@ -470,6 +482,12 @@ ctlsw_find(uint64_t dpid)
         }
     }
     return NULL;
+}
+
+bool
+ctlsw_is_synced(const struct ctlsw *sw)
+{
+    return !sw->stale && swconn_is_synced(sw->swconn);
 }
 
 bool

@@ -81,16 +81,18 @@ struct pinctrl_rates {
 /* A packet held until something it waits for happens. */
 enum held_kind {
     HELD_LOCATION,              /* For 'endpoint' to be reachable from
-                                 * 'origin'; then forwarded from there. */
+                                 * 'origin', and its switch to hold its
+                                 * flows; then forwarded from there. */
     HELD_REPLAY,                /* For 'origin' to hold flows that say
                                  * 'endpoint' is there; then sent through
                                  * its pipeline from 'in_port'. */
     HELD_ARP,                   /* For an endpoint to have 'ip' in
                                  * network 'vni'; then the ARP request is
                                  * answered on 'origin', out 'in_port'. */
-    HELD_POLICY,                /* For 'endpoint' to have a location; then
-                                 * sent through 'origin''s pipeline from
-                                 * 'in_port' again. */
+    HELD_POLICY,                /* For 'endpoint' to have a location, and
+                                 * its switch its flows; then sent through
+                                 * 'origin''s pipeline from 'in_port'
+                                 * again. */
     HELD_ADDRESS,               /* For 'endpoint' to have an address and
                                  * 'origin' the flows that say so; then
                                  * sent through its pipeline from
@@ -634,8 +636,10 @@ handle_location(struct ctlsw *sw, const struct sp_packet_in *pin)
 
 /* Sends the packet of 'pin', which came to 'sw' for endpoint 'uuid' but
  * did not find it there, on to where that endpoint is now, or holds it
- * until the endpoint can be reached (it is leaving this hypervisor, and
- * has not been seen anywhere else yet). */
+ * until the endpoint can be reached: it is leaving this hypervisor and has
+ * not been seen anywhere else yet, or the switch it has moved to does not
+ * hold its flows yet (what reached that switch first would find no way to
+ * the endpoint there, and be lost). */
 void
 pinctrl_locate(struct ctlsw *sw, const struct sp_packet_in *pin,
                const struct uuid *uuid)
@@ -647,8 +651,9 @@ pinctrl_locate(struct ctlsw *sw, const struct sp_packet_in *pin,
     if (!ep) {
         sw->stats.dropped++;
         COVERAGE_INC(pinctrl_drop);
-    } else if (!forward_to_endpoint(sw, pin->packet, pin->packet_len, ep,
-                                    NULL)) {
+    } else if (!endpoint_switch_synced(ep)
+               || !forward_to_endpoint(sw, pin->packet, pin->packet_len, ep,
+                                       NULL)) {
         hold(HELD_LOCATION, sw, pin->in_port, uuid, 0, htonl(0),
              pin->packet, pin->packet_len);
     }
@@ -908,9 +913,11 @@ endpoint_reachable(const struct ctlsw *sw, const struct dps_endpoint *ep)
 }
 
 /* Returns true unless the switch that hosts 'ep' is connected but does not
- * yet hold the flows the database implies: an answer that leads a VM to
- * send to 'ep' waits for that, so that 'ep''s reply is not refused by
- * port security that does not know its new address yet. */
+ * yet hold the flows the database implies (ctlsw_is_synced()): an answer
+ * that leads a VM to send to 'ep' waits for that, so that 'ep''s reply is
+ * not refused by port security that does not know its new address yet,
+ * and so does a packet forwarded or replayed towards 'ep', so that it does
+ * not reach a switch that has no way to 'ep' yet. */
 static bool
 endpoint_switch_synced(const struct dps_endpoint *ep)
 {
@@ -918,7 +925,7 @@ endpoint_switch_synced(const struct dps_endpoint *ep)
     ovs_be32 tunnel_ip;
     dps_endpoint_location(ep, &dpid, &tunnel_ip);
     const struct ctlsw *sw = dpid ? ctlsw_find(dpid) : NULL;
-    return !sw || swconn_is_synced(sw->swconn);
+    return !sw || ctlsw_is_synced(sw);
 }
 
 /* Sends 'packet' from 'sw' to where endpoint 'ep' is (out a local port or
@@ -1043,14 +1050,15 @@ run_held(void)
             switch (h->kind) {
             case HELD_LOCATION:
                 ep = dps_find_endpoint(dps, &h->endpoint);
-                done = ep && forward_to_endpoint(sw, h->data, h->len, ep,
-                                                 NULL);
+                done = (ep && endpoint_switch_synced(ep)
+                        && forward_to_endpoint(sw, h->data, h->len, ep,
+                                               NULL));
                 break;
 
             case HELD_REPLAY:
                 ep = dps_find_endpoint(dps, &h->endpoint);
                 if (ep && dps_endpoint_location(ep, &dpid, &tunnel_ip)
-                    && dpid == h->origin && swconn_is_synced(sw->swconn)) {
+                    && dpid == h->origin && ctlsw_is_synced(sw)) {
                     packet_out(sw, h->data, h->len, h->in_port,
                                "resubmit(,0)");
                     done = true;
@@ -1062,7 +1070,7 @@ run_held(void)
                 if (!ep) {
                     break;
                 }
-                if (endpoint_reachable(sw, ep)) {
+                if (endpoint_reachable(sw, ep) && endpoint_switch_synced(ep)) {
                     packet_out(sw, h->data, h->len, h->in_port,
                                "resubmit(,0)");
                     done = true;
@@ -1072,7 +1080,7 @@ run_held(void)
             case HELD_ADDRESS:
                 ep = dps_find_endpoint(dps, &h->endpoint);
                 if (ep && dps_endpoint_n_ips(ep)
-                    && swconn_is_synced(sw->swconn)) {
+                    && ctlsw_is_synced(sw)) {
                     packet_out(sw, h->data, h->len, h->in_port,
                                "resubmit(,0)");
                     done = true;

@@ -338,11 +338,12 @@ swconn_set_max_bundle(size_t n)
 /* Returns true if 'sw' holds exactly the flows the controller wants (as
  * reconcile() last found, which it does whenever either may have
  * changed: comparing whole tables on every call would cost more than the
- * rest of the main loop). */
+ * rest of the main loop), and its ports have not changed since (which
+ * changes what the controller wants; swconn_take_changed()). */
 bool
 swconn_is_synced(const struct swconn *sw)
 {
-    return (sw->state == SWCONN_READY && sw->has_desired
+    return (sw->state == SWCONN_READY && sw->has_desired && !sw->changed
             && !sw->bundle_pending && !sw->dirty && sw->synced);
 }
 
