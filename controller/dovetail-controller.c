@@ -769,7 +769,7 @@ switch_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
         if (swconn_get_dpid(node->swconn, &dpid)) {
             hv = dt_db_find_hypervisor_by_dpid(idl, dpid);
         }
-        swconn_format(node->swconn, &line);
+        swconn_format(node->swconn, ctlsw_is_synced(node), &line);
         ds_put_format(&line, " hypervisor=%s", hv ? hv->name : "unknown");
         svec_add_nocopy(&lines, ds_steal_cstr(&line));
     }

@@ -537,9 +537,11 @@ swconn_count_flows(const struct swconn *sw)
     return flowtab_count(&sw->installed);
 }
 
-/* Appends one line describing 'sw' to 's'. */
+/* Appends one line describing 'sw' to 's', with " synced" at its end if
+ * 'synced' (the caller knows whether the flows 'sw' wants are current;
+ * swconn_is_synced() is only part of that). */
 void
-swconn_format(const struct swconn *sw, struct ds *s)
+swconn_format(const struct swconn *sw, bool synced, struct ds *s)
 {
     if (sw->has_dpid) {
         ds_put_format(s, "%016"PRIx64, sw->dpid);
@@ -558,7 +560,7 @@ swconn_format(const struct swconn *sw, struct ds *s)
                   sw->n_flow_mods, sw->n_failures, sw->n_other_bundles,
                   sw->n_errors,
                   (time_msec() - sw->connected_at) / 1000,
-                  swconn_is_synced(sw) ? " synced" : "");
+                  synced ? " synced" : "");
 }
 
 /* Appends 'sw''s installed (or desired) flows to 's'. */

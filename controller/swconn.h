@@ -109,7 +109,7 @@ const char *swconn_port_name(const struct swconn *, ofp_port_t);
 long long int swconn_programmed_msec(const struct swconn *);
 
 size_t swconn_count_flows(const struct swconn *);
-void swconn_format(const struct swconn *, struct ds *);
+void swconn_format(const struct swconn *, bool synced, struct ds *);
 void swconn_format_flows(const struct swconn *, bool installed, struct ds *);
 
 #endif /* controller/swconn.h */
