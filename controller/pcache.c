@@ -88,6 +88,13 @@ struct pcache_queue {
                                  * The one at 'head' is live unless the
                                  * queue is empty; later ones whose entry
                                  * left have 'id' 0. */
+    uint64_t live;              /* Records from 'head' to this one are
+                                 * expired: their entries are out of the
+                                 * index, remembered only so that
+                                 * invalidation still deletes what the
+                                 * switch may hold, until
+                                 * EXPIRY_GRACE_MSEC after their expiry.
+                                 * Never below 'head'. */
 };
 
 struct expiry_record {
@@ -163,7 +170,9 @@ static void result_init(struct pcache_result *, enum dps_verdict,
                         const struct parsed_actions *);
 static struct pcache_queue *queue_for(struct pcache *, uint32_t ttl);
 static void expire(struct pcache *, struct pcache_entry *);
-static void expire_record(struct pcache *, struct expiry_record *);
+static void unindex_record(struct pcache *, struct expiry_record *);
+static void forget_record(struct pcache *, struct pcache_queue *,
+                          struct expiry_record *);
 static bool put_mac_in_ip(ovs_be32 remote, ofp_port_t port,
                           struct ds *actions);
 static struct ofpbuf *encode_delete(const struct pcache_key *,
@@ -183,6 +192,7 @@ pcache_init(struct pcache *pc)
     pc->slots = slots_alloc(MIN_SLOTS);
     pc->slot_mask = MIN_SLOTS - 1;
     pc->n_entries = 0;
+    pc->n_expired = 0;
     pc->old_slots = NULL;
     hmap_init(&pc->queues);
     ovs_list_init(&pc->adopted);
@@ -209,6 +219,22 @@ pcache_destroy(struct pcache *pc)
 void
 pcache_clear(struct pcache *pc)
 {
+    struct pcache_queue *q;
+
+    HMAP_FOR_EACH (q, node, &pc->queues) {
+        for (uint64_t pos = q->head; pos < q->live; pos++) {
+            struct expiry_record *rec = queue_record(q, pos);
+            if (rec->id) {
+                pcache_actions_unref(rec->actions);
+                id_free(rec->id);
+                rec->id = 0;
+                rec->actions = NULL;
+            }
+        }
+        queue_advance(q);
+    }
+    pc->n_expired = 0;
+
     for (size_t i = 0; i < index_size(pc); i++) {
         struct pcache_entry *e = index_at(pc, i);
         if (e) {
@@ -226,10 +252,12 @@ pcache_clear(struct pcache *pc)
     pc->n_entries = 0;
 }
 
+/* Returns the entries 'pc' remembers: those in the index, and those whose
+ * TTL has passed but whose grace has not. */
 size_t
 pcache_count(const struct pcache *pc)
 {
-    return pc->n_entries;
+    return pc->n_entries + pc->n_expired;
 }
 
 /* The index. */
@@ -813,13 +841,58 @@ cookie_counts_destroy(struct hmap *counts)
     hmap_destroy(counts);
 }
 
+/* An entry found wrong by pcache_revalidate(): in the index, or expired
+ * and remembered by record 'rec' of 'q'. */
+struct invalid_entry {
+    struct pcache_entry *e;
+    struct pcache_queue *q;     /* NULL if in the index. */
+    struct expiry_record *rec;
+};
+
+/* Checks entry 'e' against what 'dps' answers for its key now, counting it
+ * in 'by_policy' and 'by_endpoint', and if it is wrong appends it (with
+ * 'q' and 'rec', see struct invalid_entry) to '*invalid'. */
+static void
+revalidate_entry(const struct dps *dps, const struct pcache_switch *sw,
+                 struct pcache_entry *e, struct pcache_queue *q,
+                 struct expiry_record *rec,
+                 struct hmap *by_policy, struct hmap *by_endpoint,
+                 struct invalid_entry **invalid, size_t *n_invalid,
+                 size_t *allocated)
+{
+    struct pcache_result r;
+    bool valid = pcache_compute(dps, sw, &e->key, dps_ip_hash(&e->key.dst),
+                                &r);
+    if (valid) {
+        valid = r.cookie == e->cookie && r.actions == e->actions;
+        pcache_result_uninit(&r);
+    }
+
+    struct cookie_count *cp = cookie_count_get(by_policy, e->cookie >> 32);
+    struct cookie_count *ce = cookie_count_get(by_endpoint,
+                                               (uint32_t) e->cookie);
+    cp->n++;
+    ce->n++;
+    if (!valid) {
+        cp->n_invalid++;
+        ce->n_invalid++;
+        if (*n_invalid >= *allocated) {
+            *invalid = x2nrealloc(*invalid, allocated, sizeof **invalid);
+        }
+        (*invalid)[(*n_invalid)++] = (struct invalid_entry) { e, q, rec };
+    }
+}
+
 /* Checks every entry of 'pc' against what 'dps' now answers for its key,
  * and appends to 'msgs' the deletes (encoded for 'protocol') of exactly
  * the entries that differ (another policy or tracking number, another
  * destination endpoint or location, allow turned deny, or no answer at
  * all), forgetting them.  Where every entry of one policy (and tracking
  * number), or of one destination endpoint, is wrong, one cookie/mask
- * delete removes them all.  Returns the number of entries invalidated. */
+ * delete removes them all.  Entries whose TTL has passed count too, as
+ * long as they are remembered (the switch may not have dropped them yet),
+ * unless the same key was installed again since.  Returns the number of
+ * entries invalidated. */
 size_t
 pcache_revalidate(struct pcache *pc, const struct dps *dps,
                   const struct pcache_switch *sw,
@@ -827,41 +900,34 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
 {
     struct hmap by_policy = HMAP_INITIALIZER(&by_policy);
     struct hmap by_endpoint = HMAP_INITIALIZER(&by_endpoint);
-    struct pcache_entry **invalid = NULL;
+    struct invalid_entry *invalid = NULL;
     size_t n_invalid = 0, allocated = 0;
+    struct pcache_queue *q;
     struct pcache_entry *e;
 
     for (size_t slot = 0; slot < index_size(pc); slot++) {
         e = index_at(pc, slot);
-        if (!e) {
-            continue;
+        if (e) {
+            revalidate_entry(dps, sw, e, NULL, NULL, &by_policy,
+                             &by_endpoint, &invalid, &n_invalid, &allocated);
         }
-        struct pcache_result r;
-        bool valid = pcache_compute(dps, sw, &e->key,
-                                    dps_ip_hash(&e->key.dst), &r);
-        if (valid) {
-            valid = r.cookie == e->cookie && r.actions == e->actions;
-            pcache_result_uninit(&r);
-        }
-
-        struct cookie_count *cp = cookie_count_get(&by_policy,
-                                                   e->cookie >> 32);
-        struct cookie_count *ce = cookie_count_get(&by_endpoint,
-                                                   (uint32_t) e->cookie);
-        cp->n++;
-        ce->n++;
-        if (!valid) {
-            cp->n_invalid++;
-            ce->n_invalid++;
-            if (n_invalid >= allocated) {
-                invalid = x2nrealloc(invalid, &allocated, sizeof *invalid);
+    }
+    HMAP_FOR_EACH (q, node, &pc->queues) {
+        for (uint64_t pos = q->head; pos < q->live; pos++) {
+            struct expiry_record *rec = queue_record(q, pos);
+            if (rec->id) {
+                e = entry_by_id(rec->id);
+                if (!entry_lookup(pc, &e->key, e->hash)) {
+                    revalidate_entry(dps, sw, e, q, rec, &by_policy,
+                                     &by_endpoint, &invalid, &n_invalid,
+                                     &allocated);
+                }
             }
-            invalid[n_invalid++] = e;
         }
     }
 
     for (size_t i = 0; i < n_invalid; i++) {
-        e = invalid[i];
+        e = invalid[i].e;
         struct cookie_count *cp = cookie_count_get(&by_policy,
                                                    e->cookie >> 32);
         struct cookie_count *ce = cookie_count_get(&by_endpoint,
@@ -893,7 +959,11 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
         }
         COVERAGE_INC(pcache_invalidate);
         pc->stats.invalidated++;
-        entry_remove(pc, e);
+        if (invalid[i].q) {
+            forget_record(pc, invalid[i].q, invalid[i].rec);
+        } else {
+            entry_remove(pc, e);
+        }
     }
 
     free(invalid);
@@ -902,9 +972,14 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
     return n_invalid;
 }
 
-/* Forgets the entries the switch has dropped by 'now': from the head of
- * each TTL's queue, where they are in the order they expire, so that only
- * those that expire are visited; and those read from the switch. */
+/* Takes out of the index the entries whose TTL has passed by 'now', and
+ * forgets those the switch has surely dropped by then (EXPIRY_GRACE_MSEC
+ * later): from the head of each TTL's queue, where they are in the order
+ * they expire, so that only those that expire are visited; and those read
+ * from the switch.  The index holds only entries that may still be found,
+ * a third of those remembered with a TTL of 1 s: its slots are the one
+ * part of a cache that a request reads at random, and a smaller index
+ * waits less for memory. */
 void
 pcache_expire(struct pcache *pc, long long int now)
 {
@@ -913,21 +988,23 @@ pcache_expire(struct pcache *pc, long long int now)
 
     HMAP_FOR_EACH (q, node, &pc->queues) {
         /* In batches read off the records, each index slot prefetched
-         * EXPIRY_PREFETCH records before its entry goes. */
+         * EXPIRY_PREFETCH records before its entry leaves the index. */
         for (;;) {
             struct expiry_record *batch[64];
             size_t n = 0;
+            uint64_t pos;
 
-            for (uint64_t pos = q->head;
-                 pos < q->tail && n < ARRAY_SIZE(batch); pos++) {
+            for (pos = q->live; pos < q->tail && n < ARRAY_SIZE(batch);
+                 pos++) {
                 struct expiry_record *rec = queue_record(q, pos);
                 if (!rec->id) {
                     continue;
-                } else if (rec->expires + EXPIRY_GRACE_MSEC > now) {
+                } else if (rec->expires > now) {
                     break;
                 }
                 batch[n++] = rec;
             }
+            q->live = pos;
             for (size_t i = 0; i < MIN(n, EXPIRY_PREFETCH); i++) {
                 OVS_PREFETCH(&pc->slots[batch[i]->hash & pc->slot_mask]);
             }
@@ -936,12 +1013,22 @@ pcache_expire(struct pcache *pc, long long int now)
                     size_t j = i + EXPIRY_PREFETCH;
                     OVS_PREFETCH(&pc->slots[batch[j]->hash & pc->slot_mask]);
                 }
-                expire_record(pc, batch[i]);
+                unindex_record(pc, batch[i]);
             }
-            queue_advance(q);
             if (n < ARRAY_SIZE(batch)) {
                 break;
             }
+        }
+
+        /* The record at 'head', when expired, has an entry. */
+        while (q->head < q->live) {
+            struct expiry_record *rec = queue_record(q, q->head);
+            if (rec->expires + EXPIRY_GRACE_MSEC > now) {
+                break;
+            }
+            COVERAGE_INC(pcache_expire);
+            pc->stats.expired++;
+            forget_record(pc, q, rec);
         }
     }
     if (now >= pc->adopted_scan) {
@@ -954,9 +1041,11 @@ pcache_expire(struct pcache *pc, long long int now)
     }
 }
 
-/* Returns when pcache_expire() next has something to forget: the first
- * entry of some TTL's queue expires then (a second from 'now' at the
- * latest while entries read from the switch remain), or LLONG_MAX. */
+/* Returns when pcache_expire() next has something to do: the first entry
+ * of some TTL's queue leaves the index or is forgotten then (a second from
+ * 'now' at the latest while entries read from the switch remain), or
+ * LLONG_MAX.  (The record at 'live' may be one whose entry left since:
+ * the time is then early, and pcache_expire() moves past it.) */
 long long int
 pcache_next_expiry(const struct pcache *pc, long long int now)
 {
@@ -965,9 +1054,12 @@ pcache_next_expiry(const struct pcache *pc, long long int now)
     const struct pcache_queue *q;
 
     HMAP_FOR_EACH (q, node, &pc->queues) {
-        if (q->head < q->tail) {
+        if (q->head < q->live) {
             const struct expiry_record *rec = queue_record(q, q->head);
             next = MIN(next, rec->expires + EXPIRY_GRACE_MSEC);
+        }
+        if (q->live < q->tail) {
+            next = MIN(next, queue_record(q, q->live)->expires);
         }
     }
     return next;
@@ -981,18 +1073,28 @@ expire(struct pcache *pc, struct pcache_entry *e)
     entry_remove(pc, e);
 }
 
-/* Forgets the entry of queue record 'rec', without reading the entry: the
- * record has what it takes.  The caller advances the queue. */
+/* Takes the entry of queue record 'rec', whose TTL has passed, out of the
+ * index, without reading the entry: the record has what it takes.  The
+ * entry stays, and the record with it, until forget_record(). */
 static void
-expire_record(struct pcache *pc, struct expiry_record *rec)
+unindex_record(struct pcache *pc, struct expiry_record *rec)
 {
-    COVERAGE_INC(pcache_expire);
-    pc->stats.expired++;
     index_remove(pc, rec->hash, rec->id);
+    pc->n_expired++;
+}
+
+/* Forgets the entry of record 'rec' of 'q', which unindex_record() took
+ * out of the index, and moves the queue on. */
+static void
+forget_record(struct pcache *pc, struct pcache_queue *q,
+              struct expiry_record *rec)
+{
     pcache_actions_unref(rec->actions);
     id_free(rec->id);
     rec->id = 0;
     rec->actions = NULL;
+    pc->n_expired--;
+    queue_advance(q);
 }
 
 /* Returns the queue of entries with TTL 'ttl', creating it if need be. */
@@ -1010,7 +1112,7 @@ queue_for(struct pcache *pc, uint32_t ttl)
     q->ttl = ttl;
     q->blocks = xmalloc(QUEUE_MIN_BLOCKS * sizeof *q->blocks);
     q->mask = QUEUE_MIN_BLOCKS - 1;
-    q->head = q->tail = 0;
+    q->head = q->tail = q->live = 0;
     hmap_insert(&pc->queues, &q->node, hash_int(ttl, 0));
     return q;
 }
@@ -1093,6 +1195,7 @@ queue_advance(struct pcache_queue *q)
                                  & q->mask]);
         }
     }
+    q->live = MAX(q->live, q->head);
 }
 
 /* Frees 'q', whose entries must all be gone. */
@@ -1150,9 +1253,10 @@ compare_entries(const void *a_, const void *b_)
 void
 pcache_format(const struct pcache *pc, long long int now, struct ds *s)
 {
-    size_t n = pc->n_entries;
+    size_t n = pcache_count(pc);
     const struct pcache_entry **entries = xmalloc((n ? n : 1)
                                                   * sizeof *entries);
+    const struct pcache_queue *q;
     const struct pcache_entry *e;
     size_t i = 0;
 
@@ -1161,6 +1265,19 @@ pcache_format(const struct pcache *pc, long long int now, struct ds *s)
             entries[i++] = index_at(pc, slot);
         }
     }
+    /* And the expired ones still remembered, unless installed again. */
+    HMAP_FOR_EACH (q, node, &pc->queues) {
+        for (uint64_t pos = q->head; pos < q->live; pos++) {
+            const struct expiry_record *rec = queue_record(q, pos);
+            if (rec->id) {
+                e = entry_by_id(rec->id);
+                if (!entry_lookup(pc, &e->key, e->hash)) {
+                    entries[i++] = e;
+                }
+            }
+        }
+    }
+    n = i;
     qsort(entries, n, sizeof *entries, compare_entries);
     for (i = 0; i < n; i++) {
         e = entries[i];

@@ -126,7 +126,10 @@ struct pcache {
      * stages --stage=cache"). */
     struct pcache_slot *slots;
     size_t slot_mask;           /* Number of slots - 1 (a power of 2). */
-    size_t n_entries;
+    size_t n_entries;           /* In the index. */
+    size_t n_expired;           /* Out of the index, their TTL passed, and
+                                 * remembered until the grace ends (see
+                                 * struct pcache_queue). */
 
     /* While the index is resized: the slots it had, moved into 'slots' a
      * few at a time by later insertions and removals (a million entries

@@ -175,9 +175,6 @@ START_TEST(test_install_encoding)
 }
 END_TEST
 
-/* Entries are forgotten exactly when their TTL (and the grace) has
- * passed, whatever the order they were installed in, with several TTLs,
- * and an entry installed again lives from then on. */
 /* A packet-out from a template must be byte for byte the encoder's, but
  * for its transaction id, and decode to the packet, port and actions. */
 START_TEST(test_packet_out_encoding)
@@ -265,6 +262,10 @@ START_TEST(test_packet_out_encoding)
 }
 END_TEST
 
+/* Entries leave the index exactly when their TTL has passed and are
+ * forgotten EXPIRY_GRACE_MSEC later, whatever the order they were
+ * installed in, with several TTLs; an entry installed again lives from
+ * then on, and one installed again once it expired is an entry anew. */
 START_TEST(test_expiry)
 {
     struct pcache_key k1 = { 100, 1, IN6ADDR_ANY_INIT };
@@ -288,24 +289,102 @@ START_TEST(test_expiry)
     install(&pc, &k1, &r1, protocol, 500, &msgs);
     ofpbuf_uninit(&msgs);
 
-    /* k1 was installed again: the first to go is k2. */
-    ck_assert(pcache_next_expiry(&pc, 600) == 1100 + EXPIRY_GRACE_MSEC);
+    /* k1 was installed again: the first to go is k2, which leaves the
+     * index at its expiry and is forgotten EXPIRY_GRACE_MSEC later. */
+    ck_assert(pcache_next_expiry(&pc, 600) == 1100);
+    pcache_expire(&pc, 1099);
+    ck_assert_ptr_nonnull(find(&pc, &k2, 0));
+    pcache_expire(&pc, 1100);
+    ck_assert_ptr_null(find(&pc, &k2, 0));
+    ck_assert_int_eq(pcache_count(&pc), 3);
+    ck_assert(pcache_next_expiry(&pc, 1100) == 1500);
+    pcache_expire(&pc, 1500);
+    ck_assert_ptr_null(find(&pc, &k1, 0));
+    ck_assert_ptr_nonnull(find(&pc, &k3, 0));
+    ck_assert_int_eq(pcache_count(&pc), 3);
+    ck_assert(pcache_next_expiry(&pc, 1500) == 1100 + EXPIRY_GRACE_MSEC);
     pcache_expire(&pc, 1100 + EXPIRY_GRACE_MSEC - 1);
     ck_assert_int_eq(pcache_count(&pc), 3);
     pcache_expire(&pc, 1100 + EXPIRY_GRACE_MSEC);
     ck_assert_int_eq(pcache_count(&pc), 2);
-    ck_assert_ptr_null(find(&pc, &k2, 0));
-    ck_assert_ptr_nonnull(find(&pc, &k1, 0));
+
+    /* k1, installed again while remembered, is an entry anew. */
+    ofpbuf_init(&msgs, 0);
+    install(&pc, &k1, &r5, protocol, 1600, &msgs);
+    ofpbuf_uninit(&msgs);
+    ck_assert_int_eq(pcache_count(&pc), 3);
+    ck_assert_ptr_nonnull(find(&pc, &k1, 1600));
     pcache_expire(&pc, 1500 + EXPIRY_GRACE_MSEC);
-    ck_assert_int_eq(pcache_count(&pc), 1);
+    ck_assert_int_eq(pcache_count(&pc), 2);
+    ck_assert_ptr_nonnull(find(&pc, &k1, 1600));
     ck_assert_ptr_nonnull(find(&pc, &k3, 0));
-    ck_assert(pcache_next_expiry(&pc, 1600) == 5000 + EXPIRY_GRACE_MSEC);
-    pcache_expire(&pc, 5000 + EXPIRY_GRACE_MSEC);
+    ck_assert(pcache_next_expiry(&pc, 3500) == 5000);
+    pcache_expire(&pc, 6600 + EXPIRY_GRACE_MSEC);
     ck_assert_int_eq(pcache_count(&pc), 0);
     ck_assert(pcache_next_expiry(&pc, 8000) == LLONG_MAX);
 
     pcache_result_uninit(&r1);
     pcache_result_uninit(&r5);
+    pcache_destroy(&pc);
+}
+END_TEST
+
+/* Entries whose TTL has passed are still invalidated while remembered
+ * (the switch may hold them yet), and shown by pcache_format(), unless
+ * their key was installed again: then only the new entry counts. */
+START_TEST(test_revalidate_expired)
+{
+    struct pcache_key keys[3];
+    enum ofputil_protocol protocol
+        = ofputil_protocol_from_ofp_version(OFP14_VERSION);
+    struct pcache_result r;
+    struct ofpbuf out;
+    struct pcache pc;
+
+    make_result(&r, "drop", UINT64_C(0xd000010000000001), 1);
+    ofpbuf_init(&out, 0);
+    pcache_init(&pc);
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+        keys[i] = (struct pcache_key) { 100, 1, IN6ADDR_ANY_INIT };
+        in6_addr_set_mapped_ipv4(&keys[i].dst, htonl(i + 1));
+        install(&pc, &keys[i], &r, protocol, 0, &out);
+    }
+    pcache_expire(&pc, 1000);
+    install(&pc, &keys[1], &r, protocol, 1500, &out);
+    ofpbuf_uninit(&out);
+    ck_assert_int_eq(pcache_count(&pc), 4);
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    pcache_format(&pc, 1500, &s);
+    ck_assert_str_eq(ds_cstr(&s),
+        "vni=100 domain=0x1 dst=0.0.0.1 cookie=0xd000010000000001 ttl=1 "
+        "expires=0s actions=drop\n"
+        "vni=100 domain=0x1 dst=0.0.0.2 cookie=0xd000010000000001 ttl=1 "
+        "expires=1s actions=drop\n"
+        "vni=100 domain=0x1 dst=0.0.0.3 cookie=0xd000010000000001 ttl=1 "
+        "expires=0s actions=drop\n");
+    ds_destroy(&s);
+
+    /* A policy service that answers nothing: every entry is wrong, and
+     * since they share a policy, one delete by cookie covers them. */
+    struct dps *dps = dps_create();
+    struct pcache_switch sw = { .dpid = 1 };
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    ck_assert_int_eq(pcache_revalidate(&pc, dps, &sw, protocol, &msgs), 3);
+    ck_assert_int_eq(ovs_list_size(&msgs), 1);
+    ofpbuf_list_delete(&msgs);
+    /* What is left is the record of the key installed again, forgotten
+     * in its time. */
+    ck_assert_int_eq(pcache_count(&pc), 1);
+    ck_assert(pcache_next_expiry(&pc, 1500) <= 1000 + EXPIRY_GRACE_MSEC);
+    pcache_expire(&pc, 1000 + EXPIRY_GRACE_MSEC - 1);
+    ck_assert_int_eq(pcache_count(&pc), 1);
+    pcache_expire(&pc, 1000 + EXPIRY_GRACE_MSEC);
+    ck_assert_int_eq(pcache_count(&pc), 0);
+    ck_assert(pcache_next_expiry(&pc, 1500) == LLONG_MAX);
+
+    dps_destroy(dps);
+    pcache_result_uninit(&r);
     pcache_destroy(&pc);
 }
 END_TEST
@@ -346,9 +425,12 @@ START_TEST(test_churn)
             ck_assert_ptr_nonnull(find(&pc, &earlier, now));
             n_resizing += pc.old_slots != NULL;
         }
-        /* What was installed only before this round has expired. */
-        pcache_expire(&pc, now + 999 + EXPIRY_GRACE_MSEC);
-        ck_assert_int_eq(pcache_count(&pc), N);
+        /* What was installed only before this round has expired: out of
+         * the index, and remembered EXPIRY_GRACE_MSEC (two rounds)
+         * longer: half a round's worth from each of the last two. */
+        BUILD_ASSERT_DECL(EXPIRY_GRACE_MSEC == 2000);
+        pcache_expire(&pc, now + 999);
+        ck_assert_int_eq(pcache_count(&pc), N + MIN(round, 2) * N / 2);
         for (uint32_t ip = 0; ip < (round + 3) * N / 2; ip++) {
             struct pcache_key key = { 7, 3, IN6ADDR_ANY_INIT };
             in6_addr_set_mapped_ipv4(&key.dst, htonl(ip));
@@ -389,6 +471,7 @@ unit_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("expiry");
     tcase_add_test(tc, test_expiry);
+    tcase_add_test(tc, test_revalidate_expired);
     suite_add_tcase(s, tc);
     tc = tcase_create("churn");
     tcase_add_test(tc, test_churn);
