@@ -222,18 +222,11 @@ pcache_clear(struct pcache *pc)
     struct pcache_queue *q;
 
     HMAP_FOR_EACH (q, node, &pc->queues) {
-        for (uint64_t pos = q->head; pos < q->live; pos++) {
-            struct expiry_record *rec = queue_record(q, pos);
-            if (rec->id) {
-                pcache_actions_unref(rec->actions);
-                id_free(rec->id);
-                rec->id = 0;
-                rec->actions = NULL;
-            }
+        while (q->head < q->live) {
+            forget_record(pc, q, queue_record(q, q->head));
         }
-        queue_advance(q);
     }
-    pc->n_expired = 0;
+    ovs_assert(!pc->n_expired);
 
     for (size_t i = 0; i < index_size(pc); i++) {
         struct pcache_entry *e = index_at(pc, i);
@@ -841,6 +834,19 @@ cookie_counts_destroy(struct hmap *counts)
     hmap_destroy(counts);
 }
 
+/* Returns the entry of record 'rec', which must lie before its queue's
+ * 'live', if it is expired and remembered and its key was not installed
+ * again since (then the switch's flow is the new entry's), or NULL. */
+static struct pcache_entry *
+remembered_entry(const struct pcache *pc, const struct expiry_record *rec)
+{
+    if (!rec->id) {
+        return NULL;
+    }
+    struct pcache_entry *e = entry_by_id(rec->id);
+    return entry_lookup(pc, &e->key, e->hash) ? NULL : e;
+}
+
 /* An entry found wrong by pcache_revalidate(): in the index, or expired
  * and remembered by record 'rec' of 'q'. */
 struct invalid_entry {
@@ -915,13 +921,11 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
     HMAP_FOR_EACH (q, node, &pc->queues) {
         for (uint64_t pos = q->head; pos < q->live; pos++) {
             struct expiry_record *rec = queue_record(q, pos);
-            if (rec->id) {
-                e = entry_by_id(rec->id);
-                if (!entry_lookup(pc, &e->key, e->hash)) {
-                    revalidate_entry(dps, sw, e, q, rec, &by_policy,
-                                     &by_endpoint, &invalid, &n_invalid,
-                                     &allocated);
-                }
+            e = remembered_entry(pc, rec);
+            if (e) {
+                revalidate_entry(dps, sw, e, q, rec, &by_policy,
+                                 &by_endpoint, &invalid, &n_invalid,
+                                 &allocated);
             }
         }
     }
@@ -1268,12 +1272,9 @@ pcache_format(const struct pcache *pc, long long int now, struct ds *s)
     /* And the expired ones still remembered, unless installed again. */
     HMAP_FOR_EACH (q, node, &pc->queues) {
         for (uint64_t pos = q->head; pos < q->live; pos++) {
-            const struct expiry_record *rec = queue_record(q, pos);
-            if (rec->id) {
-                e = entry_by_id(rec->id);
-                if (!entry_lookup(pc, &e->key, e->hash)) {
-                    entries[i++] = e;
-                }
+            e = remembered_entry(pc, queue_record(q, pos));
+            if (e) {
+                entries[i++] = e;
             }
         }
     }
