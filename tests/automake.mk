@@ -130,7 +130,8 @@ AUTOTEST_PATH = controller:utilities:tests:$(OVSBUILDDIR)/utilities:$(OVSBUILDDI
 # RECHECK=yes runs the system tests that failed once more, as Open
 # vSwitch's "make check RECHECK=yes" does, unless one of them saw a
 # sanitizer report: a test that passes the second time is still listed,
-# and what it left the first time is kept in testsuite.dir.first.
+# and what it left the first time is kept in testsuite.dir.first, its
+# log in testsuite.log.first.
 check-local: $(TESTSUITE)
 	set $(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)'; \
 	"$$@" $(TESTSUITEFLAGS) || \
@@ -139,13 +140,15 @@ check-local: $(TESTSUITE)
 		'$(TESTSUITE_DIR)' \
 	 && rm -rf '$(TESTSUITE_DIR).first' \
 	 && cp -r '$(TESTSUITE_DIR)' '$(TESTSUITE_DIR).first' \
+	 && cp tests/testsuite.log tests/testsuite.log.first \
 	 && echo "RECHECK: the failed tests once more; the first attempt is in $(TESTSUITE_DIR).first" \
 	 && "$$@" --recheck)
 
 clean-local:
 	test ! -f '$(TESTSUITE)' || \
 		$(SHELL) '$(TESTSUITE)' -C tests --clean
-	rm -rf '$(TESTSUITE_DIR)' '$(TESTSUITE_DIR).first'
+	rm -rf '$(TESTSUITE_DIR)' '$(TESTSUITE_DIR).first' \
+		tests/testsuite.log.first
 
 AUTOM4TE = $(SHELL) $(top_srcdir)/build-aux/missing autom4te
 AUTOTEST = $(AUTOM4TE) --language=autotest
