@@ -46,6 +46,12 @@ struct ctlsw {
                                  * in_port, by its high byte (struct in
                                  * pinctrl.c); NULL until one is used. */
     struct ctlsw_stats stats;
+
+    /* Its tunnel ports, by enum dt_encap, as of its ports'
+     * swconn_get_ports_seqno() 'tunnel_ports_seqno' (0: not yet looked
+     * up): a policy cache miss reads them, for every batch. */
+    ofp_port_t tunnel_ports[DT_N_ENCAPS];
+    uint64_t tunnel_ports_seqno;
 };
 
 /* Returns the connected switch with datapath id 'dpid', or NULL.
@@ -60,6 +66,6 @@ bool ctlsw_is_synced(const struct ctlsw *sw);
 
 /* Fills '*psw' with what computing 'sw''s cache entries needs.  Returns
  * false if 'sw' is not ready for that (its identity or ports unknown). */
-bool ctlsw_pcache_switch(const struct ctlsw *sw, struct pcache_switch *psw);
+bool ctlsw_pcache_switch(struct ctlsw *sw, struct pcache_switch *psw);
 
 #endif /* controller/ctlsw.h */

@@ -158,6 +158,9 @@ struct way_memo {
 };
 static struct hmap ways = HMAP_INITIALIZER(&ways);
 #define WAYS_MAX 65536
+static const struct parsed_actions *drop_actions; /* WAY_DROP's, once
+                                                  * asked for, until
+                                                  * ways_clear(). */
 static bool location_way(const struct pcache_switch *,
                          const struct dps_network *, uint64_t dpid,
                          ovs_be32 tunnel_ip, const char *port,
@@ -464,9 +467,16 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
     }
 
     struct way way;
+    const struct parsed_actions *pa;
     if (res.verdict == DPS_DENY) {
-        memset(&way, 0, sizeof way);
-        way.kind = WAY_DROP;
+        /* Nearly every answer, in a fabric whose default is deny: its
+         * actions without hashing a way. */
+        if (!drop_actions) {
+            memset(&way, 0, sizeof way);
+            way.kind = WAY_DROP;
+            drop_actions = way_actions(&way);
+        }
+        pa = drop_actions;
     } else {
         uint64_t dpid = res.dpid;
         ovs_be32 tunnel_ip = res.tunnel_ip;
@@ -491,8 +501,8 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
                           has_mac ? &dst_mac : NULL, &way)) {
             return false;
         }
+        pa = way_actions(&way);
     }
-    const struct parsed_actions *pa = way_actions(&way);
     if (!pa) {
         return false;
     }
@@ -683,6 +693,7 @@ ways_clear(void)
     HMAP_FOR_EACH_POP (m, node, &ways) {
         free(m);
     }
+    drop_actions = NULL;
 }
 
 /* Returns the hash of 'key' that pcache_prefetch(), pcache_find() and

@@ -163,9 +163,9 @@ static void packet_out_ofpacts(struct ctlsw *, const void *packet,
                                size_t len, ofp_port_t in_port,
                                const struct ofpact *, size_t ofpacts_len);
 static bool endpoint_switch_synced(const struct dps_endpoint *);
-static bool endpoint_reachable(const struct ctlsw *,
+static bool endpoint_reachable(struct ctlsw *,
                                const struct dps_endpoint *);
-static bool endpoint_actions(const struct ctlsw *, const struct dps_endpoint *,
+static bool endpoint_actions(struct ctlsw *, const struct dps_endpoint *,
                              struct ds *);
 static bool forward_to_endpoint(struct ctlsw *, const void *packet,
                                 size_t len, const struct dps_endpoint *,
@@ -904,7 +904,7 @@ packet_out_ofpacts(struct ctlsw *sw, const void *packet, size_t len,
 
 /* Returns true if a packet sent from 'sw' can reach endpoint 'ep' now. */
 static bool
-endpoint_reachable(const struct ctlsw *sw, const struct dps_endpoint *ep)
+endpoint_reachable(struct ctlsw *sw, const struct dps_endpoint *ep)
 {
     struct ds actions = DS_EMPTY_INITIALIZER;
     bool ok = endpoint_actions(sw, ep, &actions);
@@ -958,7 +958,7 @@ forward_to_endpoint(struct ctlsw *sw, const void *packet, size_t len,
  * endpoint 'ep' is.  Returns false if it cannot be reached from 'sw' now
  * (no location, or its port here is down). */
 static bool
-endpoint_actions(const struct ctlsw *sw, const struct dps_endpoint *ep,
+endpoint_actions(struct ctlsw *sw, const struct dps_endpoint *ep,
                  struct ds *actions)
 {
     struct pcache_switch psw;

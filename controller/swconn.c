@@ -83,6 +83,7 @@ struct swconn {
                                  * administratively down or have no link:
                                  * nothing sent out of them arrives. */
     bool changed;               /* Ports changed since swconn_take_changed. */
+    uint64_t ports_seqno;       /* Changes with 'ports' or 'down_ports'. */
 
     /* Flow tables. */
     struct flowtab installed;   /* What the switch holds, as far as known. */
@@ -289,6 +290,15 @@ const struct sset *
 swconn_get_down_ports(const struct swconn *sw)
 {
     return &sw->down_ports;
+}
+
+/* Returns a number that changes whenever swconn_get_ports() or
+ * swconn_get_down_ports() does, so that a caller can keep what it derives
+ * from them until then. */
+uint64_t
+swconn_get_ports_seqno(const struct swconn *sw)
+{
+    return sw->ports_seqno;
 }
 
 /* Returns true once the switch's identity and ports are known, that is,
@@ -694,6 +704,7 @@ process_features_reply(struct swconn *sw, const struct ofp_header *oh)
     sw->ports_xid = ((struct ofp_header *) req->data)->xid;
     simap_clear(&sw->ports);
     sset_clear(&sw->down_ports);
+    sw->ports_seqno++;
     sw->state = SWCONN_PORTS;
     send_msg(sw, req);
 }
@@ -744,6 +755,7 @@ process_port_status(struct swconn *sw, const struct ofp_header *oh)
     if (ps.reason == OFPPR_DELETE) {
         simap_find_and_delete(&sw->ports, ps.desc.name);
         sset_find_and_delete(&sw->down_ports, ps.desc.name);
+        sw->ports_seqno++;
     } else {
         put_port(sw, &ps.desc);
     }
@@ -762,6 +774,7 @@ put_port(struct swconn *sw, const struct ofputil_phy_port *pp)
     } else {
         sset_find_and_delete(&sw->down_ports, pp->name);
     }
+    sw->ports_seqno++;
 }
 
 /* Asks the switch for every flow it holds. */

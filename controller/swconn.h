@@ -92,6 +92,7 @@ bool swconn_get_dpid(const struct swconn *, uint64_t *dpid);
 const struct simap *swconn_get_ports(const struct swconn *);
 const struct sset *swconn_get_down_ports(const struct swconn *);
 bool swconn_ports_known(const struct swconn *);
+uint64_t swconn_get_ports_seqno(const struct swconn *);
 bool swconn_take_changed(struct swconn *);
 void swconn_set_desired(struct swconn *, struct flowtab *);
 void swconn_set_max_bundle(size_t);
