@@ -130,6 +130,11 @@ cpu_split () {
         awk -v name="$name" -v u=$((u2 - u1)) -v s=$((s2 - s1)) \
             -v n=$((c2 - c1)) -v hz="$(getconf CLK_TCK)" -v t1="$t1" \
             -v t2="$t2" 'BEGIN {
+                if (n <= 0) {
+                    printf "%s: no answers counted in the window, too " \
+                           "short a run to tell\n", name
+                    exit
+                }
                 printf "%s: %.0f answers/s, %.0f ns an answer in its own " \
                        "code, %.0f in the kernel\n", name, n / (t2 - t1),
                        u * 1e9 / hz / n, s * 1e9 / hz / n }' > "cpu-$name.txt"
