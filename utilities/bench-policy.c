@@ -189,8 +189,9 @@ VLOG_DEFINE_THIS_MODULE(bench_policy);
 /* How long to wait for the packet-outs after the last flow_mod. */
 #define POLICY_GRACE_NS 2000000000LL
 
-/* The OpenFlow 1.4 message types the request phase recognises from the
+/* The OpenFlow 1.4 message types the bench recognises from the
  * header alone (lib/ofp-msgs.h in Open vSwitch). */
+#define POLICY_OFPT_ECHO_REQUEST 2
 #define POLICY_OFPT_PACKET_OUT 13
 #define POLICY_OFPT14_BUNDLE_CONTROL 33
 #define POLICY_OFPT14_BUNDLE_ADD_MESSAGE 34
@@ -450,6 +451,8 @@ struct policy_run {
     long long int stop_ns;      /* Stop sending at, or LLONG_MAX. */
     long long int programmed_ns; /* Last programming message, before the
                                   * requests start. */
+    long long int progress_ns;  /* Last message but an echo request, before
+                                 * the requests start. */
 
     /* Encoding and checking by bytes (dovetail). */
     struct policy_pin_template pin_template;
@@ -724,13 +727,26 @@ policy_load_db(struct policy_run *run)
         policy_write_db(run, idl);
     }
 
-    /* Wait until the replica holds every endpoint just written. */
+    /* Wait until the replica holds every endpoint just written.  A
+     * database that should already hold them (--reuse-fabric) either does
+     * now, since the replica has its whole contents, or never will. */
     char *last = xasprintf("bench-ep%zu", f->n_eps - 1);
     const struct dtrec_virtual_network *net;
+    long long int deadline = time_msec() + p->timeout * 1000;
     while (!(net = dt_db_find_network(idl, "bench"))
            || !dt_db_find_endpoint(idl, last)) {
+        if (p->reuse_fabric || time_msec() > deadline) {
+            ovs_fatal(0, "%s: no %s \"%s\" %s", p->db,
+                      net ? "endpoint" : "network", net ? last : "bench",
+                      p->reuse_fabric
+                      ? "(--reuse-fabric, but no earlier run with these "
+                        "parameters wrote the fabric there)"
+                      : "although it was written: the database did not show "
+                        "it within --timeout");
+        }
         ovsdb_idl_run(idl);
         ovsdb_idl_wait(idl);
+        poll_timer_wait_until(deadline + 1);
         poll_block();
     }
     free(last);
@@ -1248,11 +1264,11 @@ policy_loop(struct policy_run *run)
     const struct policy_params *p = &run->p;
     struct pollfd *pfds = xcalloc(run->n_sws, sizeof *pfds);
     long long int timeout_ns = p->timeout * 1e9;
-    long long int ready_by = bench_monotonic_ns() + timeout_ns;
     long long int done_at = 0;
 
     run->limit = p->n_requests ? p->n_requests : ULLONG_MAX;
     run->stop_ns = LLONG_MAX;
+    run->progress_ns = bench_monotonic_ns();
     for (size_t i = 0; i < run->n_sws; i++) {
         pfds[i].revents = POLLIN;   /* Try every socket the first time. */
     }
@@ -1283,10 +1299,18 @@ policy_loop(struct policy_run *run)
                     run->stop_ns = run->st.measure_ns + p->seconds * 1e9;
                 }
                 continue;
-            } else if (now > ready_by) {
-                ovs_fatal(0, "not every switch was programmed within %g s "
-                          "(does the database have a Hypervisor row for "
-                          "each datapath id?)", p->timeout);
+            } else if (now - run->progress_ns > timeout_ns) {
+                /* Programming a large fabric takes as long as it takes:
+                 * what fails the run is the controller going quiet. */
+                size_t n_ready = 0;
+                for (size_t i = 0; i < run->n_sws; i++) {
+                    n_ready += run->sws[i].state == POLICY_READY;
+                }
+                ovs_fatal(0, "%"PRIuSIZE" of %"PRIuSIZE" switches "
+                          "programmed, and nothing more from the controller "
+                          "for %g s (does the database have a Hypervisor "
+                          "row for each datapath id?)", n_ready, run->n_sws,
+                          p->timeout);
             }
         } else {
             if (run->sending && (run->st.sent >= run->limit
@@ -1653,6 +1677,9 @@ static void
 policy_process(struct policy_run *run, struct policy_switch *sw,
                const struct ofp_header *oh, long long int now)
 {
+    if (!run->started && oh->type != POLICY_OFPT_ECHO_REQUEST) {
+        run->progress_ns = now;
+    }
     if (policy_process_raw(run, sw, oh, now)) {
         return;
     }
@@ -2626,8 +2653,11 @@ policy_usage(void)
            "  --warmup=S           send for S seconds more first, and "
            "measure only what\n"
            "                       follows (default: 0)\n"
-           "  --timeout=S          a request unanswered after S seconds "
-           "fails the run (default: 10)\n"
+           "  --timeout=S          a request unanswered after S seconds, "
+           "or S seconds\n"
+           "                       of silence while the switches are "
+           "programmed, fails\n"
+           "                       the run (default: 10)\n"
            "  --format=text|json   output format (default: text)\n"
            "  --expect-wrong=N     testing: expect a wrong cookie in every "
            "Nth request,\n"
