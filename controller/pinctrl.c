@@ -1070,7 +1070,7 @@ run_held(void)
                 if (!ep) {
                     break;
                 }
-                if (endpoint_reachable(sw, ep) && endpoint_switch_synced(ep)) {
+                if (endpoint_switch_synced(ep) && endpoint_reachable(sw, ep)) {
                     packet_out(sw, h->data, h->len, h->in_port,
                                "resubmit(,0)");
                     done = true;
