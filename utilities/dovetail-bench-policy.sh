@@ -191,6 +191,7 @@ cat cpu-dovetail-controller.txt cpu-reflect.txt 2>/dev/null \
 if command -v gnuplot >/dev/null && test -s latency.dat; then
     gnuplot <<GNUPLOT
 set terminal pngcairo size 900,600
+set rmargin 6
 set output "$dir/latency.png"
 set title "dovetail-controller: policy resolution latency, open loop"
 set xlabel "offered load (resolutions/s)"
