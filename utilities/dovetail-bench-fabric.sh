@@ -418,7 +418,7 @@ datapath_runs () {
 }
 
 bench_datapath () {
-    local n ip
+    local n
     say "data path: dovetail pipeline (2 hypervisors)"
     fabric_start datapath-dovetail
     dovetail_fabric 2
@@ -431,14 +431,13 @@ bench_datapath () {
     fabric_start datapath-normal
     for n in 1 2; do
         dt_hv_start "$n" || die "cannot start hv$n"
-        ip=$(dt_hv_ip "$n")
         dt_vsctl hv$n -- del-controller br-int \
             -- set bridge br-int fail-mode=standalone \
             -- del-port br-int vxlan0 -- del-port br-int geneve0 \
             -- del-port br-int gre0 \
             -- add-port br-int vx -- set interface vx type=vxlan \
                    options:remote_ip="$(dt_hv_ip $((3 - n)))" \
-                   options:key=100 options:local_ip="$ip" \
+                   options:key=100 \
             || die "hv$n: cannot make br-int a NORMAL bridge"
         dt_ofctl hv$n del-flows br-int
         dt_ofctl hv$n add-flow br-int actions=NORMAL || die "hv$n: add-flow"

@@ -225,11 +225,23 @@ dt_hv_mac () {
     printf '02:00:ac:1f:%02x:%02x\n' $(($1 / 256)) $(($1 % 256))
 }
 
+# Open vSwitch 3.1 re-reads the kernel's routing table whenever any
+# interface of the hypervisor changes (a VM's port plugged or unplugged
+# too) by emptying its copy and filling it again, and for that moment its
+# userspace tunnels can neither send (a tunnel port with options:local_ip
+# needs the local route of that address) nor receive (it forgets
+# br-phy's addresses): packets in flight across the hypervisor are
+# dropped.  So a hypervisor's ovs-vswitchd runs with DT_HV_VSWITCHD_OPTS,
+# which keep it from reading the kernel's routes, the underlay route is
+# OVS's own (dt_hv_underlay), and the tunnel ports have no local_ip: the
+# route gives the source address.
+DT_HV_VSWITCHD_OPTS=--disable-system-route
+
 # dt_hv_start N: starts hypervisor hvN: netns ${DT_PREFIX}hvN, an uplink
 # veth into the underlay, ovsdb-server and ovs-vswitchd in $DT_RUNDIR/hvN,
-# br-phy (underlay IP) and br-int (VM ports, the controller, and one
-# tunnel port per encapsulation: vxlan0 and geneve0 with the key from the
-# flow, gre0 keyless GRE).
+# br-phy (underlay IP and route, dt_hv_underlay) and br-int (VM ports,
+# the controller, and one tunnel port per encapsulation: vxlan0 and
+# geneve0 with the key from the flow, gre0 keyless GRE).
 # Primes the tunnel neighbour caches of hvN and every running hypervisor
 # and registers hvN with dovetail-ctl if possible.
 dt_hv_start () {
@@ -252,7 +264,7 @@ dt_hv_start () {
     dt_hv_exec "$hv" ip link set lo up
     dt_hv_exec "$hv" ip link set uplink up || return 1
 
-    dt_ovs_start "$hv" || return 1
+    dt_ovs_start "$hv" $DT_HV_VSWITCHD_OPTS || return 1
 
     # The underlay bridge: uplink plus the tunnel IP on its internal port.
     dt_vsctl "$hv" -- add-br br-phy \
@@ -261,8 +273,7 @@ dt_hv_start () {
         -- add-port br-phy uplink || return 1
     dt_ofctl "$hv" del-flows br-phy
     dt_ofctl "$hv" add-flow br-phy actions=NORMAL || return 1
-    dt_hv_exec "$hv" ip addr add "$ip/24" dev br-phy || return 1
-    dt_hv_exec "$hv" ip link set br-phy up || return 1
+    dt_hv_underlay "$n" || return 1
 
     # The integration bridge.
     target=$(dt_hv_controller_target "$hv")
@@ -273,22 +284,16 @@ dt_hv_start () {
                protocols=OpenFlow10,OpenFlow13,OpenFlow14,OpenFlow15 \
         -- add-port br-int vxlan0 \
         -- set interface vxlan0 type=vxlan options:remote_ip=flow \
-               options:key=flow options:local_ip="$ip" ofport_request=1 \
+               options:key=flow ofport_request=1 \
         -- add-port br-int geneve0 \
         -- set interface geneve0 type=geneve options:remote_ip=flow \
-               options:key=flow options:local_ip="$ip" ofport_request=2 \
+               options:key=flow ofport_request=2 \
         -- add-port br-int gre0 \
         -- set interface gre0 type=gre options:remote_ip=flow \
-               options:local_ip="$ip" ofport_request=3 \
+               ofport_request=3 \
         -- set-controller br-int "$target" \
         -- set controller br-int max_backoff=1000 inactivity_probe=5000 \
         || return 1
-
-    # Userspace tunnels route by OVS's copy of the routing table, which it
-    # learns over netlink: wait for the underlay subnet to show up.
-    dt_wait_until "dt_appctl $hv ovs/route/show | grep -q 'br-phy'" \
-        || { echo "$hv: underlay route never reached ovs-vswitchd" >&2
-             return 1; }
 
     dt_hv_prime_neighbours "$n"
 
@@ -298,9 +303,9 @@ dt_hv_start () {
     fi
 }
 
-# dt_ovs_start NAME: starts ovsdb-server and ovs-vswitchd in netns NAME,
-# their files in $DT_RUNDIR/NAME.  OVS_RUNDIR is what ovs-vswitchd accepts
-# "unix:" controller targets under, and where it puts br-*.mgmt.
+# dt_ovs_start NAME [OPTION...]: starts ovsdb-server and ovs-vswitchd
+# (dt_vswitchd_start NAME OPTION...) in netns NAME, their files in
+# $DT_RUNDIR/NAME.
 dt_ovs_start () {
     local d=$DT_RUNDIR/$1
     rm -f "$d/conf.db"
@@ -312,12 +317,37 @@ dt_ovs_start () {
         --log-file="$d/ovsdb-server.log" --unixctl="$d/ovsdb-server.ctl" \
         --remote=punix:"$d/db.sock" "$d/conf.db" || return 1
     dt_vsctl "$1" --no-wait init || return 1
-    dt_hv_exec "$1" env OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" \
-        OVS_SYSCONFDIR="$d" \
+    dt_vswitchd_start "$@"
+}
+
+# dt_vswitchd_start NAME [OPTION...]: starts ovs-vswitchd in netns NAME
+# with the extra OPTIONs, on the ovsdb-server dt_ovs_start started there.
+# OVS_RUNDIR is what ovs-vswitchd accepts "unix:" controller targets
+# under, and where it puts br-*.mgmt.
+dt_vswitchd_start () {
+    local name=$1 d=$DT_RUNDIR/$1
+    shift
+    dt_hv_exec "$name" env OVS_RUNDIR="$d" OVS_DBDIR="$d" \
+        OVS_LOGDIR="$d" OVS_SYSCONFDIR="$d" \
         ovs-vswitchd --detach --no-chdir -vconsole:off \
         --pidfile="$d/ovs-vswitchd.pid" \
         --log-file="$d/ovs-vswitchd.log" --unixctl="$d/ovs-vswitchd.ctl" \
-        --disable-system unix:"$d/db.sock"
+        --disable-system "$@" unix:"$d/db.sock"
+}
+
+# dt_hv_underlay N: gives hvN's br-phy its underlay address and brings it
+# up, and gives ovs-vswitchd the route to the underlay's /24 through
+# br-phy (DT_HV_VSWITCHD_OPTS), which it accepts once it has seen br-phy's
+# address: the route's source is that address.
+dt_hv_underlay () {
+    local hv=hv$1 ip
+    ip=$(dt_hv_ip "$1")
+    dt_hv_exec "$hv" ip addr replace "$ip/24" dev br-phy || return 1
+    dt_hv_exec "$hv" ip link set br-phy up || return 1
+    dt_wait_until "dt_appctl $hv ovs/route/add ${ip%.*}.0/24 br-phy \
+                       >/dev/null 2>&1" \
+        || { echo "$hv: ovs-vswitchd never took the underlay route" >&2
+             return 1; }
 }
 
 # dt_chv_start NAME N: starts conventional hypervisor NAME behind
