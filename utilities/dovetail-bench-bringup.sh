@@ -422,7 +422,8 @@ ovn_central_start () {
 }
 
 # ovn_hv_start N: hypervisor hvN as dt_hv_start builds it (netns, uplink,
-# Open vSwitch, br-phy with the underlay address, neighbours primed), but
+# Open vSwitch with its own underlay route, br-phy with the underlay
+# address, neighbours primed), but
 # br-int belongs to ovn-controller: Geneve encapsulation from hvN's
 # underlay address, userspace datapath.
 ovn_hv_start () {
@@ -439,12 +440,11 @@ ovn_hv_start () {
     ethtool -K "ul-$hv" tx off >/dev/null 2>&1
     dt_hv_exec "$hv" ip link set lo up
     dt_hv_exec "$hv" ip link set uplink up || return 1
-    dt_ovs_start "$hv" || return 1
+    dt_ovs_start "$hv" $DT_HV_VSWITCHD_OPTS || return 1
     dt_vsctl "$hv" -- add-br br-phy \
         -- set bridge br-phy datapath_type=netdev other-config:hwaddr="$mac" \
         -- add-port br-phy uplink || return 1
-    dt_hv_exec "$hv" ip addr add "$ip/24" dev br-phy || return 1
-    dt_hv_exec "$hv" ip link set br-phy up || return 1
+    dt_hv_underlay "$n" || return 1
     dt_vsctl "$hv" -- add-br br-int \
         -- set bridge br-int datapath_type=netdev fail-mode=secure \
                other-config:disable-in-band=true \
@@ -453,9 +453,6 @@ ovn_hv_start () {
                external_ids:ovn-encap-type=geneve \
                external_ids:ovn-encap-ip="$ip" \
                external_ids:ovn-bridge-datapath-type=netdev || return 1
-    dt_wait_until "dt_appctl $hv ovs/route/show | grep -q 'br-phy'" \
-        || { say "$hv: underlay route never reached ovs-vswitchd"
-             return 1; }
     dt_hv_prime_neighbours "$n"
     dt_hv_exec "$hv" env OVS_RUNDIR="$d" OVN_RUNDIR="$d" \
         ovn-controller --detach --no-chdir -vconsole:off \
