@@ -421,30 +421,14 @@ ovn_central_start () {
         --ovnnb-db=unix:"$d/nb.sock" --ovnsb-db=unix:"$d/sb.sock"
 }
 
-# ovn_hv_start N: hypervisor hvN as dt_hv_start builds it (netns, uplink,
-# Open vSwitch with its own underlay route, br-phy with the underlay
-# address, neighbours primed), but
-# br-int belongs to ovn-controller: Geneve encapsulation from hvN's
-# underlay address, userspace datapath.
+# ovn_hv_start N: hypervisor hvN with the underlay side dt_hv_start gives
+# it (dt_hv_phy_start) and its neighbours primed, but br-int belongs to
+# ovn-controller: Geneve encapsulation from hvN's underlay address,
+# userspace datapath.
 ovn_hv_start () {
-    local n=$1 hv=hv$1 d=$DT_RUNDIR/hv$1
-    local ip mac
-    ip=$(dt_hv_ip "$n"); mac=$(dt_hv_mac "$n")
-    mkdir -p "$d" || return 1
-    dt_netns_add "$hv" || return 1
-    dt_hv_exec "$hv" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1
-    ip link add "ul-$hv" type veth peer name uplink netns "$hv" || return 1
-    sysctl -qw "net.ipv6.conf.ul-$hv.disable_ipv6=1"
-    ip link set "ul-$hv" master underlay up || return 1
-    ethtool -K "ul-$hv" tx off >/dev/null 2>&1
-    dt_hv_exec "$hv" ip link set lo up
-    dt_hv_exec "$hv" ip link set uplink up || return 1
-    dt_ovs_start "$hv" $DT_HV_VSWITCHD_OPTS || return 1
-    dt_vsctl "$hv" -- add-br br-phy \
-        -- set bridge br-phy datapath_type=netdev other-config:hwaddr="$mac" \
-        -- add-port br-phy uplink || return 1
-    dt_hv_underlay "$n" || return 1
+    local n=$1 hv=hv$1 d=$DT_RUNDIR/hv$1 ip
+    ip=$(dt_hv_ip "$n")
+    dt_hv_phy_start "$n" || return 1
     dt_vsctl "$hv" -- add-br br-int \
         -- set bridge br-int datapath_type=netdev fail-mode=secure \
                other-config:disable-in-band=true \

@@ -237,43 +237,18 @@ dt_hv_mac () {
 # route gives the source address.
 DT_HV_VSWITCHD_OPTS=--disable-system-route
 
-# dt_hv_start N: starts hypervisor hvN: netns ${DT_PREFIX}hvN, an uplink
-# veth into the underlay, ovsdb-server and ovs-vswitchd in $DT_RUNDIR/hvN,
-# br-phy (underlay IP and route, dt_hv_underlay) and br-int (VM ports,
-# the controller, and one tunnel port per encapsulation: vxlan0 and
-# geneve0 with the key from the flow, gre0 keyless GRE).
+# dt_hv_start N: starts hypervisor hvN: its underlay side (dt_hv_phy_start)
+# and br-int (VM ports, the controller, and one tunnel port per
+# encapsulation: vxlan0 and geneve0 with the key from the flow, gre0
+# keyless GRE).
 # Primes the tunnel neighbour caches of hvN and every running hypervisor
 # and registers hvN with dovetail-ctl if possible.
 dt_hv_start () {
-    local n=$1 hv=hv$1 d=$DT_RUNDIR/hv$1 ul=${DT_PREFIX}ul-hv$1
-    local dpid ip mac target
+    local n=$1 hv=hv$1 dpid ip target
     dpid=$(dt_hv_dpid "$n")
     ip=$(dt_hv_ip "$n")
-    mac=$(dt_hv_mac "$n")
-    mkdir -p "$d" || return 1
 
-    dt_netns_add "$hv" || return 1
-    # The underlay is IPv4 only: no IPv6 chatter on br-phy or the uplink.
-    dt_hv_exec "$hv" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1
-    dt_root ip link add "$ul" type veth peer name uplink \
-        netns "$DT_PREFIX$hv" || return 1
-    dt_root sysctl -qw "net.ipv6.conf.$ul.disable_ipv6=1"
-    dt_root ip link set "$ul" master "${DT_PREFIX}underlay" up || return 1
-    dt_root ethtool -K "$ul" tx off >/dev/null 2>&1
-    dt_hv_exec "$hv" ip link set lo up
-    dt_hv_exec "$hv" ip link set uplink up || return 1
-
-    dt_ovs_start "$hv" $DT_HV_VSWITCHD_OPTS || return 1
-
-    # The underlay bridge: uplink plus the tunnel IP on its internal port.
-    dt_vsctl "$hv" -- add-br br-phy \
-        -- set bridge br-phy datapath_type=netdev \
-               other-config:hwaddr="$mac" \
-        -- add-port br-phy uplink || return 1
-    dt_ofctl "$hv" del-flows br-phy
-    dt_ofctl "$hv" add-flow br-phy actions=NORMAL || return 1
-    dt_hv_underlay "$n" || return 1
+    dt_hv_phy_start "$n" || return 1
 
     # The integration bridge.
     target=$(dt_hv_controller_target "$hv")
@@ -301,6 +276,39 @@ dt_hv_start () {
     then
         dovetail-ctl hypervisor-add "$hv" "$dpid" "$ip" || return 1
     fi
+}
+
+# dt_hv_phy_start N: the underlay side of hypervisor hvN: netns
+# ${DT_PREFIX}hvN, an uplink veth into the underlay, ovsdb-server and
+# ovs-vswitchd (with DT_HV_VSWITCHD_OPTS) in $DT_RUNDIR/hvN, and br-phy
+# holding the uplink, with the underlay address and route
+# (dt_hv_underlay).
+dt_hv_phy_start () {
+    local n=$1 hv=hv$1 ul=${DT_PREFIX}ul-hv$1
+    mkdir -p "$DT_RUNDIR/$hv" || return 1
+
+    dt_netns_add "$hv" || return 1
+    # The underlay is IPv4 only: no IPv6 chatter on br-phy or the uplink.
+    dt_hv_exec "$hv" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+    dt_root ip link add "$ul" type veth peer name uplink \
+        netns "$DT_PREFIX$hv" || return 1
+    dt_root sysctl -qw "net.ipv6.conf.$ul.disable_ipv6=1"
+    dt_root ip link set "$ul" master "${DT_PREFIX}underlay" up || return 1
+    dt_root ethtool -K "$ul" tx off >/dev/null 2>&1
+    dt_hv_exec "$hv" ip link set lo up
+    dt_hv_exec "$hv" ip link set uplink up || return 1
+
+    dt_ovs_start "$hv" $DT_HV_VSWITCHD_OPTS || return 1
+
+    # The underlay bridge: uplink plus the tunnel IP on its internal port.
+    dt_vsctl "$hv" -- add-br br-phy \
+        -- set bridge br-phy datapath_type=netdev \
+               other-config:hwaddr="$(dt_hv_mac "$n")" \
+        -- add-port br-phy uplink || return 1
+    dt_ofctl "$hv" del-flows br-phy
+    dt_ofctl "$hv" add-flow br-phy actions=NORMAL || return 1
+    dt_hv_underlay "$n"
 }
 
 # dt_ovs_start NAME [OPTION...]: starts ovsdb-server and ovs-vswitchd
