@@ -509,8 +509,7 @@ pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
 
     uint32_t policy = res.policy ? dps_policy_uuid(res.policy)->parts[0] : 0;
     result_init(r, res.verdict,
-                pl_cookie(policy, res.tracking_number,
-                          dps_endpoint_uuid(res.dst)->parts[0]),
+                pl_cookie(policy, res.tracking_number, res.dst_uuid0),
                 MIN(res.ttl, MAX_HARD_TIMEOUT), pa);
     return true;
 }

@@ -338,7 +338,8 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
             dst_hashes[n_decoded] = dps_ip_hash(&key->dst);
             nets[n_decoded] = dps_find_network_by_vni(dps, pin->vni);
             if (nets[n_decoded]) {
-                dps_prefetch_ip(nets[n_decoded], dst_hashes[n_decoded], 0);
+                dps_prefetch_ip(nets[n_decoded], &key->dst,
+                                dst_hashes[n_decoded], 0);
             }
         }
         n_decoded++;
@@ -351,7 +352,7 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
     for (size_t i = 0; i < n_pins; i++) {
         size_t j = order[i];
         if (nets[j]) {
-            dps_prefetch_ip(nets[j], dst_hashes[j], 1);
+            dps_prefetch_ip(nets[j], &keys[j].dst, dst_hashes[j], 1);
         }
     }
 

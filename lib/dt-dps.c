@@ -10,8 +10,11 @@
  * object that exists updates it in place, so those pointers stay valid.
  * The per-network indexes live in 'struct dps_network':
  *
- *     ips         struct dps_ip, one per (network, vIP), hashed on the IP,
- *                 in an open-addressed index (lib/dt-oamap.h)
+ *     ip4s        each IPv4 address, in an open-addressed index
+ *                 (lib/dt-oamap.h) whose slot holds what resolution reads
+ *                 of the endpoint with it (see "IPv4 address index")
+ *     ips         struct dps_ip, one per (network, vIP) of every other
+ *                 address, hashed on the IP, in an open-addressed index
  *     macs        struct dps_endpoint, hashed on the MAC
  *     policies    struct dps_policy, hashed on (src domain, dst domain);
  *                 default policies under (NULL, NULL), with the first one
@@ -34,11 +37,27 @@
  * only and never allocates.  At a million endpoints its time goes almost
  * all to cache misses (the source endpoint, the address's index slots,
  * the destination endpoint, the policy), so the structs put what
- * resolution reads in their first bytes, the address index is open
+ * resolution reads in their first bytes, the address indexes are open
  * addressed (a lookup reads one line of slots and then the entry whose
  * hash matches, never a chain of entries), the policy index is kept at a
  * low load factor (hot_hmap_insert()), and dps_resolve_ip_batch()
  * prefetches, so that the misses of many requests overlap.
+ *
+ * IPv4 address index.  A policy cache in front of the dps asks about
+ * destinations at random, and beside its own millions of entries every
+ * endpoint it reads is a cache miss of its own, after the one for the
+ * address's slot.  So for IPv4 the slot itself holds what deciding a
+ * verdict reads of the destination (struct dst): the slot's hash is a
+ * bijection of the address (ip4_key()), so equal hashes mean equal
+ * addresses and no entry is read to compare; beside it are the first 32
+ * bits of the endpoint's UUID, the endpoint's number in the endpoint slab
+ * (dt_slab_id()), its domain's number (struct dps_domain's 'number') and
+ * whether it has a location, in the 16 bytes a slot of pointers takes.  A
+ * lookup that ends in a deny, the usual answer in a fabric whose default
+ * is deny, reads the slot and never the endpoint.  The slots change with
+ * the endpoint (endpoint_index()) and its hypervisor
+ * (hypervisor_destroy()); a domain's number is fixed while endpoints use
+ * it.
  */
 #include <config.h>
 #include "lib/dt-dps.h"
@@ -82,7 +101,11 @@ struct dps_network {
     bool sarp;                      /* Fabric mode "sarp"? */
 
     /* Resolution indexes. */
-    struct oamap ips;               /* struct dps_ip, by ip_hash(). */
+    const struct dps *dps;          /* The dps it is in. */
+    struct oamap ip4s;              /* IPv4 addresses: ip4_slot_value(),
+                                     * by ip_hash(). */
+    struct oamap ips;               /* Other addresses: struct dps_ip, by
+                                     * ip_hash(). */
     struct hmap macs;               /* struct dps_endpoint, by MAC. */
     struct hmap policies;           /* struct dps_policy, by domains. */
     const struct dps_policy *default_policy; /* NULL: implicit default. */
@@ -111,6 +134,7 @@ struct dps_domain {
     struct dps_network *network;    /* The network it belongs to. */
     char *name;                     /* Domain name, unique in network. */
     uint32_t hash;                  /* Hash of 'uuid', for policy keys. */
+    uint32_t number;                /* In dps->domains_by_number, > 0. */
     size_t n_refs;                  /* Policies and endpoints using it. */
 };
 
@@ -190,6 +214,7 @@ struct dps_endpoint {
 
     /* The first IP (the lowest) is 'ip0', the others are in 'extra_ips'. */
     uint32_t n_ips;                 /* Including 'ip0'. */
+    uint32_t id;                    /* dt_slab_id() in the endpoint slab. */
     struct dps_ip *extra_ips;       /* 'n_ips - 1' entries, or NULL. */
 };
 
@@ -229,10 +254,40 @@ struct dps {
     /* The endpoints' memory, on 2 MB pages (lib/dt-slab.h). */
     struct dt_slab endpoint_slab;
 
+    /* Domains by their numbers, which the IPv4 address index holds instead
+     * of pointers: 0 means no domain, a number freed is NULL here and in
+     * 'free_domain_numbers' until a new domain takes it. */
+    struct dps_domain **domains_by_number; /* 'n_domain_numbers'. */
+    size_t n_domain_numbers;        /* Highest number handed out + 1. */
+    size_t allocated_domain_numbers;
+    uint32_t *free_domain_numbers;  /* 'n_free_domain_numbers'. */
+    size_t n_free_domain_numbers;
+    size_t allocated_free_domain_numbers;
+
     size_t bytes;                   /* Blocks allocated (malloc_cost(),
                                      * and endpoints at their slab size),
                                      * without the hmaps' buckets. */
 };
+
+/* What deciding a verdict reads of a destination endpoint: from the IPv4
+ * address index's slot (dst_from_ip4_slot()), without reading the
+ * endpoint, or from the endpoint (dst_from_endpoint()). */
+struct dst {
+    const struct dps_endpoint *endpoint;
+    const struct dps_domain *domain;    /* NULL: in no domain. */
+    uint32_t uuid0;                     /* The first 32 bits of its UUID. */
+    bool located;                       /* Has a hypervisor? */
+};
+
+/* An IPv4 address index slot's 'value' (ip4_slot_value()): the
+ * endpoint's dt_slab_id() in the low 32 bits, its domain's number (0 for
+ * none) above them, IP4_LOCATED if it has a hypervisor, and IP4_IN_USE
+ * always, since a slot's value is never 0.  Its 'aux' is the first 32
+ * bits of the endpoint's UUID. */
+#define IP4_DOMAIN_SHIFT 32
+#define IP4_MAX_DOMAIN_NUMBER ((UINT32_C(1) << 30) - 1)
+#define IP4_LOCATED (UINT64_C(1) << 62)
+#define IP4_IN_USE (UINT64_C(1) << 63)
 
 static void *dps_alloc(struct dps *, size_t);
 static void dps_free(struct dps *, void *, size_t);
@@ -269,26 +324,41 @@ static void endpoint_index(struct dps *, struct dps_endpoint *,
                            const struct dps_endpoint_spec *);
 static void endpoint_destroy(struct dps *, struct dps_endpoint *);
 static size_t endpoint_strings_size(const struct dps_endpoint *);
+static void domain_number_take(struct dps *, struct dps_domain *);
+static void domain_number_give(struct dps *, struct dps_domain *);
+static uint64_t ip4_slot_value(const struct dps_endpoint *);
+static struct oamap_slot *ip4_slot(const struct dps_endpoint *,
+                                   const struct in6_addr *, size_t *pos);
 
 static const struct dps_endpoint *find_ip(const struct dps_network *,
                                           const struct in6_addr *);
-static const struct dps_endpoint *find_ip_hashed(const struct dps_network *,
-                                                 const struct in6_addr *,
-                                                 uint32_t hash);
+static bool find_ip_dst(const struct dps_network *, const struct in6_addr *,
+                        uint32_t hash, struct dst *);
+static bool find_dst(const struct dps_network *, const struct in6_addr *,
+                     uint32_t hash, struct dst *);
 static const struct dps_endpoint *find_external(const struct dps_network *,
                                                 const struct in6_addr *);
 static const struct dps_endpoint *find_mac(const struct dps_network *,
                                            struct eth_addr);
+static void dst_from_ip4_slot(const struct dps *, const struct oamap_slot *,
+                              struct dst *);
+static void dst_from_endpoint(const struct dps_endpoint *, struct dst *);
 static void resolve_from(const struct dps_network *,
                          const struct dps_domain *src_domain,
                          const struct dps_endpoint *src,
-                         const struct dps_endpoint *dst,
+                         const struct dst *, bool locate,
                          struct dps_resolution *);
-static void resolve_to(const struct dps_endpoint *src,
-                       const struct dps_endpoint *dst,
+static void resolve_to(const struct dps_endpoint *src, const struct dst *,
                        struct dps_resolution *);
+static void resolve_policy(const struct dps_network *,
+                           const struct dps_domain *src_domain,
+                           const struct dps_domain *dst_domain,
+                           struct dps_resolution *);
+static void resolve_location(const struct dps_endpoint *,
+                             struct dps_resolution *);
 
 static uint32_t ip_hash(const struct in6_addr *);
+static uint32_t ip4_key(ovs_be32);
 static uint32_t mac_hash(struct eth_addr);
 static uint32_t domains_hash(const struct dps_domain *src,
                              const struct dps_domain *dst);
@@ -396,9 +466,16 @@ dps_clear(struct dps *dps)
         network_destroy(dps, net);
     }
 
-    /* Give back the endpoints' blocks and the bucket arrays. */
+    /* Give back the endpoints' blocks, the domain numbers and the bucket
+     * arrays. */
     ovs_assert(!dps->endpoint_slab.n_objects);
     dt_slab_destroy(&dps->endpoint_slab);
+    free(dps->domains_by_number);
+    free(dps->free_domain_numbers);
+    dps->domains_by_number = NULL;
+    dps->free_domain_numbers = NULL;
+    dps->n_domain_numbers = dps->allocated_domain_numbers = 0;
+    dps->n_free_domain_numbers = dps->allocated_free_domain_numbers = 0;
     struct hmap *maps[] = {
         &dps->networks, &dps->hypervisors, &dps->domains, &dps->actions,
         &dps->policies, &dps->endpoints, &dps->networks_by_name,
@@ -423,6 +500,8 @@ dps_network_set(struct dps *dps, const struct uuid *uuid,
         net = dps_alloc(dps, sizeof *net);
         net->uuid = *uuid;
         net->name = NULL;
+        net->dps = dps;
+        oamap_init(&net->ip4s);
         oamap_init(&net->ips);
         hmap_init(&net->macs);
         hmap_init(&net->policies);
@@ -535,6 +614,7 @@ dps_domain_set(struct dps *dps, const struct uuid *uuid,
         domain->name = NULL;
         domain->hash = hash_bytes(uuid, sizeof *uuid, 0);
         domain->n_refs = 0;
+        domain_number_take(dps, domain);
         net->n_refs++;
         hmap_insert(&dps->domains, &domain->uuid_node, uuid_hash(uuid));
     } else if (domain->network != net) {
@@ -719,6 +799,7 @@ dps_endpoint_set(struct dps *dps, const struct uuid *uuid,
         ep = dt_slab_alloc(&dps->endpoint_slab);
         dps->bytes += dps->endpoint_slab.size;
         ep->uuid = *uuid;
+        ep->id = dt_slab_id(&dps->endpoint_slab, ep);
         hmap_insert(&dps->endpoints, &ep->uuid_node, uuid_hash(uuid));
     } else {
         endpoint_unindex(dps, ep);
@@ -965,15 +1046,12 @@ dps_resolve_ip(const struct dps *dps OVS_UNUSED,
                const struct dps_endpoint *src,
                const struct in6_addr *dst_ip, struct dps_resolution *res)
 {
-    const struct dps_network *net = src->network;
-    const struct dps_endpoint *dst = find_ip(net, dst_ip);
+    struct dst dst;
+    bool found = find_dst(src->network, dst_ip, ip_hash(dst_ip), &dst);
 
-    if (OVS_UNLIKELY(!dst)) {
-        dst = find_external(net, dst_ip);
-    }
     res->dst_is_mac = false;
     res->dst_ip = *dst_ip;
-    resolve_to(src, dst, res);
+    resolve_to(src, found ? &dst : NULL, res);
 }
 
 /* Resolves a packet from a source in 'src_domain' (NULL: in no domain) of
@@ -989,14 +1067,12 @@ dps_resolve_ip_from_domain(const struct dps *dps OVS_UNUSED,
                            const struct in6_addr *dst_ip, uint32_t dst_hash,
                            struct dps_resolution *res)
 {
-    const struct dps_endpoint *dst = find_ip_hashed(net, dst_ip, dst_hash);
+    struct dst dst;
+    bool found = find_dst(net, dst_ip, dst_hash, &dst);
 
-    if (OVS_UNLIKELY(!dst)) {
-        dst = find_external(net, dst_ip);
-    }
     res->dst_is_mac = false;
     res->dst_ip = *dst_ip;
-    resolve_from(net, src_domain, NULL, dst, res);
+    resolve_from(net, src_domain, NULL, found ? &dst : NULL, false, res);
 }
 
 /* Resolves a packet from 'src' to 'dst_mac' in src's network into '*res':
@@ -1006,9 +1082,15 @@ dps_resolve_mac(const struct dps *dps OVS_UNUSED,
                 const struct dps_endpoint *src,
                 struct eth_addr dst_mac, struct dps_resolution *res)
 {
+    const struct dps_endpoint *ep = find_mac(src->network, dst_mac);
+    struct dst dst;
+
+    if (ep) {
+        dst_from_endpoint(ep, &dst);
+    }
     res->dst_is_mac = true;
     res->dst_mac = dst_mac;
-    resolve_to(src, find_mac(src->network, dst_mac), res);
+    resolve_to(src, ep ? &dst : NULL, res);
 }
 
 /* Resolves 'n' requests, each like dps_resolve_ip(dps, srcs[i],
@@ -1032,7 +1114,8 @@ dps_resolve_ip_batch(const struct dps *dps OVS_UNUSED, size_t n,
         const struct dps_endpoint *const *src = &srcs[base];
         const struct in6_addr *ip = &dst_ips[base];
         struct hmap_node *const *buckets[DPS_BATCH];
-        const struct dps_endpoint *dst[DPS_BATCH];
+        struct dst dst[DPS_BATCH];
+        bool found[DPS_BATCH];
         uint32_t hash[DPS_BATCH];
 
         /* The sources (their network and domain). */
@@ -1040,27 +1123,40 @@ dps_resolve_ip_batch(const struct dps *dps OVS_UNUSED, size_t n,
             OVS_PREFETCH(&src[i]->network);
             hash[i] = ip_hash(&ip[i]);
         }
-        /* The destination addresses' index slots, then the first entry
-         * with each one's hash: usually the destination's 'ip0', so also
-         * the cache line with the rest of what resolution reads from the
-         * destination. */
+        /* The destination addresses' index slots.  Then, for an IPv4
+         * address, its slot, which names the endpoint (whose location a
+         * forward reads); for another, the first entry with its hash:
+         * usually the destination's 'ip0', the start of the endpoint. */
         for (size_t i = 0; i < m; i++) {
-            dps_prefetch_ip(src[i]->network, hash[i], 0);
+            dps_prefetch_ip(src[i]->network, &ip[i], hash[i], 0);
         }
         for (size_t i = 0; i < m; i++) {
-            dps_prefetch_ip(src[i]->network, hash[i], 1);
+            if (IN6_IS_ADDR_V4MAPPED(&ip[i])) {
+                found[i] = find_ip_dst(src[i]->network, &ip[i], hash[i],
+                                       &dst[i]);
+                if (OVS_LIKELY(found[i])) {
+                    const char *ep = (const char *) dst[i].endpoint;
+                    OVS_PREFETCH(ep);
+                    OVS_PREFETCH(ep + ENDPOINT_HOT_END - 1);
+                }
+            } else {
+                found[i] = false;
+                dps_prefetch_ip(src[i]->network, &ip[i], hash[i], 1);
+            }
         }
         /* The destinations' hypervisors and policy buckets. */
         for (size_t i = 0; i < m; i++) {
             const struct dps_network *net = src[i]->network;
 
-            dst[i] = find_ip_hashed(net, &ip[i], hash[i]);
-            if (OVS_LIKELY(dst[i])) {
-                OVS_PREFETCH(dst[i]->hypervisor);
-                if (OVS_LIKELY(src[i]->domain && dst[i]->domain)) {
+            if (!IN6_IS_ADDR_V4MAPPED(&ip[i])) {
+                found[i] = find_ip_dst(net, &ip[i], hash[i], &dst[i]);
+            }
+            if (OVS_LIKELY(found[i])) {
+                OVS_PREFETCH(dst[i].endpoint->hypervisor);
+                if (OVS_LIKELY(src[i]->domain && dst[i].domain)) {
                     const struct hmap *policies = &net->policies;
                     uint32_t h = domains_hash(src[i]->domain,
-                                              dst[i]->domain);
+                                              dst[i].domain);
 
                     buckets[i] = &policies->buckets[h & policies->mask];
                     OVS_PREFETCH(buckets[i]);
@@ -1082,12 +1178,13 @@ dps_resolve_ip_batch(const struct dps *dps OVS_UNUSED, size_t n,
         for (size_t i = 0; i < m; i++) {
             struct dps_resolution *r = &res[base + i];
 
-            if (OVS_UNLIKELY(!dst[i])) {
-                dst[i] = find_external(src[i]->network, &ip[i]);
+            if (OVS_UNLIKELY(!found[i])) {
+                found[i] = find_dst(src[i]->network, &ip[i], hash[i],
+                                    &dst[i]);
             }
             r->dst_is_mac = false;
             r->dst_ip = ip[i];
-            resolve_to(src[i], dst[i], r);
+            resolve_to(src[i], found[i] ? &dst[i] : NULL, r);
         }
     }
 }
@@ -1267,9 +1364,18 @@ dps_get_stats(const struct dps *dps, struct dps_stats *stats)
         + hmap_cost(&dps->policies) + hmap_cost(&dps->endpoints)
         + hmap_cost(&dps->networks_by_name)
         + hmap_cost(&dps->endpoints_by_name);
+    if (dps->allocated_domain_numbers) {
+        stats->bytes += malloc_cost(dps->allocated_domain_numbers
+                                    * sizeof *dps->domains_by_number);
+    }
+    if (dps->allocated_free_domain_numbers) {
+        stats->bytes += malloc_cost(dps->allocated_free_domain_numbers
+                                    * sizeof *dps->free_domain_numbers);
+    }
     HMAP_FOR_EACH (net, uuid_node, &dps->networks) {
-        stats->n_ips += oamap_count(&net->ips);
-        stats->bytes += (oamap_cost(&net->ips) + hmap_cost(&net->macs)
+        stats->n_ips += oamap_count(&net->ip4s) + oamap_count(&net->ips);
+        stats->bytes += (oamap_cost(&net->ip4s) + oamap_cost(&net->ips)
+                         + hmap_cost(&net->macs)
                          + hmap_cost(&net->policies));
     }
 }
@@ -1283,9 +1389,14 @@ dps_ip_hash(const struct in6_addr *ip)
 }
 
 void
-dps_prefetch_ip(const struct dps_network *net, uint32_t hash, int stage)
+dps_prefetch_ip(const struct dps_network *net, const struct in6_addr *ip,
+                uint32_t hash, int stage)
 {
-    if (!stage) {
+    if (OVS_LIKELY(IN6_IS_ADDR_V4MAPPED(ip))) {
+        if (!stage) {
+            oamap_prefetch(&net->ip4s, hash);
+        }
+    } else if (!stage) {
         oamap_prefetch(&net->ips, hash);
     } else {
         size_t pos;
@@ -1299,28 +1410,88 @@ dps_prefetch_ip(const struct dps_network *net, uint32_t hash, int stage)
     }
 }
 
-/* Returns the endpoint in 'net' with IP 'ip', whose ip_hash() is 'hash',
- * or NULL. */
-static const struct dps_endpoint *
-find_ip_hashed(const struct dps_network *net, const struct in6_addr *ip,
-               uint32_t hash)
+/* Looks up 'ip', whose ip_hash() is 'hash', in 'net''s address indexes:
+ * fills in '*dst' for the endpoint with exactly that address and returns
+ * true, or returns false. */
+static bool
+find_ip_dst(const struct dps_network *net, const struct in6_addr *ip,
+            uint32_t hash, struct dst *dst)
 {
+    if (OVS_LIKELY(IN6_IS_ADDR_V4MAPPED(ip))) {
+        /* The hash is the address (ip4_key()). */
+        size_t pos;
+        const struct oamap_slot *slot = oamap_first_slot(&net->ip4s, hash,
+                                                         &pos);
+        if (slot) {
+            dst_from_ip4_slot(net->dps, slot, dst);
+            return true;
+        }
+        return false;
+    }
+
     const struct dps_ip *entry;
     size_t pos;
-
     OAMAP_FOR_EACH_WITH_HASH (entry, pos, hash, &net->ips) {
         if (ipv6_addr_equals(&entry->ip, ip)) {
-            return entry->endpoint;
+            dst_from_endpoint(entry->endpoint, dst);
+            return true;
         }
     }
-    return NULL;
+    return false;
+}
+
+/* Fills in '*dst' for the destination of a packet to 'ip' (whose
+ * ip_hash() is 'hash') in 'net', as DOVE 4.2.2 has it: the endpoint with
+ * exactly that IP, else the external endpoint whose prefix matches it
+ * longest.  Returns false if there is none. */
+static bool
+find_dst(const struct dps_network *net, const struct in6_addr *ip,
+         uint32_t hash, struct dst *dst)
+{
+    if (OVS_LIKELY(find_ip_dst(net, ip, hash, dst))) {
+        return true;
+    }
+
+    const struct dps_endpoint *ep = find_external(net, ip);
+    if (ep) {
+        dst_from_endpoint(ep, dst);
+        return true;
+    }
+    return false;
 }
 
 /* Returns the endpoint in 'net' with IP 'ip', or NULL. */
 static const struct dps_endpoint *
 find_ip(const struct dps_network *net, const struct in6_addr *ip)
 {
-    return find_ip_hashed(net, ip, ip_hash(ip));
+    struct dst dst;
+
+    return find_ip_dst(net, ip, ip_hash(ip), &dst) ? dst.endpoint : NULL;
+}
+
+/* Fills in '*dst' from IPv4 address index slot 'slot' of a network of
+ * 'dps', without reading the endpoint. */
+static void
+dst_from_ip4_slot(const struct dps *dps, const struct oamap_slot *slot,
+                  struct dst *dst)
+{
+    uint32_t number = ((slot->value >> IP4_DOMAIN_SHIFT)
+                       & IP4_MAX_DOMAIN_NUMBER);
+
+    dst->endpoint = dt_slab_at(&dps->endpoint_slab, (uint32_t) slot->value);
+    dst->domain = number ? dps->domains_by_number[number] : NULL;
+    dst->uuid0 = slot->aux;
+    dst->located = (slot->value & IP4_LOCATED) != 0;
+}
+
+/* Fills in '*dst' from 'ep'. */
+static void
+dst_from_endpoint(const struct dps_endpoint *ep, struct dst *dst)
+{
+    dst->endpoint = ep;
+    dst->domain = ep->domain;
+    dst->uuid0 = ep->uuid.parts[0];
+    dst->located = ep->hypervisor != NULL;
 }
 
 /* Returns the external endpoint in 'net' whose prefix matches 'ip'
@@ -1355,25 +1526,29 @@ find_mac(const struct dps_network *net, struct eth_addr mac)
 }
 
 /* Fills '*res' (except the requested address) for a packet from 'src' to
- * 'dst' (NULL if no endpoint has the address): steps 2 to 5 of the
- * resolution in dt-dps.h. */
+ * the destination 'dst' (NULL if no endpoint has the address): steps 2 to
+ * 5 of the resolution in dt-dps.h. */
 static void
-resolve_to(const struct dps_endpoint *src, const struct dps_endpoint *dst,
+resolve_to(const struct dps_endpoint *src, const struct dst *dst,
            struct dps_resolution *res)
 {
-    resolve_from(src->network, src->domain, src, dst, res);
+    resolve_from(src->network, src->domain, src, dst, true, res);
 }
 
 /* Fills '*res' for a packet from a source in 'net' and 'src_domain' (NULL:
- * in no domain), 'src' itself if known, to 'dst'. */
+ * in no domain), 'src' itself if known, to 'dst'.  The destination's
+ * location is filled in for DPS_FORWARD, and also for DPS_DENY if
+ * 'locate' (which reads the endpoint, where the verdict may not need
+ * to). */
 static void
 resolve_from(const struct dps_network *net,
              const struct dps_domain *src_domain,
-             const struct dps_endpoint *src, const struct dps_endpoint *dst,
-             struct dps_resolution *res)
+             const struct dps_endpoint *src, const struct dst *dst,
+             bool locate, struct dps_resolution *res)
 {
     res->src = src;
-    res->dst = dst;
+    res->dst = dst ? dst->endpoint : NULL;
+    res->dst_uuid0 = dst ? dst->uuid0 : 0;
     res->n_unaddressed = 0;
     res->policy = NULL;
     res->is_default = false;
@@ -1393,29 +1568,37 @@ resolve_from(const struct dps_network *net,
         res->n_unaddressed = net->n_unaddressed;
         return;
     }
-
-    const struct dps_hypervisor *hv = dst->hypervisor;
-    if (OVS_UNLIKELY(!hv)) {
+    if (OVS_UNLIKELY(!dst->located)) {
         COVERAGE_INC(dps_unknown_location);
         res->verdict = DPS_UNKNOWN;
         res->unknown_reason = DPS_UNKNOWN_LOCATION;
         return;
     }
-    res->hypervisor_name = hv->name;
-    res->dpid = hv->dpid;
-    res->tunnel_ip = hv->tunnel_ip;
-    res->port = dst->port;
 
+    resolve_policy(net, src_domain, dst->domain, res);
+    if (locate || res->verdict == DPS_FORWARD) {
+        resolve_location(dst->endpoint, res);
+    }
+}
+
+/* Fills in the policy, the verdict and what goes with them in '*res', for
+ * a packet from 'src_domain' to 'dst_domain' (each NULL if in no domain)
+ * in 'net'. */
+static void
+resolve_policy(const struct dps_network *net,
+               const struct dps_domain *src_domain,
+               const struct dps_domain *dst_domain,
+               struct dps_resolution *res)
+{
     /* The policy: explicit, else the default, else the implicit default. */
     const struct dps_policy *policy = NULL;
-    if (OVS_LIKELY(src_domain && dst->domain)) {
-        const struct dps_domain *sd = src_domain;
-        const struct dps_domain *dd = dst->domain;
+    if (OVS_LIKELY(src_domain && dst_domain)) {
         const struct dps_policy *p;
 
-        HMAP_FOR_EACH_WITH_HASH (p, key_node, domains_hash(sd, dd),
+        HMAP_FOR_EACH_WITH_HASH (p, key_node,
+                                 domains_hash(src_domain, dst_domain),
                                  &net->policies) {
-            if (p->src_domain == sd && p->dst_domain == dd) {
+            if (p->src_domain == src_domain && p->dst_domain == dst_domain) {
                 policy = p;
                 break;
             }
@@ -1454,6 +1637,19 @@ resolve_from(const struct dps_network *net,
     }
     res->verdict = DPS_FORWARD;
     res->n_waypoints = n_waypoints;
+}
+
+/* Fills in where 'ep', which has a hypervisor, is in '*res'. */
+static void
+resolve_location(const struct dps_endpoint *ep, struct dps_resolution *res)
+{
+    const struct dps_hypervisor *hv = ep->hypervisor;
+
+    ovs_assert(hv);
+    res->hypervisor_name = hv->name;
+    res->dpid = hv->dpid;
+    res->tunnel_ip = hv->tunnel_ip;
+    res->port = ep->port;
 }
 
 /* Objects. */
@@ -1548,10 +1744,12 @@ network_destroy(struct dps *dps, struct dps_network *net)
 {
     hmap_remove(&dps->networks, &net->uuid_node);
     hmap_remove(&dps->networks_by_name, &net->name_node);
+    ovs_assert(!oamap_count(&net->ip4s));
     ovs_assert(!oamap_count(&net->ips));
     ovs_assert(hmap_is_empty(&net->macs));
     ovs_assert(hmap_is_empty(&net->policies));
     ovs_assert(ovs_list_is_empty(&net->externals));
+    oamap_destroy(&net->ip4s);
     oamap_destroy(&net->ips);
     hmap_destroy(&net->macs);
     hmap_destroy(&net->policies);
@@ -1568,6 +1766,15 @@ hypervisor_destroy(struct dps *dps, struct dps_hypervisor *hv)
     LIST_FOR_EACH_POP (ep, hv_node, &hv->endpoints) {
         COVERAGE_INC(dps_hypervisor_detach);
         ep->hypervisor = NULL;
+
+        /* The IPv4 address index's copies of "located". */
+        for (size_t i = 0; i < ep->n_ips; i++) {
+            const struct dps_ip *entry = i ? &ep->extra_ips[i - 1] : &ep->ip0;
+            if (IN6_IS_ADDR_V4MAPPED(&entry->ip)) {
+                size_t pos;
+                ip4_slot(ep, &entry->ip, &pos)->value = ip4_slot_value(ep);
+            }
+        }
     }
     hmap_remove(&dps->hypervisors, &hv->uuid_node);
     dps_free_string(dps, hv->name);
@@ -1579,6 +1786,7 @@ static void
 domain_destroy(struct dps *dps, struct dps_domain *domain)
 {
     hmap_remove(&dps->domains, &domain->uuid_node);
+    domain_number_give(dps, domain);
     domain->network->n_refs--;
     dps_free_string(dps, domain->name);
     dps_free(dps, domain, sizeof *domain);
@@ -1663,7 +1871,13 @@ endpoint_unindex(struct dps *dps, struct dps_endpoint *ep)
 
     for (size_t i = 0; i < ep->n_ips; i++) {
         const struct dps_ip *entry = i ? &ep->extra_ips[i - 1] : &ep->ip0;
-        oamap_remove(&net->ips, entry, ip_hash(&entry->ip));
+        if (IN6_IS_ADDR_V4MAPPED(&entry->ip)) {
+            size_t pos;
+            ip4_slot(ep, &entry->ip, &pos);
+            oamap_remove_at(&net->ip4s, pos);
+        } else {
+            oamap_remove(&net->ips, entry, ip_hash(&entry->ip));
+        }
     }
     if (ep->n_ips > 1) {
         dps_free(dps, ep->extra_ips,
@@ -1760,7 +1974,12 @@ endpoint_index(struct dps *dps, struct dps_endpoint *ep,
 
         entry->ip = ips[i];
         entry->endpoint = ep;
-        oamap_insert(&net->ips, entry, ip_hash(&entry->ip));
+        if (IN6_IS_ADDR_V4MAPPED(&entry->ip)) {
+            oamap_insert_value(&net->ip4s, ip_hash(&entry->ip),
+                               ep->uuid.parts[0], ip4_slot_value(ep));
+        } else {
+            oamap_insert(&net->ips, entry, ip_hash(&entry->ip));
+        }
     }
     free(ips);
 
@@ -1798,6 +2017,76 @@ endpoint_destroy(struct dps *dps, struct dps_endpoint *ep)
     dt_slab_free(&dps->endpoint_slab, ep);
 }
 
+/* Returns what the IPv4 address index holds of 'ep' beside each of its
+ * IPv4 addresses, but for the first 32 bits of its UUID. */
+static uint64_t
+ip4_slot_value(const struct dps_endpoint *ep)
+{
+    uint64_t number = ep->domain ? ep->domain->number : 0;
+
+    return (IP4_IN_USE
+            | (ep->hypervisor ? IP4_LOCATED : 0)
+            | number << IP4_DOMAIN_SHIFT
+            | ep->id);
+}
+
+/* Returns the slot of 'ep''s IPv4 address 'ip' in its network's IPv4
+ * address index, and its position in '*pos'. */
+static struct oamap_slot *
+ip4_slot(const struct dps_endpoint *ep, const struct in6_addr *ip,
+         size_t *pos)
+{
+    struct oamap_slot *slot;
+
+    OAMAP_FOR_EACH_SLOT_WITH_HASH (slot, *pos, ip_hash(ip),
+                                   &ep->network->ip4s) {
+        if ((uint32_t) slot->value == ep->id) {
+            return slot;
+        }
+    }
+    OVS_NOT_REACHED();
+}
+
+/* Gives 'domain' a number for the IPv4 address index: the one freed last,
+ * else the next. */
+static void
+domain_number_take(struct dps *dps, struct dps_domain *domain)
+{
+    uint32_t number;
+
+    if (dps->n_free_domain_numbers) {
+        number = dps->free_domain_numbers[--dps->n_free_domain_numbers];
+    } else {
+        if (!dps->n_domain_numbers) {
+            dps->n_domain_numbers = 1;      /* 0 means no domain. */
+        }
+        ovs_assert(dps->n_domain_numbers <= IP4_MAX_DOMAIN_NUMBER);
+        while (dps->n_domain_numbers >= dps->allocated_domain_numbers) {
+            dps->domains_by_number = x2nrealloc(
+                dps->domains_by_number, &dps->allocated_domain_numbers,
+                sizeof *dps->domains_by_number);
+            dps->domains_by_number[0] = NULL;
+        }
+        number = dps->n_domain_numbers++;
+    }
+    dps->domains_by_number[number] = domain;
+    domain->number = number;
+}
+
+/* Frees 'domain''s number for another domain. */
+static void
+domain_number_give(struct dps *dps, struct dps_domain *domain)
+{
+    ovs_assert(dps->domains_by_number[domain->number] == domain);
+    dps->domains_by_number[domain->number] = NULL;
+    if (dps->n_free_domain_numbers >= dps->allocated_free_domain_numbers) {
+        dps->free_domain_numbers = x2nrealloc(
+            dps->free_domain_numbers, &dps->allocated_free_domain_numbers,
+            sizeof *dps->free_domain_numbers);
+    }
+    dps->free_domain_numbers[dps->n_free_domain_numbers++] = domain->number;
+}
+
 /* Returns the size of the block that holds 'ep''s name and port. */
 static size_t
 endpoint_strings_size(const struct dps_endpoint *ep)
@@ -1830,10 +2119,31 @@ hot_hmap_insert(struct hmap *hmap, struct hmap_node *node, uint32_t hash)
 static uint32_t
 ip_hash(const struct in6_addr *ip)
 {
-    uint64_t words[2];
+    if (IN6_IS_ADDR_V4MAPPED(ip)) {
+        return ip4_key(in6_addr_get_mapped_ipv4(ip));
+    }
 
+    uint64_t words[2];
     memcpy(words, ip, sizeof words);
     return hash_words64_inline(words, 2, 0);
+}
+
+/* Returns a hash of 'ip' that is also a bijection, so that two addresses
+ * with the same hash are the same address (the IPv4 address index keys on
+ * it).  Each step, a shift folded in by exclusive or or a multiplication
+ * by an odd number, can be undone; the multipliers are ones found to mix
+ * the bits well. */
+static uint32_t
+ip4_key(ovs_be32 ip)
+{
+    uint32_t x = ntohl(ip);
+
+    x ^= x >> 16;
+    x *= 0x7feb352d;
+    x ^= x >> 15;
+    x *= 0x846ca68b;
+    x ^= x >> 16;
+    return x;
 }
 
 static uint32_t

@@ -47,8 +47,10 @@
  *   5. The reply: destination hypervisor and port, waypoint path,
  *      tracking number and TTL, or deny.
  *
- * Addresses: IPv4 addresses are kept as IPv4-mapped IPv6 addresses
- * (in6_addr_set_mapped_ipv4()), so one index serves both families.
+ * Addresses: IPv4 addresses are given and returned as IPv4-mapped IPv6
+ * addresses (in6_addr_set_mapped_ipv4()).  Inside, IPv4 addresses have an
+ * index of their own whose slots also hold what a verdict needs of the
+ * endpoint, so that a deny reads no endpoint at all (see dt-dps.c).
  */
 #ifndef DT_DPS_H
 #define DT_DPS_H 1
@@ -224,9 +226,12 @@ struct dps_resolution {
     enum dps_verdict verdict;
     enum dps_unknown_reason unknown_reason;
 
-    /* The endpoints: 'src' always, 'dst' unless DPS_UNKNOWN_ADDRESS. */
+    /* The endpoints: 'src' always, 'dst' unless DPS_UNKNOWN_ADDRESS, and
+     * the first 32 bits of dst's UUID (what a policy cache entry's cookie
+     * names it by), which a caller can read without reading 'dst'. */
     const struct dps_endpoint *src;
     const struct dps_endpoint *dst;
+    uint32_t dst_uuid0;
 
     /* For DPS_UNKNOWN_ADDRESS: how many endpoints of the network have no
      * IP address yet, i.e. the candidates address resolution would
@@ -244,7 +249,8 @@ struct dps_resolution {
     uint32_t ttl;               /* Seconds. */
 
     /* For DPS_FORWARD: where the destination is.  (Also filled in for
-     * DPS_DENY, for dps_resolution_format().) */
+     * DPS_DENY, for dps_resolution_format(), except by
+     * dps_resolve_ip_from_domain().) */
     const char *hypervisor_name;
     uint64_t dpid;
     ovs_be32 tunnel_ip;
@@ -277,14 +283,16 @@ void dps_resolve_mac(const struct dps *, const struct dps_endpoint *src,
  * dps_resolve_ip_from_domain() take, so that a caller who calls both for
  * one address hashes it once. */
 uint32_t dps_ip_hash(const struct in6_addr *ip);
-/* Prefetches into the CPU cache what a lookup of the IP whose
- * dps_ip_hash() is 'ip_hash' in 'net' reads: with 'stage' 0 its index
- * slots; with 'stage' 1, once those are in cache, the first endpoint with
- * that hash (almost always the one looked up).  For callers that resolve a
- * batch: each stage for every request, then the resolutions, so the cache
- * misses overlap instead of following one another. */
-void dps_prefetch_ip(const struct dps_network *, uint32_t ip_hash,
-                     int stage);
+/* Prefetches into the CPU cache what a lookup of 'ip', whose dps_ip_hash()
+ * is 'ip_hash', in 'net' reads: with 'stage' 0 its index slots (for an
+ * IPv4 address, all a lookup reads, since the slot holds what deciding a
+ * verdict reads of the endpoint); with 'stage' 1, once those are in cache,
+ * for other addresses, the first endpoint with that hash (almost always
+ * the one looked up).  For callers that resolve a batch: each stage for
+ * every request, then the resolutions, so the cache misses overlap instead
+ * of following one another. */
+void dps_prefetch_ip(const struct dps_network *, const struct in6_addr *ip,
+                     uint32_t ip_hash, int stage);
 void dps_resolve_ip_from_domain(const struct dps *,
                                 const struct dps_network *net,
                                 const struct dps_domain *src_domain,

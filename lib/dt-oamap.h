@@ -16,6 +16,14 @@
  * compares and owns the objects, as with an hmap.  The same pointer may be
  * in a map once; the pointers inserted with one hash come back from a
  * lookup in no particular order.  Not thread-safe.
+ *
+ * A map may instead hold values with no object behind them, for a key
+ * small enough that a 32-bit bijection of it serves as the hash (an IPv4
+ * address): the hash is then the key itself, and each slot holds 96 bits
+ * of the caller's beside it (oamap_insert_value(): 'aux' and a nonzero
+ * 'value'), so that a lookup reads one line of slots and nothing else.
+ * The policy service's index of IPv4 addresses is one.  A map holds
+ * pointers or values, never both.
  */
 #ifndef DT_OAMAP_H
 #define DT_OAMAP_H 1
@@ -27,10 +35,12 @@
 #include "openvswitch/compiler.h"
 #include "openvswitch/util.h"
 
-/* A slot: empty if 'p' is NULL. */
+/* A slot: empty if 'value' is 0. */
 struct oamap_slot {
-    uint32_t hash;              /* The hash 'p' was inserted with. */
-    void *p;                    /* The pointer, or NULL. */
+    uint32_t hash;              /* The hash it was inserted with. */
+    uint32_t aux;               /* The caller's (0 beside a pointer). */
+    uint64_t value;             /* The pointer or the caller's value, or
+                                 * 0. */
 };
 
 struct oamap {
@@ -47,6 +57,10 @@ void oamap_destroy(struct oamap *);
 void oamap_insert(struct oamap *, void *p, uint32_t hash);
 void oamap_remove(struct oamap *, const void *p, uint32_t hash);
 
+void oamap_insert_value(struct oamap *, uint32_t hash, uint32_t aux,
+                        uint64_t value);
+void oamap_remove_at(struct oamap *, size_t pos);
+
 static inline size_t oamap_count(const struct oamap *);
 size_t oamap_allocated(const struct oamap *);
 
@@ -55,6 +69,12 @@ static inline void *oamap_first_with_hash(const struct oamap *,
                                           uint32_t hash, size_t *pos);
 static inline void *oamap_next_with_hash(const struct oamap *,
                                          uint32_t hash, size_t *pos);
+static inline struct oamap_slot *oamap_first_slot(const struct oamap *,
+                                                  uint32_t hash,
+                                                  size_t *pos);
+static inline struct oamap_slot *oamap_next_slot(const struct oamap *,
+                                                 uint32_t hash,
+                                                 size_t *pos);
 
 /* Iterates 'P' (a pointer to void or to the objects' type) over the
  * pointers in 'MAP' inserted with 'HASH', with 'POS' (a size_t) as the
@@ -63,7 +83,15 @@ static inline void *oamap_next_with_hash(const struct oamap *,
     for ((P) = oamap_first_with_hash(MAP, HASH, &(POS)); (P);          \
          (P) = oamap_next_with_hash(MAP, HASH, &(POS)))
 
-/* Returns the number of pointers in 'map'. */
+/* Iterates 'SLOT' (a pointer to struct oamap_slot) over the slots of
+ * 'MAP' inserted with 'HASH', with 'POS' (a size_t) as the cursor and the
+ * position oamap_remove_at() takes.  The loop may change a slot's 'aux'
+ * and 'value' (to nonzero), but not what is in 'MAP'. */
+#define OAMAP_FOR_EACH_SLOT_WITH_HASH(SLOT, POS, HASH, MAP)             \
+    for ((SLOT) = oamap_first_slot(MAP, HASH, &(POS)); (SLOT);          \
+         (SLOT) = oamap_next_slot(MAP, HASH, &(POS)))
+
+/* Returns the number of pointers or values in 'map'. */
 static inline size_t
 oamap_count(const struct oamap *map)
 {
@@ -78,21 +106,46 @@ oamap_prefetch(const struct oamap *map, uint32_t hash)
     OVS_PREFETCH(&map->slots[hash & map->mask]);
 }
 
-/* Scans 'map' from slot '*pos' for a pointer inserted with 'hash': returns
- * it and leaves its slot in '*pos', or returns NULL at the first empty
+/* Scans 'map' from slot '*pos' for a slot inserted with 'hash': returns
+ * it and leaves its position in '*pos', or returns NULL at the first empty
  * slot. */
-static inline void *
+static inline struct oamap_slot *
 oamap_scan__(const struct oamap *map, uint32_t hash, size_t *pos)
 {
     for (size_t i = *pos; ; i = (i + 1) & map->mask) {
-        const struct oamap_slot *s = &map->slots[i];
-        if (!s->p) {
+        struct oamap_slot *s = &map->slots[i];
+        if (!s->value) {
             return NULL;
         } else if (s->hash == hash) {
             *pos = i;
-            return s->p;
+            return s;
         }
     }
+}
+
+/* Returns the first slot of 'map' inserted with 'hash', its position in
+ * '*pos' for oamap_next_slot(), or NULL. */
+static inline struct oamap_slot *
+oamap_first_slot(const struct oamap *map, uint32_t hash, size_t *pos)
+{
+    *pos = hash & map->mask;
+    return oamap_scan__(map, hash, pos);
+}
+
+/* Returns the slot inserted with 'hash' after the one at '*pos', and
+ * updates '*pos', or returns NULL. */
+static inline struct oamap_slot *
+oamap_next_slot(const struct oamap *map, uint32_t hash, size_t *pos)
+{
+    *pos = (*pos + 1) & map->mask;
+    return oamap_scan__(map, hash, pos);
+}
+
+/* Returns the pointer in slot 's' (nullable). */
+static inline void *
+oamap_slot_pointer__(const struct oamap_slot *s)
+{
+    return s ? (void *) (uintptr_t) s->value : NULL;
 }
 
 /* Returns the first pointer in 'map' inserted with 'hash', its position in
@@ -100,8 +153,7 @@ oamap_scan__(const struct oamap *map, uint32_t hash, size_t *pos)
 static inline void *
 oamap_first_with_hash(const struct oamap *map, uint32_t hash, size_t *pos)
 {
-    *pos = hash & map->mask;
-    return oamap_scan__(map, hash, pos);
+    return oamap_slot_pointer__(oamap_first_slot(map, hash, pos));
 }
 
 /* Returns the pointer inserted with 'hash' after the one at '*pos', and
@@ -109,8 +161,7 @@ oamap_first_with_hash(const struct oamap *map, uint32_t hash, size_t *pos)
 static inline void *
 oamap_next_with_hash(const struct oamap *map, uint32_t hash, size_t *pos)
 {
-    *pos = (*pos + 1) & map->mask;
-    return oamap_scan__(map, hash, pos);
+    return oamap_slot_pointer__(oamap_next_slot(map, hash, pos));
 }
 
 #endif /* lib/dt-oamap.h */

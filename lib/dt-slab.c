@@ -18,6 +18,9 @@ dt_slab_init(struct dt_slab *slab, size_t size, size_t align)
     ovs_assert(is_pow2(align) && align <= 4096);
     ovs_assert(size >= sizeof(void *) && size <= DT_SLAB_BLOCK);
     slab->size = ROUND_UP(size, MAX(align, sizeof(void *)));
+
+    /* Room for each place in a block in dt_slab_id()'s low bits. */
+    slab->size = MAX(slab->size, DT_SLAB_BLOCK >> DT_SLAB_ID_SHIFT);
     slab->align = align;
     slab->blocks = NULL;
     slab->n_blocks = 0;
@@ -76,6 +79,28 @@ dt_slab_free(struct dt_slab *slab, void *p)
         slab->free_list = p;
         slab->n_objects--;
     }
+}
+
+/* Returns the number of 'p', an object of 'slab' (allocated or not), for
+ * dt_slab_at(): the same for the object's lifetime and after it is reused.
+ * Takes time in proportion to the number of blocks (a few hundred at most
+ * for a million objects), so an index should ask once per object, not per
+ * lookup. */
+uint32_t
+dt_slab_id(const struct dt_slab *slab, const void *p)
+{
+    const char *c = p;
+
+    ovs_assert(slab->n_blocks < (1u << (32 - DT_SLAB_ID_SHIFT)));
+    for (size_t i = slab->n_blocks; i-- > 0; ) {
+        const char *block = slab->blocks[i];
+        if (c >= block && c < block + DT_SLAB_BLOCK) {
+            size_t offset = c - block;
+            ovs_assert(offset % slab->size == 0);
+            return (i << DT_SLAB_ID_SHIFT) | (offset / slab->size);
+        }
+    }
+    OVS_NOT_REACHED();
 }
 
 /* Returns the bytes of 'slab''s blocks. */

@@ -992,6 +992,9 @@ assert_same_resolution(const struct dps_resolution *a,
     ck_assert_int_eq(a->unknown_reason, b->unknown_reason);
     ck_assert_ptr_eq(a->src, b->src);
     ck_assert_ptr_eq(a->dst, b->dst);
+    ck_assert_uint_eq(a->dst_uuid0, b->dst_uuid0);
+    ck_assert_uint_eq(a->dst_uuid0,
+                      a->dst ? dps_endpoint_uuid(a->dst)->parts[0] : 0);
     ck_assert_uint_eq(a->n_unaddressed, b->n_unaddressed);
     ck_assert_ptr_eq(a->policy, b->policy);
     ck_assert_int_eq(a->is_default, b->is_default);
@@ -1053,6 +1056,88 @@ START_TEST(test_resolve_batch)
     ck_assert_int_eq(res[0].unknown_reason, DPS_UNKNOWN_ADDRESS);
     ck_assert_uint_eq(res[0].n_unaddressed, 1);
     free(res);
+}
+END_TEST
+
+/* Resolves every pair of 'srcs' and 'dsts' both by the source endpoint and
+ * by its domain alone (as a policy cache does): the same answers, but for
+ * the source, and without the location of a destination denied. */
+static void
+check_from_domain(const char *const srcs[], size_t n_srcs,
+                  const char *const dsts[], size_t n_dsts)
+{
+    for (size_t i = 0; i < n_srcs; i++) {
+        const struct dps_endpoint *src = EPN(srcs[i]);
+
+        for (size_t j = 0; j < n_dsts; j++) {
+            struct in6_addr dst_ip = ip(dsts[j]);
+            struct dps_resolution one, from;
+
+            memset(&one, 0xcc, sizeof one);
+            dps_resolve_ip(dps, src, &dst_ip, &one);
+            memset(&from, 0xcc, sizeof from);
+            dps_resolve_ip_from_domain(dps, dps_endpoint_network(src),
+                                       dps_endpoint_domain(src), &dst_ip,
+                                       dps_ip_hash(&dst_ip), &from);
+            ck_assert_ptr_null(from.src);
+            from.src = one.src;
+            if (one.verdict == DPS_DENY) {
+                ck_assert_ptr_null(from.hypervisor_name);
+                ck_assert_uint_eq(from.dpid, 0);
+                ck_assert_uint_eq(from.tunnel_ip, 0);
+                ck_assert_ptr_null(from.port);
+                from.hypervisor_name = one.hypervisor_name;
+                from.dpid = one.dpid;
+                from.tunnel_ip = one.tunnel_ip;
+                from.port = one.port;
+            }
+            assert_same_resolution(&from, &one);
+        }
+    }
+}
+
+START_TEST(test_resolve_from_domain)
+{
+    static const char *const srcs[] = {
+        "Ext", "LB", "WS1", "WS2", "DB1", "WS4", "orphan", "v6host", "g1",
+    };
+    static const char *const dsts[] = {
+        "9.2.10.34", "9.2.10.26", "9.2.10.27", "9.2.10.29", "9.2.10.40",
+        "9.2.10.50", "9.2.10.61", "9.2.10.99", "198.51.100.7",
+        "198.51.100.200", "10.1.0.1", "10.1.0.2", "2001:db8::10",
+        "2001:db8:ff::1", "2001:db8::99",
+    };
+#define CHECK_ALL() \
+    check_from_domain(srcs, ARRAY_SIZE(srcs), dsts, ARRAY_SIZE(dsts))
+    struct dps_resolution res;
+
+    CHECK_ALL();
+
+    /* The IPv4 address index's copies follow what they copy: a
+     * hypervisor's removal, an endpoint's new location and domain, a
+     * domain's number freed and taken by a new domain. */
+    dps_hypervisor_remove(dps, UP(HV, 4));
+    CHECK_ALL();
+    dps_hypervisor_set(dps, UP(HV, 4), "hv4", 4, htonl(0x0a000004));
+    set_endpoint(4, "WS2", 1, 4, "02:00:00:00:00:04", IPS("9.2.10.27"), 4,
+                 "tap-ws2", NULL);
+    CHECK_ALL();
+
+    set_endpoint(5, "DB1", 1, 4, NULL, IPS("9.2.10.61"), 3, "tap-db1",
+                 NULL);
+    resolve("WS1", "9.2.10.61", &res);
+    assert_policy(&res, 4, false, 3, 120);
+    dps_domain_set(dps, UP(DOM, 7), UP(NET, 1), "Spare");
+    dps_domain_remove(dps, UP(DOM, 7));
+    dps_domain_set(dps, UP(DOM, 8), UP(NET, 1), "Staging");
+    set_endpoint(5, "DB1", 1, 8, NULL, IPS("9.2.10.61"), 3, "tap-db1",
+                 NULL);
+    resolve("WS1", "9.2.10.61", &res);
+    ck_assert_ptr_eq(dps_endpoint_domain(res.dst),
+                     dps_find_domain(dps, UP(DOM, 8)));
+    assert_policy(&res, 9, true, 1, 300);
+    CHECK_ALL();
+#undef CHECK_ALL
 }
 END_TEST
 
@@ -1271,6 +1356,7 @@ unit_suite(void)
     ADD_CASE(clear_and_stats);
     ADD_CASE(memory_per_endpoint);
     ADD_CASE(resolve_batch);
+    ADD_CASE(resolve_from_domain);
     ADD_CASE(resolve_request);
     ADD_CASE(format_forward);
     ADD_CASE(format_deny);

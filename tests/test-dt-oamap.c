@@ -2,7 +2,9 @@
  * Unit tests for lib/dt-oamap: every pointer inserted is found under its
  * hash and no other, removal keeps the rest findable (runs that collide,
  * share hashes and wrap around the end of the slots), and the map grows
- * and shrinks within its load bounds.
+ * and shrinks within its load bounds; a map of values keeps each value
+ * and its 'aux' together through all of that, and a value changed in
+ * place stays changed.
  */
 #include <config.h>
 #include "tests/check-tap.h"
@@ -184,6 +186,85 @@ START_TEST(test_grow_shrink)
 }
 END_TEST
 
+/* One value of the values test: its key (the hash, a few distinct ones so
+ * that keys repeat), what it is, and whether it is in the map. */
+struct entry {
+    uint32_t key;
+    uint64_t value;             /* Distinct, nonzero. */
+    uint32_t aux;
+    bool in;
+};
+
+/* Returns the position of 'e' in 'map', or SIZE_MAX; checks that it is
+ * there at most once, with its 'aux'. */
+static size_t
+find_entry(const struct oamap *map, const struct entry *e)
+{
+    const struct oamap_slot *slot;
+    size_t found = SIZE_MAX;
+    size_t pos;
+
+    OAMAP_FOR_EACH_SLOT_WITH_HASH (slot, pos, e->key, map) {
+        ck_assert_uint_eq(slot->hash, e->key);
+        if (slot->value == e->value) {
+            ck_assert_uint_eq(found, SIZE_MAX);
+            ck_assert_uint_eq(slot->aux, e->aux);
+            found = pos;
+        }
+    }
+    return found;
+}
+
+/* Values inserted and removed at random, several under each key, some
+ * changed in place, while the map grows and shrinks: each is found once
+ * under its key with its own 'aux', or not at all. */
+START_TEST(test_values)
+{
+    enum { N = 500 };
+    struct entry *entries = xcalloc(N, sizeof *entries);
+    struct oamap map;
+
+    random_set_seed(0x7a1e);
+    for (size_t i = 0; i < N; i++) {
+        entries[i].key = random_range(60) * 0x9e3779b9u;
+        entries[i].value = (UINT64_C(1) << 63) | ((uint64_t) i << 32) | i;
+    }
+    oamap_init(&map);
+    for (size_t step = 0; step < 8000; step++) {
+        unsigned int insert_pct = step < 3000 ? 80 : step < 5000 ? 50 : 15;
+        struct entry *e = &entries[random_range(N)];
+
+        if (!e->in && random_range(100) < insert_pct) {
+            e->aux = random_uint32();
+            oamap_insert_value(&map, e->key, e->aux, e->value);
+            e->in = true;
+        } else if (e->in && random_range(100) >= insert_pct) {
+            size_t pos = find_entry(&map, e);
+            ck_assert_uint_ne(pos, SIZE_MAX);
+            oamap_remove_at(&map, pos);
+            e->in = false;
+        } else if (e->in) {
+            size_t pos = find_entry(&map, e);
+            ck_assert_uint_ne(pos, SIZE_MAX);
+            e->value ^= UINT64_C(1) << 62;
+            map.slots[pos].value = e->value;
+        }
+        if (step % 89 == 0 || step == 7999) {
+            size_t n_in = 0;
+            for (size_t i = 0; i < N; i++) {
+                ck_assert_uint_eq(find_entry(&map, &entries[i]) != SIZE_MAX,
+                                  entries[i].in);
+                n_in += entries[i].in;
+            }
+            ck_assert_uint_eq(oamap_count(&map), n_in);
+            ck_assert(!n_in || n_in * 2 <= map.mask + 1);
+        }
+    }
+    oamap_destroy(&map);
+    free(entries);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -195,6 +276,7 @@ unit_suite(void)
     tcase_add_test(tc, test_random_shared_hashes);
     tcase_add_test(tc, test_random_distinct_hashes);
     tcase_add_test(tc, test_grow_shrink);
+    tcase_add_test(tc, test_values);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,7 +1,7 @@
 /*
  * Unit tests for lib/dt-slab: objects are aligned, distinct and within
- * their blocks, freed ones are reused, the counts add up, and huge blocks
- * come back zeroed and aligned.
+ * their blocks, their numbers find them again, freed ones are reused, the
+ * counts add up, and huge blocks come back zeroed and aligned.
  */
 #include <config.h>
 #include "tests/check-tap.h"
@@ -50,6 +50,18 @@ START_TEST(test_alloc_free)
     ck_assert_uint_eq(slab.n_blocks, 3);
     ck_assert_uint_eq(dt_slab_bytes(&slab), 3 * DT_SLAB_BLOCK);
 
+    /* Each object's number finds it again, and no two share one. */
+    for (size_t i = 0; i < N; i++) {
+        uint32_t id = dt_slab_id(&slab, objs[i]);
+        ck_assert_ptr_eq(dt_slab_at(&slab, id), objs[i]);
+        ck_assert_uint_lt(id & 0xffff, DT_SLAB_BLOCK / 176);
+        ck_assert_uint_lt(id >> 16, 3);
+        if (i && (id & 0xffff)) {
+            /* Carved in order: the one before is in the same block. */
+            ck_assert_uint_eq(dt_slab_id(&slab, objs[i - 1]), id - 1);
+        }
+    }
+
     /* The last freed is the first reused; no new block is taken. */
     dt_slab_free(&slab, objs[10]);
     dt_slab_free(&slab, objs[20]);
@@ -80,6 +92,17 @@ START_TEST(test_alignment)
         ck_assert(in_a_block(&slab, p));
     }
     ck_assert_uint_eq(slab.n_blocks, 2);    /* 16384 to a block. */
+    dt_slab_destroy(&slab);
+
+    /* Small objects take 32 bytes, so that a block's places fit the low
+     * 16 bits of a number. */
+    dt_slab_init(&slab, 8, 8);
+    ck_assert_uint_eq(slab.size, 32);
+    for (int i = 0; i < 70000; i++) {
+        void *p = dt_slab_alloc(&slab);
+        ck_assert_ptr_eq(dt_slab_at(&slab, dt_slab_id(&slab, p)), p);
+    }
+    ck_assert_uint_eq(slab.n_blocks, 2);    /* 65536 to a block. */
     dt_slab_destroy(&slab);
 }
 END_TEST
