@@ -951,8 +951,8 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
         if (cp->n == cp->n_invalid) {
             if (cp->n) {
                 /* Every entry of this policy and tracking number. */
-                msg = encode_delete(NULL, e->cookie & UINT64_C(0xffffffff00000000),
-                                    UINT64_C(0xffffffff00000000), protocol);
+                uint64_t mask = UINT64_C(0xffffffff00000000);
+                msg = encode_delete(NULL, e->cookie & mask, mask, protocol);
                 cp->n = cp->n_invalid = 0;
             }
         } else if (ce->n == ce->n_invalid) {

@@ -120,10 +120,10 @@ struct pcache {
     /* The entries, by key: an open-addressing table (linear probing, at
      * most a quarter full) of 8-byte slots that hold each entry's hash
      * and number, so that a lookup, which mostly finds nothing (it is a
-     * miss), reads one cache line of slots and no entry.  Up to half full, the probes of a miss
-     * ran past the line that was prefetched often enough to cost a fifth
-     * of the time of a cache of a million entries ("dovetail-bench
-     * stages --stage=cache"). */
+     * miss), reads one cache line of slots and no entry.  Up to half
+     * full, the probes of a miss ran past the line that was prefetched
+     * often enough to cost a fifth of the time of a cache of a million
+     * entries ("dovetail-bench stages --stage=cache"). */
     struct pcache_slot *slots;
     size_t slot_mask;           /* Number of slots - 1 (a power of 2). */
     size_t n_entries;           /* In the index. */
