@@ -47,7 +47,7 @@
  * destinations at random, and beside its own millions of entries every
  * endpoint it reads is a cache miss of its own, after the one for the
  * address's slot.  So for IPv4 the slot itself holds what deciding a
- * verdict reads of the destination (struct dst): the slot's hash is a
+ * verdict reads of the destination (struct dps_dst): the slot's hash is a
  * bijection of the address (ip4_key()), so equal hashes mean equal
  * addresses and no entry is read to compare; beside it are the first 32
  * bits of the endpoint's UUID, the endpoint's number in the endpoint slab
@@ -272,7 +272,7 @@ struct dps {
 /* What deciding a verdict reads of a destination endpoint: from the IPv4
  * address index's slot (dst_from_ip4_slot()), without reading the
  * endpoint, or from the endpoint (dst_from_endpoint()). */
-struct dst {
+struct dps_dst {
     const struct dps_endpoint *endpoint;
     const struct dps_domain *domain;    /* NULL: in no domain. */
     uint32_t uuid0;                     /* The first 32 bits of its UUID. */
@@ -333,22 +333,22 @@ static struct oamap_slot *ip4_slot(const struct dps_endpoint *,
 static const struct dps_endpoint *find_ip(const struct dps_network *,
                                           const struct in6_addr *);
 static bool find_ip_dst(const struct dps_network *, const struct in6_addr *,
-                        uint32_t hash, struct dst *);
+                        uint32_t hash, struct dps_dst *);
 static bool find_dst(const struct dps_network *, const struct in6_addr *,
-                     uint32_t hash, struct dst *);
+                     uint32_t hash, struct dps_dst *);
 static const struct dps_endpoint *find_external(const struct dps_network *,
                                                 const struct in6_addr *);
 static const struct dps_endpoint *find_mac(const struct dps_network *,
                                            struct eth_addr);
 static void dst_from_ip4_slot(const struct dps *, const struct oamap_slot *,
-                              struct dst *);
-static void dst_from_endpoint(const struct dps_endpoint *, struct dst *);
+                              struct dps_dst *);
+static void dst_from_endpoint(const struct dps_endpoint *, struct dps_dst *);
 static void resolve_from(const struct dps_network *,
                          const struct dps_domain *src_domain,
                          const struct dps_endpoint *src,
-                         const struct dst *, bool locate,
+                         const struct dps_dst *, bool locate,
                          struct dps_resolution *);
-static void resolve_to(const struct dps_endpoint *src, const struct dst *,
+static void resolve_to(const struct dps_endpoint *src, const struct dps_dst *,
                        struct dps_resolution *);
 static void resolve_policy(const struct dps_network *,
                            const struct dps_domain *src_domain,
@@ -1046,7 +1046,7 @@ dps_resolve_ip(const struct dps *dps OVS_UNUSED,
                const struct dps_endpoint *src,
                const struct in6_addr *dst_ip, struct dps_resolution *res)
 {
-    struct dst dst;
+    struct dps_dst dst;
     bool found = find_dst(src->network, dst_ip, ip_hash(dst_ip), &dst);
 
     res->dst_is_mac = false;
@@ -1067,7 +1067,7 @@ dps_resolve_ip_from_domain(const struct dps *dps OVS_UNUSED,
                            const struct in6_addr *dst_ip, uint32_t dst_hash,
                            struct dps_resolution *res)
 {
-    struct dst dst;
+    struct dps_dst dst;
     bool found = find_dst(net, dst_ip, dst_hash, &dst);
 
     res->dst_is_mac = false;
@@ -1083,7 +1083,7 @@ dps_resolve_mac(const struct dps *dps OVS_UNUSED,
                 struct eth_addr dst_mac, struct dps_resolution *res)
 {
     const struct dps_endpoint *ep = find_mac(src->network, dst_mac);
-    struct dst dst;
+    struct dps_dst dst;
 
     if (ep) {
         dst_from_endpoint(ep, &dst);
@@ -1114,7 +1114,7 @@ dps_resolve_ip_batch(const struct dps *dps OVS_UNUSED, size_t n,
         const struct dps_endpoint *const *src = &srcs[base];
         const struct in6_addr *ip = &dst_ips[base];
         struct hmap_node *const *buckets[DPS_BATCH];
-        struct dst dst[DPS_BATCH];
+        struct dps_dst dst[DPS_BATCH];
         bool found[DPS_BATCH];
         uint32_t hash[DPS_BATCH];
 
@@ -1415,7 +1415,7 @@ dps_prefetch_ip(const struct dps_network *net, const struct in6_addr *ip,
  * true, or returns false. */
 static bool
 find_ip_dst(const struct dps_network *net, const struct in6_addr *ip,
-            uint32_t hash, struct dst *dst)
+            uint32_t hash, struct dps_dst *dst)
 {
     if (OVS_LIKELY(IN6_IS_ADDR_V4MAPPED(ip))) {
         /* The hash is the address (ip4_key()). */
@@ -1446,7 +1446,7 @@ find_ip_dst(const struct dps_network *net, const struct in6_addr *ip,
  * longest.  Returns false if there is none. */
 static bool
 find_dst(const struct dps_network *net, const struct in6_addr *ip,
-         uint32_t hash, struct dst *dst)
+         uint32_t hash, struct dps_dst *dst)
 {
     if (OVS_LIKELY(find_ip_dst(net, ip, hash, dst))) {
         return true;
@@ -1464,7 +1464,7 @@ find_dst(const struct dps_network *net, const struct in6_addr *ip,
 static const struct dps_endpoint *
 find_ip(const struct dps_network *net, const struct in6_addr *ip)
 {
-    struct dst dst;
+    struct dps_dst dst;
 
     return find_ip_dst(net, ip, ip_hash(ip), &dst) ? dst.endpoint : NULL;
 }
@@ -1473,7 +1473,7 @@ find_ip(const struct dps_network *net, const struct in6_addr *ip)
  * 'dps', without reading the endpoint. */
 static void
 dst_from_ip4_slot(const struct dps *dps, const struct oamap_slot *slot,
-                  struct dst *dst)
+                  struct dps_dst *dst)
 {
     uint32_t number = ((slot->value >> IP4_DOMAIN_SHIFT)
                        & IP4_MAX_DOMAIN_NUMBER);
@@ -1486,7 +1486,7 @@ dst_from_ip4_slot(const struct dps *dps, const struct oamap_slot *slot,
 
 /* Fills in '*dst' from 'ep'. */
 static void
-dst_from_endpoint(const struct dps_endpoint *ep, struct dst *dst)
+dst_from_endpoint(const struct dps_endpoint *ep, struct dps_dst *dst)
 {
     dst->endpoint = ep;
     dst->domain = ep->domain;
@@ -1529,7 +1529,7 @@ find_mac(const struct dps_network *net, struct eth_addr mac)
  * the destination 'dst' (NULL if no endpoint has the address): steps 2 to
  * 5 of the resolution in dt-dps.h. */
 static void
-resolve_to(const struct dps_endpoint *src, const struct dst *dst,
+resolve_to(const struct dps_endpoint *src, const struct dps_dst *dst,
            struct dps_resolution *res)
 {
     resolve_from(src->network, src->domain, src, dst, true, res);
@@ -1543,7 +1543,7 @@ resolve_to(const struct dps_endpoint *src, const struct dst *dst,
 static void
 resolve_from(const struct dps_network *net,
              const struct dps_domain *src_domain,
-             const struct dps_endpoint *src, const struct dst *dst,
+             const struct dps_endpoint *src, const struct dps_dst *dst,
              bool locate, struct dps_resolution *res)
 {
     res->src = src;
