@@ -324,6 +324,8 @@ static void endpoint_index(struct dps *, struct dps_endpoint *,
                            const struct dps_endpoint_spec *);
 static void endpoint_destroy(struct dps *, struct dps_endpoint *);
 static size_t endpoint_strings_size(const struct dps_endpoint *);
+static struct dps_ip *endpoint_ip_entry(const struct dps_endpoint *,
+                                        size_t i);
 static void domain_number_take(struct dps *, struct dps_domain *);
 static void domain_number_give(struct dps *, struct dps_domain *);
 static uint64_t ip4_slot_value(const struct dps_endpoint *);
@@ -336,6 +338,8 @@ static bool find_ip_dst(const struct dps_network *, const struct in6_addr *,
                         uint32_t hash, struct dps_dst *);
 static bool find_dst(const struct dps_network *, const struct in6_addr *,
                      uint32_t hash, struct dps_dst *);
+static bool find_external_dst(const struct dps_network *,
+                              const struct in6_addr *, struct dps_dst *);
 static const struct dps_endpoint *find_external(const struct dps_network *,
                                                 const struct in6_addr *);
 static const struct dps_endpoint *find_mac(const struct dps_network *,
@@ -1179,8 +1183,9 @@ dps_resolve_ip_batch(const struct dps *dps OVS_UNUSED, size_t n,
             struct dps_resolution *r = &res[base + i];
 
             if (OVS_UNLIKELY(!found[i])) {
-                found[i] = find_dst(src[i]->network, &ip[i], hash[i],
-                                    &dst[i]);
+                /* The address indexes were searched above. */
+                found[i] = find_external_dst(src[i]->network, &ip[i],
+                                             &dst[i]);
             }
             r->dst_is_mac = false;
             r->dst_ip = ip[i];
@@ -1448,16 +1453,22 @@ static bool
 find_dst(const struct dps_network *net, const struct in6_addr *ip,
          uint32_t hash, struct dps_dst *dst)
 {
-    if (OVS_LIKELY(find_ip_dst(net, ip, hash, dst))) {
-        return true;
-    }
+    return (OVS_LIKELY(find_ip_dst(net, ip, hash, dst))
+            || find_external_dst(net, ip, dst));
+}
 
+/* Fills in '*dst' for the external endpoint in 'net' whose prefix matches
+ * 'ip' longest and returns true, or returns false if none matches. */
+static bool
+find_external_dst(const struct dps_network *net, const struct in6_addr *ip,
+                  struct dps_dst *dst)
+{
     const struct dps_endpoint *ep = find_external(net, ip);
+
     if (ep) {
         dst_from_endpoint(ep, dst);
-        return true;
     }
-    return false;
+    return ep != NULL;
 }
 
 /* Returns the endpoint in 'net' with IP 'ip', or NULL. */
@@ -1769,7 +1780,7 @@ hypervisor_destroy(struct dps *dps, struct dps_hypervisor *hv)
 
         /* The IPv4 address index's copies of "located". */
         for (size_t i = 0; i < ep->n_ips; i++) {
-            const struct dps_ip *entry = i ? &ep->extra_ips[i - 1] : &ep->ip0;
+            const struct dps_ip *entry = endpoint_ip_entry(ep, i);
             if (IN6_IS_ADDR_V4MAPPED(&entry->ip)) {
                 size_t pos;
                 ip4_slot(ep, &entry->ip, &pos)->value = ip4_slot_value(ep);
@@ -1870,7 +1881,7 @@ endpoint_unindex(struct dps *dps, struct dps_endpoint *ep)
     dps_free(dps, ep->name, endpoint_strings_size(ep));
 
     for (size_t i = 0; i < ep->n_ips; i++) {
-        const struct dps_ip *entry = i ? &ep->extra_ips[i - 1] : &ep->ip0;
+        const struct dps_ip *entry = endpoint_ip_entry(ep, i);
         if (IN6_IS_ADDR_V4MAPPED(&entry->ip)) {
             size_t pos;
             ip4_slot(ep, &entry->ip, &pos);
@@ -1970,7 +1981,7 @@ endpoint_index(struct dps *dps, struct dps_endpoint *ep,
                      ? dps_alloc(dps, (n_ips - 1) * sizeof *ep->extra_ips)
                      : NULL);
     for (size_t i = 0; i < n_ips; i++) {
-        struct dps_ip *entry = i ? &ep->extra_ips[i - 1] : &ep->ip0;
+        struct dps_ip *entry = endpoint_ip_entry(ep, i);
 
         entry->ip = ips[i];
         entry->endpoint = ep;
@@ -2085,6 +2096,14 @@ domain_number_give(struct dps *dps, struct dps_domain *domain)
             sizeof *dps->free_domain_numbers);
     }
     dps->free_domain_numbers[dps->n_free_domain_numbers++] = domain->number;
+}
+
+/* Returns 'ep''s IP address entry 'i' (less than 'ep->n_ips'): 'ip0' for
+ * the first, then 'extra_ips'. */
+static struct dps_ip *
+endpoint_ip_entry(const struct dps_endpoint *ep, size_t i)
+{
+    return CONST_CAST(struct dps_ip *, i ? &ep->extra_ips[i - 1] : &ep->ip0);
 }
 
 /* Returns the size of the block that holds 'ep''s name and port. */
