@@ -37,6 +37,7 @@ COVERAGE_DEFINE(pcache_invalidate);
 COVERAGE_DEFINE(pcache_expire);
 COVERAGE_DEFINE(pcache_adopt);
 COVERAGE_DEFINE(pcache_adopt_bad);
+COVERAGE_DEFINE(pcache_index_evict);
 
 /* The record keeps an entry this long after the switch should have
  * dropped it: OVS checks hard timeouts about once a second, and an entry
@@ -52,14 +53,15 @@ static struct pcache_entry *entry_lookup(const struct pcache *,
                                          uint32_t hash);
 static struct pcache_entry *entry_get(struct pcache *, uint32_t hash,
                                       const struct pcache_key *);
+static bool key_equals(const struct pcache_key *,
+                       const struct pcache_key *);
 static void entry_remove(struct pcache *, struct pcache_entry *);
 static struct pcache_entry *entry_alloc(void);
+static struct pcache_entry *entry_by_id(uint32_t id);
 static void entry_free(struct pcache_entry *);
 static void id_free(uint32_t id);
 static struct pcache_slot *slots_alloc(size_t n);
 static void slots_free(struct pcache_slot *);
-static size_t index_size(const struct pcache *);
-static struct pcache_entry *index_at(const struct pcache *, size_t);
 static char *canonical_actions(const char *text, struct ofpbuf *ofpacts);
 static const struct parsed_actions *parse_actions(const char *text);
 static const char *actions_intern(const char *text);
@@ -109,7 +111,8 @@ struct expiry_record {
 #define QUEUE_BLOCK_RECORDS (1u << QUEUE_BLOCK_SHIFT)
 #define QUEUE_MIN_BLOCKS 4
 
-/* How far ahead expiry prefetches the index slots of the entries it
+
+/* How far ahead expiry prefetches the index lines of the entries it
  * removes. */
 #define EXPIRY_PREFETCH 8
 
@@ -184,10 +187,20 @@ static struct ofpbuf *encode_delete(const struct pcache_key *,
 
 #define MIN_SLOTS 16
 
+/* Slots to a line of the index (a cache line of them). */
+#define LINE_SLOTS 8
+BUILD_ASSERT_DECL(LINE_SLOTS * sizeof(struct pcache_slot) == CACHE_LINE_SIZE);
+
 /* The index grows to twice its slots when it would be more than a quarter
- * full, and shrinks to half when it is less than a sixteenth full. */
+ * full, and shrinks by halves while it is less than a sixteenth full. */
 #define INDEX_MIN_SLOTS_PER_ENTRY 4
 #define INDEX_SHRINK_SLOTS_PER_ENTRY 16
+
+/* An entry's number, from FIRST_ID up: 0 is a free slot. */
+#define SLOT_FREE 0
+#define FIRST_ID 1
+
+static void index_rehash(struct pcache *, size_t n_slots);
 
 void
 pcache_init(struct pcache *pc)
@@ -196,7 +209,7 @@ pcache_init(struct pcache *pc)
     pc->slot_mask = MIN_SLOTS - 1;
     pc->n_entries = 0;
     pc->n_expired = 0;
-    pc->old_slots = NULL;
+    pc->next_victim = 0;
     hmap_init(&pc->queues);
     ovs_list_init(&pc->adopted);
     pc->adopted_scan = 0;
@@ -223,33 +236,34 @@ void
 pcache_clear(struct pcache *pc)
 {
     struct pcache_queue *q;
+    struct pcache_entry *e;
 
     HMAP_FOR_EACH (q, node, &pc->queues) {
-        while (q->head < q->live) {
-            forget_record(pc, q, queue_record(q, q->head));
+        /* The record at 'head', unless the queue is empty, has an
+         * entry. */
+        while (q->head < q->tail) {
+            struct expiry_record *rec = queue_record(q, q->head);
+            if (q->head < q->live) {
+                forget_record(pc, q, rec);
+            } else {
+                entry_remove(pc, entry_by_id(rec->id));
+            }
         }
     }
-    ovs_assert(!pc->n_expired);
+    LIST_FOR_EACH_SAFE (e, expiry_node, &pc->adopted) {
+        entry_remove(pc, e);
+    }
+    ovs_assert(!pc->n_entries && !pc->n_expired);
 
-    for (size_t i = 0; i < index_size(pc); i++) {
-        struct pcache_entry *e = index_at(pc, i);
-        if (e) {
-            entry_unqueue(e);
-            entry_free(e);
-        }
-    }
     slots_free(pc->slots);
-    if (pc->old_slots) {
-        slots_free(pc->old_slots);
-        pc->old_slots = NULL;
-    }
     pc->slots = slots_alloc(MIN_SLOTS);
     pc->slot_mask = MIN_SLOTS - 1;
-    pc->n_entries = 0;
 }
 
-/* Returns the entries 'pc' remembers: those in the index, and those whose
- * TTL has passed but whose grace has not. */
+/* Returns the entries 'pc' remembers: those whose TTL has not passed, and
+ * those whose TTL has passed but whose grace has not.  A key installed
+ * again after the index gave up its entry's slot (see struct pcache)
+ * counts twice until the older entry is forgotten. */
 size_t
 pcache_count(const struct pcache *pc)
 {
@@ -258,181 +272,129 @@ pcache_count(const struct pcache *pc)
 
 /* The index. */
 
-#define HUGE_PAGE (2 * 1024 * 1024)
-
-/* Memory for 'n' zeroed slots.  A large table is on 2 MB pages where the
- * kernel allows (transparent huge pages, "madvise" mode): its lookups go
- * to random places, and on 4 kB pages each would also miss the TLB.
- *
- * It comes from calloc(), which recycles memory the process has already
- * touched and zeroes only that: memory new to the process is zero
- * already, and is faulted in as the table fills.  (On this virtual
- * machine memory new to the process costs milliseconds a megabyte to
- * fault in, and a table written at random places faults nearly all its
- * pages within its first few thousand insertions, so a growing cache
- * stalls its switches for tens of milliseconds either way; on 4 kB pages
- * the stalls were shorter, 29 to 35 ms against 52 to 104 ms, but the
- * steady state 5% slower.  Documentation/performance.rst.) */
+/* Memory for 'n' zeroed slots, aligned to a cache line. */
 static struct pcache_slot *
 slots_alloc(size_t n)
 {
-    size_t size = n * sizeof(struct pcache_slot);
-    struct pcache_slot *slots = xcalloc(n, sizeof *slots);
-#ifdef MADV_HUGEPAGE
-    if (size >= 2 * HUGE_PAGE) {
-        uintptr_t start = ROUND_UP((uintptr_t) slots, HUGE_PAGE);
-        uintptr_t end = ROUND_DOWN((uintptr_t) slots + size, HUGE_PAGE);
-        madvise((void *) start, end - start, MADV_HUGEPAGE);
-    }
-#endif
-    return slots;
+    return xzalloc_cacheline(n * sizeof(struct pcache_slot));
 }
 
 /* Frees 'slots' (nullable). */
 static void
 slots_free(struct pcache_slot *slots)
 {
-    free(slots);
+    free_cacheline(slots);
 }
 
-/* A free slot, and a slot of 'old_slots' whose entry was moved or
- * removed; entries' ids start above them. */
-#define SLOT_FREE 0
-#define SLOT_TOMBSTONE 1
-#define FIRST_ID 2
+/* The first slot of the line of 'pc''s index where the key whose hash is
+ * 'hash' goes. */
+static struct pcache_slot *
+index_line(const struct pcache *pc, uint32_t hash)
+{
+    return &pc->slots[hash & pc->slot_mask & ~(size_t) (LINE_SLOTS - 1)];
+}
 
-static struct pcache_entry *entry_by_id(uint32_t id);
-
+/* Puts the entry with 'id', whose hash is 'hash', in a free slot of its
+ * line, and returns true; or returns false if the line is full. */
 static bool
-is_live(uint32_t entry)
-{
-    return entry >= FIRST_ID;
-}
-
-/* For iterating over every entry: index_at(pc, i) for i below
- * index_size(pc) is an entry or NULL.  Nothing may be inserted or removed
- * meanwhile. */
-static size_t
-index_size(const struct pcache *pc)
-{
-    return pc->slot_mask + 1 + (pc->old_slots ? pc->old_mask + 1 : 0);
-}
-
-static struct pcache_entry *
-index_at(const struct pcache *pc, size_t i)
-{
-    uint32_t id = (i <= pc->slot_mask ? pc->slots[i].entry
-                   : pc->old_slots[i - pc->slot_mask - 1].entry);
-    return is_live(id) ? entry_by_id(id) : NULL;
-}
-
-/* Puts the entry with 'id', whose hash is 'hash', in the first free slot
- * of 'slots'. */
-static void
 slots_put(struct pcache *pc, uint32_t hash, uint32_t id)
 {
-    size_t i = hash & pc->slot_mask;
-    while (pc->slots[i].entry != SLOT_FREE) {
-        i = (i + 1) & pc->slot_mask;
+    struct pcache_slot *line = index_line(pc, hash);
+
+    for (size_t i = 0; i < LINE_SLOTS; i++) {
+        if (line[i].entry == SLOT_FREE) {
+            line[i].hash = hash;
+            line[i].entry = id;
+            return true;
+        }
     }
-    pc->slots[i].hash = hash;
-    pc->slots[i].entry = id;
+    return false;
 }
 
-/* Moves up to 'n' slots of 'old_slots' into 'slots' (all of them if 'n'
- * is SIZE_MAX), and frees 'old_slots' once all are moved. */
-#define MOVE_PER_OP 16
+/* Puts the entry with 'id', whose hash is 'hash', in its line, giving up
+ * the slot of another entry if the line is full. */
 static void
-index_move(struct pcache *pc, size_t n)
+slots_put_evicting(struct pcache *pc, uint32_t hash, uint32_t id)
 {
-    while (pc->old_slots && n--) {
-        if (pc->old_pos > pc->old_mask) {
-            slots_free(pc->old_slots);
-            pc->old_slots = NULL;
-            break;
-        }
-        struct pcache_slot *slot = &pc->old_slots[pc->old_pos++];
-        if (is_live(slot->entry)) {
-            slots_put(pc, slot->hash, slot->entry);
-            slot->entry = SLOT_TOMBSTONE;
-        }
+    if (!slots_put(pc, hash, id)) {
+        struct pcache_slot *slot
+            = &index_line(pc, hash)[pc->next_victim++ % LINE_SLOTS];
+        slot->hash = hash;
+        slot->entry = id;
+        COVERAGE_INC(pcache_index_evict);
     }
 }
 
-/* Starts making the index 'n_slots' slots (a power of 2, at least
- * INDEX_MIN_SLOTS_PER_ENTRY times the entries): the entries move over as
- * it is used (see struct pcache). */
+/* Makes the index 'n_slots' slots (a power of 2, from MIN_SLOTS to
+ * PCACHE_INDEX_MAX_SLOTS), moving its entries over.  Doubling splits each
+ * line in two, so no line overflows; halving merges two, which in a table
+ * a sixteenth full hardly ever overflows, and then gives up a slot. */
 static void
-index_resize(struct pcache *pc, size_t n_slots)
+index_rehash(struct pcache *pc, size_t n_slots)
 {
-    index_move(pc, SIZE_MAX);   /* Finishes a resize under way. */
-    pc->old_slots = pc->slots;
-    pc->old_mask = pc->slot_mask;
-    pc->old_pos = 0;
+    struct pcache_slot *old = pc->slots;
+    size_t n_old = pc->slot_mask + 1;
+
     pc->slots = slots_alloc(n_slots);
     pc->slot_mask = n_slots - 1;
-}
-
-/* Moving MOVE_PER_OP slots per insertion finishes a resize long
- * before 'slots' is a quarter full: growing, it has twice the old slots
- * (so at most an eighth full at the start, and 'old_mask + 1' slots are
- * moved within '(old_mask + 1) / MOVE_PER_OP' insertions); shrinking, it
- * starts at most an eighth full. */
-static void
-index_insert(struct pcache *pc, struct pcache_entry *e)
-{
-    index_move(pc, MOVE_PER_OP);
-    if (!pc->old_slots && (INDEX_MIN_SLOTS_PER_ENTRY * (pc->n_entries + 1)
-                           > pc->slot_mask + 1)) {
-        index_resize(pc, 2 * (pc->slot_mask + 1));
+    for (size_t i = 0; i < n_old; i++) {
+        if (old[i].entry != SLOT_FREE) {
+            slots_put_evicting(pc, old[i].hash, old[i].entry);
+        }
     }
-    slots_put(pc, e->hash, e->id);
-    pc->n_entries++;
+    slots_free(old);
 }
 
-/* Takes the entry with 'id', whose hash is 'hash', out of the index.  In
- * 'slots', its slot is filled by moving back the entries after it that may
- * use it (backward-shift deletion), so that no lookup there ever needs a
- * tombstone; in 'old_slots' it leaves one. */
+/* Puts the entry with 'id', whose hash is 'hash', in the index, which
+ * grows first if it would be more than a quarter full, or if the entry's
+ * line is full, and may; at its largest, a full line gives up a slot (see
+ * struct pcache).  (The caller has the two in registers: read back from
+ * the entry just written, as one 8-byte load from two 4-byte stores, they
+ * waited for the stores to retire.) */
+static void
+index_insert(struct pcache *pc, uint32_t hash, uint32_t id)
+{
+    pc->n_entries++;
+    for (;;) {
+        size_t n_slots = pc->slot_mask + 1;
+        bool may_grow = n_slots < PCACHE_INDEX_MAX_SLOTS;
+        if (may_grow && INDEX_MIN_SLOTS_PER_ENTRY * pc->n_entries > n_slots) {
+            index_rehash(pc, 2 * n_slots);
+        } else if (slots_put(pc, hash, id)) {
+            return;
+        } else if (may_grow) {
+            index_rehash(pc, 2 * n_slots);
+        } else {
+            slots_put_evicting(pc, hash, id);
+            return;
+        }
+    }
+}
+
+/* Takes the entry with 'id', whose hash is 'hash', out of the index, if it
+ * has a slot there. */
 static void
 index_remove(struct pcache *pc, uint32_t hash, uint32_t id)
 {
-    index_move(pc, MOVE_PER_OP);
+    struct pcache_slot *line = index_line(pc, hash);
 
-    size_t mask = pc->slot_mask;
-    size_t i = hash & mask;
-    while (pc->slots[i].entry != SLOT_FREE && pc->slots[i].entry != id) {
-        i = (i + 1) & mask;
-    }
-    if (pc->slots[i].entry != SLOT_FREE) {
-        for (size_t j = (i + 1) & mask; pc->slots[j].entry != SLOT_FREE;
-             j = (j + 1) & mask) {
-            /* The slot where the entry in 'j' wants to be: it may move to
-             * 'i' unless that lies cyclically between 'i' (exclusive) and
-             * 'j'. */
-            size_t home = pc->slots[j].hash & mask;
-            if (i <= j ? (i < home && home <= j) : (i < home || home <= j)) {
-                continue;
-            }
-            pc->slots[i] = pc->slots[j];
-            i = j;
+    for (size_t i = 0; i < LINE_SLOTS; i++) {
+        if (line[i].entry == id) {
+            line[i].entry = SLOT_FREE;
+            break;
         }
-        pc->slots[i].entry = SLOT_FREE;
-    } else {
-        ovs_assert(pc->old_slots);
-        i = hash & pc->old_mask;
-        while (pc->old_slots[i].entry != id) {
-            ovs_assert(pc->old_slots[i].entry != SLOT_FREE);
-            i = (i + 1) & pc->old_mask;
-        }
-        pc->old_slots[i].entry = SLOT_TOMBSTONE;
     }
     pc->n_entries--;
 
     /* Give back memory after a burst. */
-    if (!pc->old_slots && mask + 1 > MIN_SLOTS
-        && pc->n_entries * INDEX_SHRINK_SLOTS_PER_ENTRY < mask + 1) {
-        index_resize(pc, (mask + 1) / 2);
+    size_t n_slots = pc->slot_mask + 1;
+    if (n_slots > MIN_SLOTS
+        && pc->n_entries * INDEX_SHRINK_SLOTS_PER_ENTRY < n_slots) {
+        do {
+            n_slots /= 2;
+        } while (n_slots > MIN_SLOTS
+                 && pc->n_entries * INDEX_SHRINK_SLOTS_PER_ENTRY < n_slots);
+        index_rehash(pc, n_slots);
     }
 }
 
@@ -717,7 +679,7 @@ pcache_key_hash(const struct pcache_key *key)
 void
 pcache_prefetch(const struct pcache *pc, uint32_t hash)
 {
-    OVS_PREFETCH(&pc->slots[hash & pc->slot_mask]);
+    OVS_PREFETCH(index_line(pc, hash));
 }
 
 /* Returns the entry for 'key', whose pcache_key_hash() is 'hash', that has
@@ -800,11 +762,7 @@ pcache_adopt(struct pcache *pc, const struct ofputil_flow_stats *fs,
                   ? now + (fs->hard_timeout - MIN(fs->duration_sec,
                                                   fs->hard_timeout)) * 1000LL
                   : LLONG_MAX);
-    if (e->expires != LLONG_MAX) {
-        ovs_list_push_back(&pc->adopted, &e->expiry_node);
-    } else {
-        ovs_list_init(&e->expiry_node);
-    }
+    ovs_list_push_back(&pc->adopted, &e->expiry_node);
     COVERAGE_INC(pcache_adopt);
     pc->stats.adopted++;
 }
@@ -846,7 +804,11 @@ cookie_counts_destroy(struct hmap *counts)
 
 /* Returns the entry of record 'rec', which must lie before its queue's
  * 'live', if it is expired and remembered and its key was not installed
- * again since (then the switch's flow is the new entry's), or NULL. */
+ * again since (then the switch's flow is the new entry's), or NULL.  (A
+ * key installed again whose new entry has since lost its slot in a full
+ * index is taken for one not installed again: its old entry is then
+ * revalidated too, which at worst deletes the switch's flow for that key
+ * once more than needed, and the next packet asks for it again.) */
 static struct pcache_entry *
 remembered_entry(const struct pcache *pc, const struct expiry_record *rec)
 {
@@ -921,23 +883,28 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
     struct pcache_queue *q;
     struct pcache_entry *e;
 
-    for (size_t slot = 0; slot < index_size(pc); slot++) {
-        e = index_at(pc, slot);
-        if (e) {
-            revalidate_entry(dps, sw, e, NULL, NULL, &by_policy,
-                             &by_endpoint, &invalid, &n_invalid, &allocated);
-        }
-    }
     HMAP_FOR_EACH (q, node, &pc->queues) {
-        for (uint64_t pos = q->head; pos < q->live; pos++) {
+        for (uint64_t pos = q->head; pos < q->tail; pos++) {
             struct expiry_record *rec = queue_record(q, pos);
-            e = remembered_entry(pc, rec);
-            if (e) {
-                revalidate_entry(dps, sw, e, q, rec, &by_policy,
-                                 &by_endpoint, &invalid, &n_invalid,
-                                 &allocated);
+            if (pos >= q->live) {
+                if (rec->id) {
+                    revalidate_entry(dps, sw, entry_by_id(rec->id), NULL,
+                                     NULL, &by_policy, &by_endpoint,
+                                     &invalid, &n_invalid, &allocated);
+                }
+            } else {
+                e = remembered_entry(pc, rec);
+                if (e) {
+                    revalidate_entry(dps, sw, e, q, rec, &by_policy,
+                                     &by_endpoint, &invalid, &n_invalid,
+                                     &allocated);
+                }
             }
         }
+    }
+    LIST_FOR_EACH (e, expiry_node, &pc->adopted) {
+        revalidate_entry(dps, sw, e, NULL, NULL, &by_policy, &by_endpoint,
+                         &invalid, &n_invalid, &allocated);
     }
 
     for (size_t i = 0; i < n_invalid; i++) {
@@ -990,10 +957,9 @@ pcache_revalidate(struct pcache *pc, const struct dps *dps,
  * forgets those the switch has surely dropped by then (EXPIRY_GRACE_MSEC
  * later): from the head of each TTL's queue, where they are in the order
  * they expire, so that only those that expire are visited; and those read
- * from the switch.  The index holds only entries that may still be found,
- * a third of those remembered with a TTL of 1 s: its slots are the one
- * part of a cache that a request reads at random, and a smaller index
- * waits less for memory. */
+ * from the switch.  The index holds only entries that may still be found:
+ * its lines are the one part of a cache that a request reads at random
+ * (see struct pcache). */
 void
 pcache_expire(struct pcache *pc, long long int now)
 {
@@ -1001,38 +967,23 @@ pcache_expire(struct pcache *pc, long long int now)
     struct pcache_entry *e;
 
     HMAP_FOR_EACH (q, node, &pc->queues) {
-        /* In batches read off the records, each index slot prefetched
-         * EXPIRY_PREFETCH records before its entry leaves the index. */
-        for (;;) {
-            struct expiry_record *batch[64];
-            size_t n = 0;
-            uint64_t pos;
-
-            for (pos = q->live; pos < q->tail && n < ARRAY_SIZE(batch);
-                 pos++) {
-                struct expiry_record *rec = queue_record(q, pos);
-                if (!rec->id) {
-                    continue;
-                } else if (rec->expires > now) {
+        /* The records whose TTL has passed leave the index, each line
+         * prefetched EXPIRY_PREFETCH records ahead. */
+        uint64_t pos;
+        for (pos = q->live; pos < q->tail; pos++) {
+            if (pos + EXPIRY_PREFETCH < q->tail) {
+                uint64_t ahead = pos + EXPIRY_PREFETCH;
+                OVS_PREFETCH(index_line(pc, queue_record(q, ahead)->hash));
+            }
+            struct expiry_record *rec = queue_record(q, pos);
+            if (rec->id) {
+                if (rec->expires > now) {
                     break;
                 }
-                batch[n++] = rec;
-            }
-            q->live = pos;
-            for (size_t i = 0; i < MIN(n, EXPIRY_PREFETCH); i++) {
-                OVS_PREFETCH(&pc->slots[batch[i]->hash & pc->slot_mask]);
-            }
-            for (size_t i = 0; i < n; i++) {
-                if (i + EXPIRY_PREFETCH < n) {
-                    size_t j = i + EXPIRY_PREFETCH;
-                    OVS_PREFETCH(&pc->slots[batch[j]->hash & pc->slot_mask]);
-                }
-                unindex_record(pc, batch[i]);
-            }
-            if (n < ARRAY_SIZE(batch)) {
-                break;
+                unindex_record(pc, rec);
             }
         }
+        q->live = pos;
 
         /* The record at 'head', when expired, has an entry. */
         while (q->head < q->live) {
@@ -1048,7 +999,8 @@ pcache_expire(struct pcache *pc, long long int now)
     if (now >= pc->adopted_scan) {
         pc->adopted_scan = now + 1000;
         LIST_FOR_EACH_SAFE (e, expiry_node, &pc->adopted) {
-            if (e->expires + EXPIRY_GRACE_MSEC <= now) {
+            if (e->expires != LLONG_MAX
+                && e->expires + EXPIRY_GRACE_MSEC <= now) {
                 expire(pc, e);
             }
         }
@@ -1245,6 +1197,15 @@ entry_unqueue(struct pcache_entry *e)
     ovs_list_init(&e->expiry_node);
 }
 
+/* When 'e' was installed, for telling apart two entries with one key:
+ * an entry read from the switch that never expires counts as oldest. */
+static long long int
+installed_at(const struct pcache_entry *e)
+{
+    return e->expires == LLONG_MAX ? LLONG_MIN : e->expires - e->ttl * 1000LL;
+}
+
+/* Orders by key, and one key's entries by when they were installed. */
 static int
 compare_entries(const void *a_, const void *b_)
 {
@@ -1258,7 +1219,12 @@ compare_entries(const void *a_, const void *b_)
     if (ka->domain != kb->domain) {
         return ka->domain < kb->domain ? -1 : 1;
     }
-    return memcmp(&ka->dst, &kb->dst, sizeof ka->dst);
+    int cmp = memcmp(&ka->dst, &kb->dst, sizeof ka->dst);
+    if (cmp) {
+        return cmp;
+    }
+    long long int ia = installed_at(*a), ib = installed_at(*b);
+    return ia < ib ? -1 : ia > ib;
 }
 
 /* Appends to 's' one line per entry, sorted by network, domain and
@@ -1274,24 +1240,31 @@ pcache_format(const struct pcache *pc, long long int now, struct ds *s)
     const struct pcache_entry *e;
     size_t i = 0;
 
-    for (size_t slot = 0; slot < index_size(pc); slot++) {
-        if (index_at(pc, slot)) {
-            entries[i++] = index_at(pc, slot);
-        }
-    }
-    /* And the expired ones still remembered, unless installed again. */
+    /* The entries whose TTL has not passed, and the expired ones still
+     * remembered, unless installed again. */
     HMAP_FOR_EACH (q, node, &pc->queues) {
-        for (uint64_t pos = q->head; pos < q->live; pos++) {
-            e = remembered_entry(pc, queue_record(q, pos));
+        for (uint64_t pos = q->head; pos < q->tail; pos++) {
+            const struct expiry_record *rec = queue_record(q, pos);
+            e = (pos >= q->live
+                 ? (rec->id ? entry_by_id(rec->id) : NULL)
+                 : remembered_entry(pc, rec));
             if (e) {
                 entries[i++] = e;
             }
         }
     }
+    LIST_FOR_EACH (e, expiry_node, &pc->adopted) {
+        entries[i++] = e;
+    }
     n = i;
     qsort(entries, n, sizeof *entries, compare_entries);
     for (i = 0; i < n; i++) {
         e = entries[i];
+        if (i + 1 < n && key_equals(&e->key, &entries[i + 1]->key)) {
+            /* Installed again after the index gave up its slot: the
+             * switch holds the later one. */
+            continue;
+        }
         ds_put_format(s, "vni=%"PRIu32" domain=%#"PRIx32" dst=",
                       e->key.vni, e->key.domain);
         ipv6_format_mapped(&e->key.dst, s);
@@ -1332,25 +1305,13 @@ static struct pcache_entry *
 entry_lookup(const struct pcache *pc, const struct pcache_key *key,
              uint32_t hash)
 {
-    for (size_t i = hash & pc->slot_mask; pc->slots[i].entry != SLOT_FREE;
-         i = (i + 1) & pc->slot_mask) {
-        if (pc->slots[i].hash == hash) {
-            struct pcache_entry *e = entry_by_id(pc->slots[i].entry);
+    const struct pcache_slot *line = index_line(pc, hash);
+
+    for (size_t i = 0; i < LINE_SLOTS; i++) {
+        if (line[i].hash == hash && line[i].entry != SLOT_FREE) {
+            struct pcache_entry *e = entry_by_id(line[i].entry);
             if (key_equals(&e->key, key)) {
                 return e;
-            }
-        }
-    }
-    if (pc->old_slots) {
-        for (size_t i = hash & pc->old_mask;
-             pc->old_slots[i].entry != SLOT_FREE;
-             i = (i + 1) & pc->old_mask) {
-            uint32_t id = pc->old_slots[i].entry;
-            if (pc->old_slots[i].hash == hash && is_live(id)) {
-                struct pcache_entry *e = entry_by_id(id);
-                if (key_equals(&e->key, key)) {
-                    return e;
-                }
             }
         }
     }
@@ -1371,10 +1332,11 @@ entry_get(struct pcache *pc, uint32_t hash, const struct pcache_key *key)
         e->actions = NULL;
     } else {
         e = entry_alloc();
+        uint32_t id = e->id;
         e->key = *key;
         e->hash = hash;
         ovs_list_init(&e->expiry_node);
-        index_insert(pc, e);
+        index_insert(pc, hash, id);
     }
     return e;
 }
@@ -1386,6 +1348,7 @@ entry_get(struct pcache *pc, uint32_t hash, const struct pcache_key *key)
  * 'id', from FIRST_ID up in the order carved,
  * ENTRIES_PER_CHUNK to a chunk, by which the index names it in 4 bytes
  * (entry_by_id()). */
+#define HUGE_PAGE (2 * 1024 * 1024)
 #define POOL_CHUNK HUGE_PAGE
 #define ENTRY_STRIDE ROUND_UP(sizeof(struct pcache_entry), 8)
 #define ENTRIES_PER_CHUNK (POOL_CHUNK / ENTRY_STRIDE)

@@ -108,44 +108,53 @@ struct pcache_stats {
  * expires flows on its own clock, a little after the controller's. */
 #define EXPIRY_GRACE_MSEC 2000
 
+/* The most slots struct pcache's index has (256 kB of them). */
+#define PCACHE_INDEX_MAX_SLOTS 32768
+
 /* A slot of struct pcache's index: an entry and its key's hash, in 8
  * bytes, so that a cache line holds 8 slots. */
 struct pcache_slot {
     uint32_t hash;
-    uint32_t entry;             /* The entry's 'id'; 0 if the slot is free,
-                                 * 1 for a tombstone (see struct pcache). */
+    uint32_t entry;             /* The entry's 'id'; 0 if the slot is
+                                 * free. */
 };
 
 struct pcache {
-    /* The entries, by key: an open-addressing table (linear probing, at
-     * most a quarter full) of 8-byte slots that hold each entry's hash
-     * and number, so that a lookup, which mostly finds nothing (it is a
-     * miss), reads one cache line of slots and no entry.  Up to half
-     * full, the probes of a miss ran past the line that was prefetched
-     * often enough to cost a fifth of the time of a cache of a million
-     * entries ("dovetail-bench stages --stage=cache"). */
+    /* The entries whose TTL has not passed, by key, for a miss whose
+     * packet raced its flow (pcache_find()): a table of cache lines of 8
+     * slots, a key's slot anywhere in the line its hash picks, so that a
+     * lookup reads one line and, unless it finds its key, no entry.
+     *
+     * The table is at most PCACHE_INDEX_MAX_SLOTS (256 kB): what every
+     * request reads at random stays in the CPU's caches, where a table of
+     * every entry (tens of megabytes a switch under load) made each
+     * request wait for memory twice, once to insert and once to remove
+     * (Documentation/performance.rst, item 27).  Below that size it
+     * grows when it would be more than a quarter full or a line is full,
+     * and holds every entry (but for one that two lines halved into one
+     * cannot hold, about once in a million lines).  At that size a full
+     * line gives up one of its slots to the new entry: the entry that
+     * loses it stays in its queue (it is still remembered, expires and is
+     * revalidated) but is no longer found, and a miss for its key installs
+     * it again, a second entry for the same key.  At the rates that fill
+     * the table a slot lasts tens of milliseconds, far longer than a
+     * packet races its flow. */
     struct pcache_slot *slots;
-    size_t slot_mask;           /* Number of slots - 1 (a power of 2). */
-    size_t n_entries;           /* In the index. */
-    size_t n_expired;           /* Out of the index, their TTL passed, and
-                                 * remembered until the grace ends (see
-                                 * struct pcache_queue). */
-
-    /* While the index is resized: the slots it had, moved into 'slots' a
-     * few at a time by later insertions and removals (a million entries
-     * moved at once stalled the controller for tens of milliseconds).
-     * Lookups look in both; a moved or removed entry leaves a tombstone
-     * here, so lookups that pass its slot go on.  NULL otherwise. */
-    struct pcache_slot *old_slots;
-    size_t old_mask;
-    size_t old_pos;             /* Slots before this one are moved. */
-
+    size_t slot_mask;           /* Number of slots - 1 (a power of 2, at
+                                 * least 8). */
+    size_t n_entries;           /* Whose TTL has not passed, in the index
+                                 * or not. */
+    size_t n_expired;           /* Their TTL passed, and remembered until
+                                 * the grace ends (see struct
+                                 * pcache_queue). */
+    unsigned int next_victim;   /* Slot of a full line to give up next. */
 
     struct hmap queues;         /* struct pcache_queue, by TTL: the entries
                                  * installed with that TTL, in the order
                                  * they expire. */
     struct ovs_list adopted;    /* Entries read from the switch, which
-                                 * expire in no particular order... */
+                                 * expire in no particular order (or
+                                 * never)... */
     long long int adopted_scan; /* ...so are looked at once a second:
                                  * next at this time. */
     struct pcache_stats stats;

@@ -7,7 +7,9 @@
  * the controller speaks, including the first entry of a template and
  * entries whose values are zero or all ones, IPv4 and IPv6 destinations;
  * packet-outs, copies of a template with the input port written in and
- * the packet appended; and expiry by TTL queues.
+ * the packet appended; expiry by TTL queues, and of entries read back
+ * from a switch; and the index of entries, which at its largest holds
+ * the latest.
  */
 #include <config.h>
 #include "tests/check-tap.h"
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "controller/pcache.h"
+#include "controller/pcache-private.h"
 #include "flow.h"
 #include "ofproto-ext/pipeline.h"
 #include "openvswitch/dynamic-string.h"
@@ -53,6 +56,24 @@ make_result(struct pcache_result *r, const char *text, uint64_t cookie,
 {
     ck_assert(pcache_result_init(r, strcmp(text, "drop") ? DPS_FORWARD
                                  : DPS_DENY, cookie, ttl, text));
+}
+
+/* Revalidates 'pc' against a policy service that answers nothing, so that
+ * every entry is wrong, and checks that 'n' entries were invalidated by
+ * 'n_msgs' deletes. */
+static void
+revalidate_all_wrong(struct pcache *pc, size_t n, size_t n_msgs)
+{
+    enum ofputil_protocol protocol
+        = ofputil_protocol_from_ofp_version(OFP14_VERSION);
+    struct dps *dps = dps_create();
+    struct pcache_switch sw = { .dpid = 1 };
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+
+    ck_assert_uint_eq(pcache_revalidate(pc, dps, &sw, protocol, &msgs), n);
+    ck_assert_uint_eq(ovs_list_size(&msgs), n_msgs);
+    ofpbuf_list_delete(&msgs);
+    dps_destroy(dps);
 }
 
 /* Checks that decoded actions 'ofpacts' are those of 'r', compared as
@@ -367,12 +388,7 @@ START_TEST(test_revalidate_expired)
 
     /* A policy service that answers nothing: every entry is wrong, and
      * since they share a policy, one delete by cookie covers them. */
-    struct dps *dps = dps_create();
-    struct pcache_switch sw = { .dpid = 1 };
-    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
-    ck_assert_int_eq(pcache_revalidate(&pc, dps, &sw, protocol, &msgs), 3);
-    ck_assert_int_eq(ovs_list_size(&msgs), 1);
-    ofpbuf_list_delete(&msgs);
+    revalidate_all_wrong(&pc, 3, 1);
     /* What is left is the record of the key installed again, forgotten
      * in its time. */
     ck_assert_int_eq(pcache_count(&pc), 1);
@@ -383,7 +399,6 @@ START_TEST(test_revalidate_expired)
     ck_assert_int_eq(pcache_count(&pc), 0);
     ck_assert(pcache_next_expiry(&pc, 1500) == LLONG_MAX);
 
-    dps_destroy(dps);
     pcache_result_uninit(&r);
     pcache_destroy(&pc);
 }
@@ -400,7 +415,6 @@ START_TEST(test_churn)
     struct pcache pc;
     struct ofpbuf msgs;
     enum { N = 5000, ROUNDS = 6 };
-    size_t n_resizing = 0;      /* Installs during a resize. */
 
     make_result(&r, "drop", 1, 1);
     ofpbuf_init(&msgs, 0);
@@ -415,15 +429,14 @@ START_TEST(test_churn)
             install(&pc, &key, &r, protocol, now, &msgs);
             ofpbuf_clear(&msgs);
 
-            /* Found at once, and so is one installed earlier, also while
-             * the index is being resized (perhaps still in the old
-             * slots). */
+            /* Found at once, and so is one installed earlier, as the
+             * index grows and shrinks: below PCACHE_INDEX_MAX_SLOTS it
+             * holds every entry. */
             struct pcache_key earlier = key;
             in6_addr_set_mapped_ipv4(&earlier.dst,
                                      htonl(round * N / 2 + i / 2));
             ck_assert_ptr_nonnull(find(&pc, &key, now));
             ck_assert_ptr_nonnull(find(&pc, &earlier, now));
-            n_resizing += pc.old_slots != NULL;
         }
         /* What was installed only before this round has expired: out of
          * the index, and remembered EXPIRY_GRACE_MSEC (two rounds)
@@ -439,7 +452,6 @@ START_TEST(test_churn)
                           "round %d, key %"PRIu32, round, ip);
         }
     }
-    ck_assert(n_resizing > 0);
     pcache_expire(&pc, LLONG_MAX / 2);
     ck_assert_int_eq(pcache_count(&pc), 0);
 
@@ -459,6 +471,181 @@ START_TEST(test_churn)
 }
 END_TEST
 
+/* The key of an IPv4 destination 'ip'. */
+static struct pcache_key
+ip_key(uint32_t ip)
+{
+    struct pcache_key key = { 9, 4, IN6ADDR_ANY_INIT };
+    in6_addr_set_mapped_ipv4(&key.dst, htonl(ip));
+    return key;
+}
+
+/* Past PCACHE_INDEX_MAX_SLOTS the index holds the latest entries only:
+ * an entry that lost its slot is still remembered, expires and is
+ * revalidated, and a miss for its key installs it again as a second
+ * entry, which pcache_format() shows in place of the first. */
+START_TEST(test_index_full)
+{
+    enum ofputil_protocol protocol
+        = ofputil_protocol_from_ofp_version(OFP14_VERSION);
+    enum { N = 4 * PCACHE_INDEX_MAX_SLOTS };
+    struct pcache_result r1, r2;
+    struct ofpbuf msgs;
+    struct pcache pc;
+
+    make_result(&r1, "drop", UINT64_C(0xd000010000000001), 5);
+    make_result(&r2, "drop", UINT64_C(0xd000020000000002), 5);
+    ofpbuf_init(&msgs, 0);
+    pcache_init(&pc);
+    for (uint32_t ip = 1; ip <= N; ip++) {
+        struct pcache_key key = ip_key(ip);
+        install(&pc, &key, &r1, protocol, 0, &msgs);
+        ofpbuf_clear(&msgs);
+        ck_assert_ptr_nonnull(find(&pc, &key, 0));
+    }
+    ck_assert_int_eq(pcache_count(&pc), N);
+    ck_assert_uint_eq(pc.slot_mask + 1, PCACHE_INDEX_MAX_SLOTS);
+
+    /* The index holds as many as it has slots, the latest of them: the
+     * last ten installed are all there (of the 4096 lines, two of them
+     * fall in one line once in 90 times, and then the later takes the
+     * earlier's slot once in 8). */
+    uint32_t lost = 0, n_found = 0;
+    for (uint32_t ip = 1; ip <= N; ip++) {
+        struct pcache_key key = ip_key(ip);
+        if (find(&pc, &key, 0)) {
+            n_found++;
+        } else {
+            ck_assert_uint_le(ip, N - 10);
+            lost = lost ? lost : ip;
+        }
+    }
+    ck_assert_uint_eq(n_found, PCACHE_INDEX_MAX_SLOTS);
+
+    /* A key that lost its slot, installed again at 1000 with another
+     * cookie: a second entry, found, and the one pcache_format() shows. */
+    struct pcache_key key = ip_key(lost);
+    install(&pc, &key, &r2, protocol, 1000, &msgs);
+    ofpbuf_uninit(&msgs);
+    ck_assert_int_eq(pcache_count(&pc), N + 1);
+    const struct pcache_entry *e = find(&pc, &key, 1000);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->cookie, r2.cookie);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    pcache_format(&pc, 1000, &s);
+    size_t n_lines = 0;
+    for (const char *p = ds_cstr(&s); (p = strchr(p, '\n')); p++) {
+        n_lines++;
+    }
+    ck_assert_uint_eq(n_lines, N);
+    char *line = xasprintf("vni=9 domain=0x4 dst="IP_FMT" "
+                           "cookie=0xd000020000000002 ttl=5 expires=5s "
+                           "actions=drop\n", IP_ARGS(htonl(lost)));
+    ck_assert_ptr_nonnull(strstr(ds_cstr(&s), line));
+    free(line);
+    ds_destroy(&s);
+
+    /* The first one leaves the index at its time, the second at its
+     * own; each is forgotten EXPIRY_GRACE_MSEC later. */
+    pcache_expire(&pc, 5000);
+    ck_assert_ptr_nonnull(find(&pc, &key, 5000));
+    pcache_expire(&pc, 5999);
+    ck_assert_ptr_nonnull(find(&pc, &key, 5999));
+    pcache_expire(&pc, 6000);
+    ck_assert_ptr_null(find(&pc, &key, 6000));
+    ck_assert_int_eq(pcache_count(&pc), N + 1);
+    pcache_expire(&pc, 5000 + EXPIRY_GRACE_MSEC);
+    ck_assert_int_eq(pcache_count(&pc), 1);
+
+    /* Revalidated against a policy service that answers nothing, the
+     * second one, remembered, is deleted by its cookie; then the index is
+     * back to its smallest. */
+    revalidate_all_wrong(&pc, 1, 1);
+    ck_assert_int_eq(pcache_count(&pc), 0);
+    ck_assert_uint_eq(pc.slot_mask + 1, 16);
+
+    /* Entries within their TTL are revalidated, and cleared, whether or
+     * not they kept their slot. */
+    ofpbuf_init(&msgs, 0);
+    for (int round = 0; round < 2; round++) {
+        for (uint32_t ip = 1; ip <= N; ip++) {
+            key = ip_key(ip);
+            install(&pc, &key, &r1, protocol, 10000, &msgs);
+            ofpbuf_clear(&msgs);
+        }
+        ck_assert_int_eq(pcache_count(&pc), N);
+        if (!round) {
+            revalidate_all_wrong(&pc, N, 1);
+        } else {
+            pcache_clear(&pc);
+        }
+        ck_assert_int_eq(pcache_count(&pc), 0);
+        ck_assert_uint_eq(pc.slot_mask + 1, 16);
+    }
+    ofpbuf_uninit(&msgs);
+
+    pcache_result_uninit(&r1);
+    pcache_result_uninit(&r2);
+    pcache_destroy(&pc);
+}
+END_TEST
+
+/* Fills 'fs' with the cache entry for 'key' that a switch reports, with
+ * 'hard_timeout' (0: none) and 'duration' seconds old. */
+static void
+make_flow_stats(struct ofputil_flow_stats *fs, const struct pcache_key *key,
+                uint16_t hard_timeout, uint32_t duration)
+{
+    memset(fs, 0, sizeof *fs);
+    pcache_key_to_match(key, &fs->match);
+    fs->table_id = PL_POLICY;
+    fs->priority = PL_CACHE_PRIORITY;
+    fs->cookie = htonll(UINT64_C(0xd000010000000001));
+    fs->hard_timeout = hard_timeout;
+    fs->duration_sec = duration;
+}
+
+/* Entries read back from a switch: one that expires is forgotten at its
+ * time and the grace, one without a hard timeout stays until revalidation
+ * finds it wrong. */
+START_TEST(test_adopt)
+{
+    struct pcache_key k1 = ip_key(1), k2 = ip_key(2);
+    struct ofputil_flow_stats fs;
+    struct pcache pc;
+
+    pcache_init(&pc);
+    make_flow_stats(&fs, &k1, 5, 1);
+    pcache_adopt(&pc, &fs, 0);
+    make_flow_stats(&fs, &k2, 0, 100);
+    pcache_adopt(&pc, &fs, 0);
+    ck_assert_int_eq(pcache_count(&pc), 2);
+    ck_assert_ptr_nonnull(find(&pc, &k1, 3999));
+    ck_assert_ptr_null(find(&pc, &k1, 4000));
+    ck_assert_ptr_nonnull(find(&pc, &k2, 1000000));
+
+    pcache_expire(&pc, 4000 + EXPIRY_GRACE_MSEC - 1);
+    ck_assert_int_eq(pcache_count(&pc), 2);
+    pcache_expire(&pc, 4000 + EXPIRY_GRACE_MSEC + 1000);
+    ck_assert_int_eq(pcache_count(&pc), 1);
+    pcache_expire(&pc, 1000000);
+    ck_assert_int_eq(pcache_count(&pc), 1);
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    pcache_format(&pc, 1000000, &s);
+    ck_assert_str_eq(ds_cstr(&s),
+                     "vni=9 domain=0x4 dst=0.0.0.2 cookie=0xd000010000000001 "
+                     "ttl=0 actions=drop\n");
+    ds_destroy(&s);
+
+    revalidate_all_wrong(&pc, 1, 1);
+    ck_assert_int_eq(pcache_count(&pc), 0);
+    ck_assert(pcache_next_expiry(&pc, 1000000) == LLONG_MAX);
+
+    pcache_destroy(&pc);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -472,9 +659,11 @@ unit_suite(void)
     tc = tcase_create("expiry");
     tcase_add_test(tc, test_expiry);
     tcase_add_test(tc, test_revalidate_expired);
+    tcase_add_test(tc, test_adopt);
     suite_add_tcase(s, tc);
     tc = tcase_create("churn");
     tcase_add_test(tc, test_churn);
+    tcase_add_test(tc, test_index_full);
     suite_add_tcase(s, tc);
     return s;
 }
