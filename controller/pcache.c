@@ -211,6 +211,7 @@ pcache_init(struct pcache *pc)
     pc->n_expired = 0;
     pc->next_victim = 0;
     hmap_init(&pc->queues);
+    pc->last_queue = NULL;
     ovs_list_init(&pc->adopted);
     pc->adopted_scan = 0;
     memset(&pc->stats, 0, sizeof pc->stats);
@@ -228,6 +229,7 @@ pcache_destroy(struct pcache *pc)
             queue_destroy(q);
         }
         hmap_destroy(&pc->queues);
+        pc->last_queue = NULL;
     }
 }
 
@@ -1067,10 +1069,14 @@ forget_record(struct pcache *pc, struct pcache_queue *q,
 static struct pcache_queue *
 queue_for(struct pcache *pc, uint32_t ttl)
 {
-    struct pcache_queue *q;
+    struct pcache_queue *q = pc->last_queue;
 
+    if (q && q->ttl == ttl) {
+        return q;
+    }
     HMAP_FOR_EACH_WITH_HASH (q, node, hash_int(ttl, 0), &pc->queues) {
         if (q->ttl == ttl) {
+            pc->last_queue = q;
             return q;
         }
     }
@@ -1080,6 +1086,7 @@ queue_for(struct pcache *pc, uint32_t ttl)
     q->mask = QUEUE_MIN_BLOCKS - 1;
     q->head = q->tail = q->live = 0;
     hmap_insert(&pc->queues, &q->node, hash_int(ttl, 0));
+    pc->last_queue = q;
     return q;
 }
 

@@ -152,6 +152,8 @@ struct pcache {
     struct hmap queues;         /* struct pcache_queue, by TTL: the entries
                                  * installed with that TTL, in the order
                                  * they expire. */
+    struct pcache_queue *last_queue; /* The one last installed to, or
+                                 * NULL: most entries share one TTL. */
     struct ovs_list adopted;    /* Entries read from the switch, which
                                  * expire in no particular order (or
                                  * never)... */
