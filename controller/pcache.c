@@ -111,7 +111,6 @@ struct expiry_record {
 #define QUEUE_BLOCK_RECORDS (1u << QUEUE_BLOCK_SHIFT)
 #define QUEUE_MIN_BLOCKS 4
 
-
 /* How far ahead expiry prefetches the index lines of the entries it
  * removes. */
 #define EXPIRY_PREFETCH 8
@@ -313,24 +312,23 @@ slots_put(struct pcache *pc, uint32_t hash, uint32_t id)
     return false;
 }
 
-/* Puts the entry with 'id', whose hash is 'hash', in its line, giving up
- * the slot of another entry if the line is full. */
+/* Puts the entry with 'id', whose hash is 'hash', in a slot of its full
+ * line, in place of the entry there (see struct pcache). */
 static void
-slots_put_evicting(struct pcache *pc, uint32_t hash, uint32_t id)
+slots_evict(struct pcache *pc, uint32_t hash, uint32_t id)
 {
-    if (!slots_put(pc, hash, id)) {
-        struct pcache_slot *slot
-            = &index_line(pc, hash)[pc->next_victim++ % LINE_SLOTS];
-        slot->hash = hash;
-        slot->entry = id;
-        COVERAGE_INC(pcache_index_evict);
-    }
+    struct pcache_slot *slot
+        = &index_line(pc, hash)[pc->next_victim++ % LINE_SLOTS];
+    slot->hash = hash;
+    slot->entry = id;
+    COVERAGE_INC(pcache_index_evict);
 }
 
 /* Makes the index 'n_slots' slots (a power of 2, from MIN_SLOTS to
  * PCACHE_INDEX_MAX_SLOTS), moving its entries over.  Doubling splits each
- * line in two, so no line overflows; halving merges two, which in a table
- * a sixteenth full hardly ever overflows, and then gives up a slot. */
+ * line in two, so no line overflows; halving merges lines, which at the
+ * load a shrink leaves (at most an eighth full) hardly ever overflows, and
+ * then gives up a slot. */
 static void
 index_rehash(struct pcache *pc, size_t n_slots)
 {
@@ -340,8 +338,9 @@ index_rehash(struct pcache *pc, size_t n_slots)
     pc->slots = slots_alloc(n_slots);
     pc->slot_mask = n_slots - 1;
     for (size_t i = 0; i < n_old; i++) {
-        if (old[i].entry != SLOT_FREE) {
-            slots_put_evicting(pc, old[i].hash, old[i].entry);
+        if (old[i].entry != SLOT_FREE
+            && !slots_put(pc, old[i].hash, old[i].entry)) {
+            slots_evict(pc, old[i].hash, old[i].entry);
         }
     }
     slots_free(old);
@@ -367,7 +366,7 @@ index_insert(struct pcache *pc, uint32_t hash, uint32_t id)
         } else if (may_grow) {
             index_rehash(pc, 2 * n_slots);
         } else {
-            slots_put_evicting(pc, hash, id);
+            slots_evict(pc, hash, id);
             return;
         }
     }
@@ -809,8 +808,9 @@ cookie_counts_destroy(struct hmap *counts)
  * again since (then the switch's flow is the new entry's), or NULL.  (A
  * key installed again whose new entry has since lost its slot in a full
  * index is taken for one not installed again: its old entry is then
- * revalidated too, which at worst deletes the switch's flow for that key
- * once more than needed, and the next packet asks for it again.) */
+ * revalidated too, as is an older entry of a key installed twice within
+ * its TTL, which at worst deletes the switch's flow for that key once
+ * more than needed, and the next packet asks for it again.) */
 static struct pcache_entry *
 remembered_entry(const struct pcache *pc, const struct expiry_record *rec)
 {
