@@ -6,8 +6,9 @@
  * IDL replica (one server, or the members of a Raft cluster: the IDL
  * moves to another member by itself when one fails), mirrors the policy
  * service's state into lib/dt-dps's indexes so that a policy request is
- * answered without waiting on the database, and keeps every connected switch's flow tables equal to
- * what the database says that hypervisor should hold (overlay.c), by
+ * answered without waiting on the database, and keeps every connected
+ * switch's flow tables equal to what the database says that hypervisor
+ * should hold (overlay.c), by
  * diffing desired against installed flows and applying the difference in
  * atomic bundles (swconn.c).  Nothing is sent to a switch before the
  * database has been read at least once, so a restarted controller, or one

@@ -769,7 +769,8 @@ static void
 put_port(struct swconn *sw, const struct ofputil_phy_port *pp)
 {
     simap_put(&sw->ports, pp->name, ofp_to_u16(pp->port_no));
-    if (pp->config & OFPUTIL_PC_PORT_DOWN || pp->state & OFPUTIL_PS_LINK_DOWN) {
+    if (pp->config & OFPUTIL_PC_PORT_DOWN
+        || pp->state & OFPUTIL_PS_LINK_DOWN) {
         sset_add(&sw->down_ports, pp->name);
     } else {
         sset_find_and_delete(&sw->down_ports, pp->name);

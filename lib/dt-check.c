@@ -228,10 +228,11 @@ check_policy(const struct dtrec_policy *policy)
         return xstrdup("a policy has both a source and a destination "
                        "domain, or neither (the network's default policy)");
     }
+    const struct dtrec_virtual_network *net = policy->network;
     if ((policy->src_domain
-         && !dt_db_same_row(policy->src_domain->network, policy->network))
+         && !dt_db_same_row(policy->src_domain->network, net))
         || (policy->dst_domain
-            && !dt_db_same_row(policy->dst_domain->network, policy->network))) {
+            && !dt_db_same_row(policy->dst_domain->network, net))) {
         return xstrdup("its domains must be in the policy's network");
     }
     if (policy->n_actions > DPS_MAX_ACTIONS) {

@@ -238,7 +238,8 @@ dt_db_bump_tracking(const struct ovsdb_idl *idl)
 
     DTREC_POLICY_ACTION_FOR_EACH (act, idl) {
         if (row_changed(&act->header_, NULL)) {
-            hmapx_add(&changed_actions, CONST_CAST(void *, (const void *) act));
+            hmapx_add(&changed_actions,
+                      CONST_CAST(void *, (const void *) act));
         }
     }
 

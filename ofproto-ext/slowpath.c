@@ -968,7 +968,8 @@ check_ipv6(const struct sp_packet_in *pin, const struct dp_packet *packet,
     }
     memcpy(&ip6, l3, sizeof ip6);
     *ip6p = ip6;
-    int version = ntohl(get_16aligned_be32(&ip6.ip6_ctlun.ip6_un1.ip6_un1_flow)) >> 28;
+    ovs_be32 flow = get_16aligned_be32(&ip6.ip6_ctlun.ip6_un1.ip6_un1_flow);
+    int version = ntohl(flow) >> 28;
     if (version != 6) {
         return xasprintf("%s: IP version %d in an IPv6 packet", name,
                          version);

@@ -162,8 +162,8 @@ struct sp_packet_in {
  * packet-in into '*pin'.  Returns NULL on success, otherwise a malloc'd
  * string that says what is wrong, for a rate-limited log line: the
  * message is then to be dropped.  Never reads outside the message. */
-char *sp_decode_packet_in(const struct ofp_header *oh, struct sp_packet_in *pin)
-    OVS_WARN_UNUSED_RESULT;
+char *sp_decode_packet_in(const struct ofp_header *oh,
+                          struct sp_packet_in *pin) OVS_WARN_UNUSED_RESULT;
 
 /* Completes 'pin->flow' if it is partial (see struct sp_packet_in). */
 void sp_complete_flow(struct sp_packet_in *pin);

@@ -364,7 +364,8 @@ struct policy_source {
 enum policy_state {
     POLICY_CONNECTING,          /* Connecting, hello not yet received. */
     POLICY_HANDSHAKE,           /* Until the controller has programmed it
-                                 * (dovetail) or learned it (testcontroller). */
+                                 * (dovetail) or learned it
+                                 * (testcontroller). */
     POLICY_READY,               /* Sending requests. */
 };
 

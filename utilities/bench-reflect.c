@@ -307,8 +307,8 @@ reflect_is_policy_miss(const struct ofp_header *oh)
             && !memcmp(a + body_ofs, b + body_ofs, refl.pin_same - body_ofs));
 }
 
-/* Queues on 'c' a bundle control request of 'type' (OFPBCT_*) for its current bundle,
- * a new one if 'type' is OFPBCT_OPEN_REQUEST. */
+/* Queues on 'c' a bundle control request of 'type' (OFPBCT_*) for its
+ * current bundle, a new one if 'type' is OFPBCT_OPEN_REQUEST. */
 static void
 reflect_bundle_ctrl(struct reflect_conn *c, uint16_t type)
 {

@@ -390,7 +390,8 @@ cmd_network_add(struct ctl_context *ctx)
         || dtctl_error(ctx, dt_parse_encap(encap_s, &encap))
         || (anycast
             && dtctl_error(ctx, dt_parse_endpoint_mac(anycast, &anycast_mac)))
-        || (uplink && dtctl_error(ctx, dt_parse_name("uplink port", uplink)))) {
+        || (uplink
+            && dtctl_error(ctx, dt_parse_name("uplink port", uplink)))) {
         return;
     }
     if (uplink && !anycast) {
