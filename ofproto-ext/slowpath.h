@@ -142,10 +142,12 @@ struct sp_packet_in {
                                  * policy miss in an untagged Ethernet
                                  * frame of IPv4 or IPv6 is, it holds only
                                  * that metadata, dl_src, dl_dst, dl_type
-                                 * and the IP source and destination,
-                                 * every other field zero, until
-                                 * sp_complete_flow(): all the policy cache
-                                 * reads, at a fraction of the cost. */
+                                 * and the IP source and destination (IPv4
+                                 * or IPv6, as dl_type says), every other
+                                 * field unspecified (not to be read),
+                                 * until sp_complete_flow(): all the policy
+                                 * cache reads, at a fraction of the
+                                 * cost. */
     const void *packet;         /* Points into the message. */
     size_t packet_len;          /* Bytes at 'packet': the whole packet. */
 

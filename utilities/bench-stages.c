@@ -10,8 +10,10 @@
  *
  *   decode  sp_decode_packet_in() of the NXT_PACKET_IN2 that
  *           ovs-vswitchd sends for an IPv4 policy miss (OpenFlow 1.4),
- *           the same message over and over: the instructions' cost, with
- *           everything in the CPU cache.  The first result is checked.
+ *           the same message over and over, into the packet-ins of a
+ *           batch in turn as pinctrl decodes them (SWCONN_MAX_BATCH, 64
+ *           of about 700 bytes): the instructions' cost, with the message
+ *           in the CPU cache.  The first result is checked.
  *
  *   cache   a policy cache (controller/pcache) answering misses as
  *           pinctrl does: 50 keys at a time are hashed and their index
@@ -52,6 +54,7 @@
 
 #include "command-line.h"
 #include "controller/pcache.h"
+#include "controller/swconn.h"
 #include "flow.h"
 #include "ofproto-ext/pipeline.h"
 #include "ofproto-ext/slowpath.h"
@@ -163,7 +166,7 @@ static void
 stage_decode(const struct stages_params *p, struct stage_result *r)
 {
     struct ofpbuf *msg = stages_packet_in();
-    struct sp_packet_in pins[16];
+    static struct sp_packet_in pins[SWCONN_MAX_BATCH];
 
     char *error = sp_decode_packet_in(msg->data, &pins[0]);
     if (error) {
