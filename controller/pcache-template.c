@@ -83,6 +83,14 @@ struct install_template {
 };
 static struct hmap templates = HMAP_INITIALIZER(&templates);
 
+/* The usable template get_template() returned last, or NULL.  Nearly
+ * every answer in a fabric whose default is deny is the same drop, and
+ * finding its template in 'templates' (thousands of them, one for each
+ * VM's actions) went through colder templates in its bucket first: 5% of
+ * the controller's time under load (Documentation/performance.rst, item
+ * 29). */
+static const struct install_template *last_template;
+
 /* Templates of each kind kept at most, then all forgotten.  The actions
  * to each VM on the switch are their own (its MAC, its port), so a switch
  * with thousands of VMs has thousands of templates: 4096 made them
@@ -131,6 +139,12 @@ static const struct install_template *
 get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
              bool ipv6)
 {
+    const struct install_template *last = last_template;
+    if (last && last->up.actions == r->actions && last->ttl == r->ttl
+        && last->up.protocol == protocol && last->ipv6 == ipv6) {
+        return last;
+    }
+
     uint32_t hash = hash_3words(hash_pointer(r->actions, r->ttl), protocol,
                                 ipv6);
     struct install_template *t;
@@ -138,10 +152,15 @@ get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
     HMAP_FOR_EACH_WITH_HASH (t, up.node, hash, &templates) {
         if (t->ttl == r->ttl && t->up.protocol == protocol
             && t->ipv6 == ipv6 && t->up.actions == r->actions) {
-            return t->cookie_ofs != SIZE_MAX ? t : NULL;
+            if (t->cookie_ofs == SIZE_MAX) {
+                return NULL;
+            }
+            last_template = t;
+            return t;
         }
     }
     if (hmap_count(&templates) >= TEMPLATES_MAX) {
+        last_template = NULL;
         msg_templates_clear(&templates);
     }
 
@@ -178,7 +197,11 @@ get_template(const struct pcache_result *r, enum ofputil_protocol protocol,
         t->cookie_ofs = SIZE_MAX;   /* Unusable: encode each time. */
     }
     hmap_insert(&templates, &t->up.node, hash);
-    return t->cookie_ofs != SIZE_MAX ? t : NULL;
+    if (t->cookie_ofs == SIZE_MAX) {
+        return NULL;
+    }
+    last_template = t;
+    return t;
 }
 
 /* A transaction id for a message from a template: ids of their own, apart

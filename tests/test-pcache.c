@@ -96,6 +96,9 @@ static void
 check_flow_mod(const struct ofpbuf *msg, const struct pcache_key *key,
                const struct pcache_result *r, enum ofputil_protocol protocol)
 {
+    const struct ofp_header *oh = msg->data;
+    ck_assert_int_eq(oh->version, ofputil_protocol_to_ofp_version(protocol));
+
     struct ofputil_flow_mod fm;
     struct ofpbuf ofpacts;
     enum ofputil_protocol decoded_protocol = protocol;
@@ -192,6 +195,31 @@ START_TEST(test_install_encoding)
                 pcache_destroy(&pc);
             }
         }
+    }
+
+    /* Installs one after another that differ in one thing only: the
+     * actions, the TTL, the version or the address family, in the order
+     * of a Gray code over the four, twice round.  The template of each
+     * must not be taken for the next (the one used last is tried
+     * first). */
+    for (unsigned int i = 0; i < 32; i++) {
+        unsigned int g = i ^ (i >> 1);
+        const struct pcache_key *key = &keys[g & 1 ? 5 : 0];
+        uint32_t ttl = g & 2 ? 300 : 1;
+        enum ofputil_protocol protocol = ofputil_protocol_from_ofp_version(
+            g & 4 ? OFP15_VERSION : OFP13_VERSION);
+        struct pcache_result r;
+        make_result(&r, actions[g & 8 ? 1 : 0], UINT64_C(0xd00002000000) + i,
+                    ttl);
+
+        struct pcache pc;
+        pcache_init(&pc);
+        struct ofpbuf *msg = ofpbuf_new(0);
+        install(&pc, key, &r, protocol, 0, msg);
+        check_flow_mod(msg, key, &r, protocol);
+        ofpbuf_delete(msg);
+        pcache_result_uninit(&r);
+        pcache_destroy(&pc);
     }
 }
 END_TEST
