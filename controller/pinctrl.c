@@ -143,7 +143,7 @@ static struct ovsdb_idl_txn *db_txn;
 static unsigned long long int n_held_total, n_held_dropped, n_db_writes;
 
 static void handle_policy_miss(struct ctlsw *, const struct pcache_switch *,
-                               struct sp_packet_in *,
+                               enum ofputil_protocol, struct sp_packet_in *,
                                const struct pcache_key *, uint32_t hash,
                                uint32_t dst_hash, long long int now);
 static void handle_arp_miss(struct ctlsw *, const struct sp_packet_in *);
@@ -358,14 +358,17 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
 
     struct pcache_switch psw;
     bool have_psw = ctlsw_pcache_switch(sw, &psw);
+    enum ofputil_protocol protocol = (have_psw
+                                      ? swconn_get_protocol(sw->swconn)
+                                      : 0);
     long long int now = time_msec();
     for (size_t i = 0; i < n_pins; i++) {
         size_t j = order[i];
         struct sp_packet_in *pin = &pins[j];
 
         if (pin->opcode == SP_POLICY_MISS) {
-            handle_policy_miss(sw, have_psw ? &psw : NULL, pin, &keys[j],
-                               hashes[j], dst_hashes[j], now);
+            handle_policy_miss(sw, have_psw ? &psw : NULL, protocol, pin,
+                               &keys[j], hashes[j], dst_hashes[j], now);
         } else {
             ovs_assert(pin->opcode < ARRAY_SIZE(handlers)
                        && handlers[pin->opcode]);
@@ -426,11 +429,11 @@ source_endpoint(const struct sp_packet_in *pin,
 /* Handles policy miss 'pin' for 'key' (whose pcache_key_hash() is 'hash',
  * and its destination's dps_ip_hash() 'dst_hash') from 'sw', which is
  * 'psw' to the policy cache (NULL if the switch's ports are not known
- * yet), at 'now'.  Its flow may be partial (struct sp_packet_in): what
+ * yet) and speaks 'protocol' (if 'psw' is nonnull), at 'now'.  Its flow may be partial (struct sp_packet_in): what
  * reads more than the policy cache does completes it first. */
 static void
 handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
-                   struct sp_packet_in *pin,
+                   enum ofputil_protocol protocol, struct sp_packet_in *pin,
                    const struct pcache_key *key_, uint32_t hash,
                    uint32_t dst_hash, long long int now)
 {
@@ -489,14 +492,12 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
         return;
     }
 
-    pcache_install(&sw->pcache, &key, hash, &r,
-                   swconn_get_protocol(sw->swconn), now,
+    pcache_install(&sw->pcache, &key, hash, &r, protocol, now,
                    swconn_batch(sw->swconn));
     swconn_batch_added(sw->swconn);
     if (r.verdict == DPS_FORWARD) {
         pcache_put_packet_out(&r, pin->in_port, pin->packet, pin->packet_len,
-                              swconn_get_protocol(sw->swconn),
-                              swconn_output(sw->swconn));
+                              protocol, swconn_output(sw->swconn));
     }
     pcache_result_uninit(&r);
 }

@@ -65,6 +65,8 @@ static size_t max_bundle = SWCONN_DEFAULT_MAX_BUNDLE;
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
+struct bundle_add_prefix;
+
 struct swconn {
     struct ofio *conn;          /* The OpenFlow connection. */
     struct swconn_hooks hooks;  /* The owner's callbacks. */
@@ -129,7 +131,8 @@ struct swconn {
     struct ofpbuf *batch_out;   /* The connection's output, and the offset
                                  * in it... */
     size_t batch_ofs;           /* ...of the bundle add message being
-                                 * composed. */
+                                 * composed... */
+    const struct bundle_add_prefix *batch_prefix; /* ...and its start. */
     unsigned int n_errors;      /* Errors the switch reported. */
 };
 
@@ -506,6 +509,7 @@ batch_begin_msg(struct swconn *sw)
     struct ofpbuf *out = ofio_tx(sw->conn);
     sw->batch_out = out;
     sw->batch_ofs = out->size;
+    sw->batch_prefix = p;
     uint8_t *prefix = ofpbuf_put(out, p->bytes, p->len);
     ovs_be32 bundle_id = htonl(sw->bundle_id);
     ovs_be16 flags = htons(BATCH_FLAGS);
@@ -521,13 +525,13 @@ batch_begin_msg(struct swconn *sw)
 static void
 batch_end_msg(struct swconn *sw)
 {
-    const struct bundle_add_prefix *p
-        = get_bundle_add_prefix(swconn_version(sw));
+    const struct bundle_add_prefix *p = sw->batch_prefix;
     const struct ofpbuf *out = sw->batch_out;
     uint8_t *msg = (uint8_t *) out->data + sw->batch_ofs;
     const struct ofp_header *inner = (const void *) (msg + p->len);
     size_t len = out->size - sw->batch_ofs;
 
+    /* One whole message, of a length a message may have. */
     ovs_assert(len >= p->len + sizeof *inner
                && len == p->len + ntohs(inner->length)
                && len <= UINT16_MAX);
