@@ -112,8 +112,9 @@ struct expiry_record {
 #define QUEUE_MIN_BLOCKS 4
 
 /* How far ahead expiry prefetches the index lines of the entries it
- * removes. */
-#define EXPIRY_PREFETCH 8
+ * removes (at 8, the first read of each line was still nearly all of
+ * index_remove()'s samples: Documentation/performance.rst, item 33). */
+#define EXPIRY_PREFETCH 16
 
 static void queue_push(struct pcache_queue *, struct pcache_entry *);
 static void queue_advance(struct pcache_queue *);
@@ -1371,9 +1372,9 @@ static uint32_t *pool_free;
 static size_t pool_free_mask;
 static uint64_t pool_free_head, pool_free_tail;
 
-/* How far ahead entry_alloc() prefetches the free entries it will
- * reuse. */
-#define ALLOC_PREFETCH 4
+/* How far ahead entry_alloc() prefetches the free entries it will reuse
+ * (item 33, as for EXPIRY_PREFETCH). */
+#define ALLOC_PREFETCH 8
 static char **pool_chunks;              /* Every chunk, in order. */
 static size_t n_pool_chunks, allocated_pool_chunks;
 static size_t pool_carved;              /* Entries carved in all chunks. */
