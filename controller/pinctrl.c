@@ -443,8 +443,9 @@ source_endpoint(const struct sp_packet_in *pin,
 /* Handles policy miss 'pin' for 'key' (whose pcache_key_hash() is 'hash',
  * and its destination's dps_ip_hash() 'dst_hash') from 'sw', which is
  * 'psw' to the policy cache (NULL if the switch's ports are not known
- * yet) and speaks 'protocol' (if 'psw' is nonnull), at 'now'.  Its flow may be partial (struct sp_packet_in): what
- * reads more than the policy cache does completes it first. */
+ * yet) and speaks 'protocol' (if 'psw' is nonnull), at 'now'.  Its flow
+ * may be partial (struct sp_packet_in): what reads more than the policy
+ * cache does completes it first. */
 static void
 handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
                    enum ofputil_protocol protocol, struct sp_packet_in *pin,
