@@ -1388,6 +1388,22 @@ policy_switch_run(struct policy_run *run, struct policy_switch *sw,
     policy_flush(sw);
 }
 
+/* Returns the 'len'-byte message at 'msg', or a copy of it aligned as
+ * OpenFlow's structures need, valid until the next call, if 'msg' is not:
+ * a packet-out of a packet whose length is not a multiple of 8 leaves the
+ * next message misaligned. */
+static const struct ofp_header *
+policy_aligned(const void *msg, size_t len)
+{
+    static uint64_t copy[UINT16_MAX / 8 + 1];
+
+    if (!((uintptr_t) msg % 8)) {
+        return msg;
+    }
+    memcpy(copy, msg, len);
+    return (const struct ofp_header *) copy;
+}
+
 /* Reads everything there is on 'sw''s socket and processes every whole
  * message in it. */
 static void
@@ -1412,15 +1428,18 @@ policy_read(struct policy_run *run, struct policy_switch *sw,
         sw->rx.size += n;
 
         while (sw->rx.size >= sizeof(struct ofp_header)) {
-            const struct ofp_header *oh = sw->rx.data;
-            size_t len = ntohs(oh->length);
-            if (len < sizeof *oh) {
+            /* Read by bytes: a message may follow one of any length. */
+            ovs_be16 len_be;
+            memcpy(&len_be, (const uint8_t *) sw->rx.data
+                   + offsetof(struct ofp_header, length), sizeof len_be);
+            size_t len = ntohs(len_be);
+            if (len < sizeof(struct ofp_header)) {
                 ovs_fatal(0, "switch %016"PRIx64": bad OpenFlow length %zu",
                           sw->dpid, len);
             } else if (sw->rx.size < len) {
                 break;
             }
-            policy_process(run, sw, oh, now);
+            policy_process(run, sw, policy_aligned(sw->rx.data, len), now);
             ofpbuf_pull(&sw->rx, len);
         }
         /* Move a partial message to the front. */
