@@ -65,6 +65,8 @@ static size_t max_bundle = SWCONN_DEFAULT_MAX_BUNDLE;
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
+struct bundle_add_prefix;
+
 struct swconn {
     struct ofio *conn;          /* The OpenFlow connection. */
     struct swconn_hooks hooks;  /* The owner's callbacks. */
@@ -121,16 +123,23 @@ struct swconn {
     const struct ofp_header *pins[SWCONN_MAX_BATCH];
     size_t n_pins;
 
-    /* Flow_mods appended to swconn_batch() while 'in_run', one after
-     * another: sent as one bundle at the end of the run. */
+    /* The bundle of the flow_mods appended to swconn_batch() while
+     * 'in_run', composed in the connection's output and committed at the
+     * end of the run. */
     bool in_run;
-    struct ofpbuf batch;
-    size_t n_batched;           /* Flow_mods in 'batch'. */
+    size_t n_batched;           /* Flow_mods in it; 0 if none is open. */
+    struct ofpbuf *batch_out;   /* The connection's output, and the offset
+                                 * in it... */
+    size_t batch_ofs;           /* ...of the bundle add message being
+                                 * composed... */
+    const struct bundle_add_prefix *batch_prefix; /* ...and its start. */
     unsigned int n_errors;      /* Errors the switch reported. */
 };
 
 static void swconn_process(struct swconn *, const struct ofpbuf *);
 static void flush_packet_ins(struct swconn *);
+static struct ofpbuf *batch_begin_msg(struct swconn *);
+static void batch_end_msg(struct swconn *);
 static void send_batch(struct swconn *);
 static void process_features_reply(struct swconn *,
                                    const struct ofp_header *);
@@ -179,7 +188,6 @@ swconn_create(struct stream *stream, const struct swconn_hooks *hooks,
     flowtab_init(&sw->desired);
     flowtab_plan_init(&sw->plan);
     flowtab_changes_init(&sw->committing);
-    ofpbuf_init(&sw->batch, 0);
     VLOG_INFO("%s: switch connected", ofio_get_name(sw->conn));
     return sw;
 }
@@ -198,7 +206,6 @@ swconn_destroy(struct swconn *sw)
         flowtab_destroy(&sw->desired);
         flowtab_plan_destroy(&sw->plan);
         flowtab_changes_destroy(&sw->committing);
-        ofpbuf_uninit(&sw->batch);
         free(sw);
     }
 }
@@ -399,30 +406,35 @@ swconn_send_bundle(struct swconn *sw, struct ovs_list *msgs)
 
     send_batch(sw);             /* A bundle of its own, first. */
     LIST_FOR_EACH_POP (msg, list_node, msgs) {
-        ofpbuf_put(&sw->batch, msg->data, msg->size);
-        sw->n_batched++;
+        ofpbuf_put(batch_begin_msg(sw), msg->data, msg->size);
+        batch_end_msg(sw);
         ofpbuf_delete(msg);
     }
     send_batch(sw);
 }
 
-/* Returns the buffer to which to append flow_mods (whole messages, their
- * lengths set) for 'sw' to send in a bundle, as swconn_send_bundle()
- * does; call swconn_batch_added() after each.  While 'sw' processes what
- * it received (from a packet-in callback), the flow_mods of all the
- * packet-ins of the run go in one bundle, sent when they are all
- * processed: one bundle open and commit for a batch of policy cache
- * entries instead of one each, and no message of its own for each. */
+/* Returns the buffer to which to append one flow_mod (a whole message, its
+ * length set) for 'sw' to send in a bundle, as swconn_send_bundle() does;
+ * call swconn_batch_added() right after, with nothing else sent to 'sw'
+ * in between.  While 'sw' processes what it received (from a packet-in
+ * callback), the flow_mods of all the packet-ins of the run go in one
+ * bundle, committed when they are all processed: one bundle open and
+ * commit for a batch of policy cache entries instead of one each, and no
+ * message of its own for each.  Each flow_mod is encoded in place in the
+ * connection's output, in its bundle add message: other messages sent
+ * meanwhile (the packet-outs of the packets that missed) go between them,
+ * which OpenFlow allows (a message outside a bundle is executed as it
+ * arrives, before the bundle's commit, as it was when they went first). */
 struct ofpbuf *
 swconn_batch(struct swconn *sw)
 {
-    return &sw->batch;
+    return batch_begin_msg(sw);
 }
 
 void
 swconn_batch_added(struct swconn *sw)
 {
-    sw->n_batched++;
+    batch_end_msg(sw);
     if (!sw->in_run) {
         send_batch(sw);
     }
@@ -471,50 +483,85 @@ get_bundle_add_prefix(enum ofp_version version)
     return p;
 }
 
-/* Sends the flow_mods in 'sw''s batch in one bundle, as
- * swconn_send_bundle() would, each bundle add message composed in place in
- * the connection's output. */
+/* The flags of the bundles of swconn_batch() and swconn_send_bundle(). */
+#define BATCH_FLAGS (OFPBF_ATOMIC | OFPBF_ORDERED)
+
+/* Starts a bundle add message in 'sw''s output, opening a bundle first if
+ * none is: the part before the message it carries, to be completed by
+ * batch_end_msg() once the message follows.  Returns the output, to which
+ * the caller appends that message (and nothing else: until then the
+ * output must not be sent, so not even ofio_tx() may be called). */
+static struct ofpbuf *
+batch_begin_msg(struct swconn *sw)
+{
+    enum ofp_version version = swconn_version(sw);
+    if (!sw->n_batched) {
+        COVERAGE_INC(swconn_bundle);
+        struct ofputil_bundle_ctrl_msg bc = {
+            .bundle_id = ++sw->bundle_id,
+            .type = OFPBCT_OPEN_REQUEST,
+            .flags = BATCH_FLAGS,
+        };
+        send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
+    }
+
+    const struct bundle_add_prefix *p = get_bundle_add_prefix(version);
+    struct ofpbuf *out = ofio_tx(sw->conn);
+    sw->batch_out = out;
+    sw->batch_ofs = out->size;
+    sw->batch_prefix = p;
+    uint8_t *prefix = ofpbuf_put(out, p->bytes, p->len);
+    ovs_be32 bundle_id = htonl(sw->bundle_id);
+    ovs_be16 flags = htons(BATCH_FLAGS);
+    memcpy(prefix + p->bundle_id_ofs, &bundle_id, sizeof bundle_id);
+    memcpy(prefix + p->flags_ofs, &flags, sizeof flags);
+    return out;
+}
+
+/* Completes the bundle add message that batch_begin_msg() started, now
+ * that the message it carries follows it in the output: its length, and
+ * the transaction id of that message, as ofputil_encode_bundle_add()
+ * gives. */
+static void
+batch_end_msg(struct swconn *sw)
+{
+    const struct bundle_add_prefix *p = sw->batch_prefix;
+    const struct ofpbuf *out = sw->batch_out;
+    uint8_t *msg = (uint8_t *) out->data + sw->batch_ofs;
+    const uint8_t *inner = msg + p->len;
+    size_t len = out->size - sw->batch_ofs;
+
+    /* One whole message, of a length a message may have.  Read by bytes:
+     * a packet-out before it in the output may have any length. */
+    ovs_be16 inner_len;
+    ovs_assert(len >= p->len + sizeof(struct ofp_header));
+    memcpy(&inner_len, inner + offsetof(struct ofp_header, length),
+           sizeof inner_len);
+    ovs_assert(len == p->len + ntohs(inner_len) && len <= UINT16_MAX);
+    ovs_be16 total = htons(len);
+    memcpy(msg + offsetof(struct ofp_header, length), &total, sizeof total);
+    memcpy(msg + offsetof(struct ofp_header, xid),
+           inner + offsetof(struct ofp_header, xid), sizeof(ovs_be32));
+    sw->n_batched++;
+    COVERAGE_INC(swconn_flow_mod);
+}
+
+/* Commits the bundle that swconn_batch() or swconn_send_bundle() opened in
+ * 'sw''s output, if one is open. */
 static void
 send_batch(struct swconn *sw)
 {
     if (!sw->n_batched) {
         return;
     }
-    enum ofp_version version = swconn_version(sw);
-    COVERAGE_INC(swconn_bundle);
     struct ofputil_bundle_ctrl_msg bc = {
-        .bundle_id = ++sw->bundle_id,
-        .type = OFPBCT_OPEN_REQUEST,
-        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
+        .bundle_id = sw->bundle_id,
+        .type = OFPBCT_COMMIT_REQUEST,
+        .flags = BATCH_FLAGS,
     };
-    send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
-
-    const struct bundle_add_prefix *p = get_bundle_add_prefix(version);
-    ovs_be32 bundle_id = htonl(bc.bundle_id);
-    ovs_be16 flags = htons(bc.flags);
-    const uint8_t *msgs = sw->batch.data;
-    for (size_t ofs = 0; ofs < sw->batch.size; ) {
-        const struct ofp_header *oh = (const void *) (msgs + ofs);
-        size_t len = ntohs(oh->length);
-        uint8_t *out = ofio_put_uninit(sw->conn, p->len + len);
-        ovs_be16 total = htons(p->len + len);
-
-        memcpy(out, p->bytes, p->len);
-        memcpy(out + offsetof(struct ofp_header, length), &total,
-               sizeof total);
-        memcpy(out + offsetof(struct ofp_header, xid), &oh->xid,
-               sizeof oh->xid);
-        memcpy(out + p->bundle_id_ofs, &bundle_id, sizeof bundle_id);
-        memcpy(out + p->flags_ofs, &flags, sizeof flags);
-        memcpy(out + p->len, oh, len);
-        COVERAGE_INC(swconn_flow_mod);
-        ofs += len;
-    }
-    ofpbuf_clear(&sw->batch);
+    send_msg(sw, ofputil_encode_bundle_ctrl_request(swconn_version(sw),
+                                                    &bc));
     sw->n_batched = 0;
-
-    bc.type = OFPBCT_COMMIT_REQUEST;
-    send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
     sw->n_other_bundles++;
 }
 
