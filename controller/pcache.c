@@ -14,6 +14,7 @@
 #include "coverage.h"
 #include "flow.h"
 #include "hash.h"
+#include "lib/dt-hash.h"
 #include "ofproto-ext/actions.h"
 #include "ofproto-ext/pipeline.h"
 #include "openvswitch/dynamic-string.h"
@@ -668,10 +669,8 @@ pcache_key_hash(const struct pcache_key *key)
     uint64_t dst[2];
 
     memcpy(dst, &key->dst, sizeof dst);
-    uint32_t hash = hash_add(hash_add64(hash_add64(key->vni, dst[0]),
-                                        dst[1]),
-                             key->domain);
-    return hash_finish(hash, sizeof *key);
+    return dt_hash_3words64(((uint64_t) key->vni << 32) | key->domain,
+                            dst[0], dst[1]);
 }
 
 /* Prefetches into the CPU cache the slots of 'pc''s index that a lookup of

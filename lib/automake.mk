@@ -18,6 +18,7 @@ lib_libdovetail_la_SOURCES = \
 	lib/dt-dps.h \
 	lib/dt-dps-idl.c \
 	lib/dt-dps-idl.h \
+	lib/dt-hash.h \
 	lib/dt-histogram.c \
 	lib/dt-histogram.h \
 	lib/dt-oamap.c \

@@ -70,6 +70,7 @@
 #include "coverage.h"
 #include "hash.h"
 #include "lib/dt-addr.h"
+#include "lib/dt-hash.h"
 #include "lib/dt-oamap.h"
 #include "lib/dt-slab.h"
 #include "openvswitch/dynamic-string.h"
@@ -2177,7 +2178,7 @@ mac_hash(struct eth_addr mac)
 static uint32_t
 domains_hash(const struct dps_domain *src, const struct dps_domain *dst)
 {
-    return hash_2words(src ? src->hash : 0, dst ? dst->hash : 0);
+    return dt_hash_2words(src ? src->hash : 0, dst ? dst->hash : 0);
 }
 
 static uint32_t

@@ -22,6 +22,13 @@ tests_test_dt_histogram_SOURCES = tests/test-dt-histogram.c \
 tests_test_dt_histogram_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_test_dt_histogram_LDADD = $(UNIT_TEST_LDADD)
 
+check_PROGRAMS += tests/test-dt-hash
+TESTS += tests/test-dt-hash
+tests_test_dt_hash_SOURCES = tests/test-dt-hash.c tests/check-tap.c \
+	tests/check-tap.h
+tests_test_dt_hash_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_test_dt_hash_LDADD = $(UNIT_TEST_LDADD)
+
 check_PROGRAMS += tests/test-dt-oamap
 TESTS += tests/test-dt-oamap
 tests_test_dt_oamap_SOURCES = tests/test-dt-oamap.c tests/check-tap.c \
