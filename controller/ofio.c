@@ -24,6 +24,7 @@ VLOG_DEFINE_THIS_MODULE(ofio);
 COVERAGE_DEFINE(ofio_recv);
 COVERAGE_DEFINE(ofio_read);
 COVERAGE_DEFINE(ofio_write);
+COVERAGE_DEFINE(ofio_realign);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
@@ -47,6 +48,10 @@ struct ofio {
 
     struct ofpbuf rx;           /* Bytes read and not yet handed out. */
     size_t rx_ofs;              /* Offset of the next message in 'rx'. */
+    void **copies;              /* Copies handed out of messages that were
+                                 * misaligned in 'rx', freed at the next
+                                 * ofio_run(). */
+    size_t n_copies, allocated_copies;
     struct ofpbuf tx;           /* Bytes to send... */
     size_t max_send;            /* ...at most this many per send(). */
 
@@ -66,6 +71,7 @@ static void ofio_fail(struct ofio *, int error, const char *what);
 static void ofio_alive(struct ofio *, long long int now);
 static void ofio_read(struct ofio *);
 static const struct ofp_header *next_message(struct ofio *);
+static void free_copies(struct ofio *);
 static void process_hello(struct ofio *, const struct ofp_header *);
 
 /* Creates a connection on 'stream' (taking ownership), allowing the
@@ -100,6 +106,8 @@ ofio_destroy(struct ofio *io)
 {
     if (io) {
         stream_close(io->stream);
+        free_copies(io);
+        free(io->copies);
         ofpbuf_uninit(&io->rx);
         ofpbuf_uninit(&io->tx);
         free(io->name);
@@ -115,6 +123,7 @@ ofio_run(struct ofio *io)
     if (io->state == OFIO_DEAD) {
         return;
     }
+    free_copies(io);
     stream_run(io->stream);
     if (io->state == OFIO_CONNECTING) {
         int error = stream_connect(io->stream);
@@ -181,8 +190,10 @@ ofio_wait(struct ofio *io)
 }
 
 /* Returns the next message received, or NULL if none is complete.  The
- * message stays valid until the next call to ofio_recv() or ofio_run().
- * Hellos and echo requests are handled here and never returned. */
+ * message stays valid until the next call to ofio_run() (so a caller may
+ * gather several before it processes them), and it is 8-byte aligned, as
+ * Open vSwitch's decoders expect.  Hellos and echo requests are handled
+ * here and never returned. */
 const struct ofp_header *
 ofio_recv(struct ofio *io)
 {
@@ -361,7 +372,15 @@ ofio_read(struct ofio *io)
 }
 
 /* Returns the complete message at 'rx_ofs' in 'rx', or NULL.  A message
- * whose length field is shorter than a header kills the connection. */
+ * whose length field is shorter than a header kills the connection.
+ *
+ * A message that follows one whose length is not a multiple of 8 (which
+ * OpenFlow allows: an error carrying part of a request, a packet-in of
+ * OpenFlow 1.0 to 1.3, an echo with any payload) is misaligned in 'rx',
+ * and reading it through Open vSwitch's structures is undefined (the
+ * sanitizer build stops on it): such a message is handed out as an
+ * aligned copy.  NXT_PACKET_IN2, the message of the hot path, is padded
+ * to 8 bytes, so copies are rare. */
 static const struct ofp_header *
 next_message(struct ofio *io)
 {
@@ -369,16 +388,39 @@ next_message(struct ofio *io)
     if (io->state == OFIO_DEAD || left < sizeof(struct ofp_header)) {
         return NULL;
     }
-    const struct ofp_header *oh
-        = (const void *) ((const char *) io->rx.data + io->rx_ofs);
-    size_t len = ntohs(oh->length);
-    if (len < sizeof *oh) {
+    const uint8_t *msg = (const uint8_t *) io->rx.data + io->rx_ofs;
+    ovs_be16 len_be;
+    memcpy(&len_be, msg + offsetof(struct ofp_header, length),
+           sizeof len_be);
+    size_t len = ntohs(len_be);
+    if (len < sizeof(struct ofp_header)) {
         VLOG_WARN_RL(&rl, "%s: received too-short ofp_header (%"PRIuSIZE
                      " bytes)", io->name, len);
         ofio_fail(io, EPROTO, NULL);
         return NULL;
+    } else if (len > left) {
+        return NULL;
+    } else if (!((uintptr_t) msg % 8)) {
+        return ALIGNED_CAST(const struct ofp_header *, msg);
     }
-    return len <= left ? oh : NULL;
+
+    COVERAGE_INC(ofio_realign);
+    if (io->n_copies >= io->allocated_copies) {
+        io->copies = x2nrealloc(io->copies, &io->allocated_copies,
+                                sizeof *io->copies);
+    }
+    void *copy = xmemdup(msg, len);
+    io->copies[io->n_copies++] = copy;
+    return copy;
+}
+
+static void
+free_copies(struct ofio *io)
+{
+    for (size_t i = 0; i < io->n_copies; i++) {
+        free(io->copies[i]);
+    }
+    io->n_copies = 0;
 }
 
 /* Negotiates the version from the peer's first message 'oh', which must

@@ -6,10 +6,11 @@
  * each message with its own send(); at a policy cache miss per request
  * that is most of the controller's time (Documentation/performance.rst).
  * An ofio reads whatever the socket holds, up to OFIO_READ_SIZE at a
- * time, and hands out every complete message in it without copying;
- * what is sent is appended to one buffer that goes out with as few
- * send() calls as the socket takes, once per main-loop pass (ofio_run())
- * or when it grows past OFIO_FLUSH_SIZE.
+ * time, and hands out every complete message in it without copying (but
+ * for one that arrives misaligned, after a message whose length is not a
+ * multiple of 8); what is sent is appended to one buffer that goes out
+ * with as few send() calls as the socket takes, once per main-loop pass
+ * (ofio_run()) or when it grows past OFIO_FLUSH_SIZE.
  *
  * It speaks the OpenFlow connection setup itself: the hello exchange and
  * version negotiation (the highest version both sides allow), echo

@@ -127,6 +127,7 @@ EXTRA_DIST += \
 	tests/atlocal.in \
 	$(srcdir)/tests/package.m4 \
 	tests/flood.py \
+	tests/odd-switch.py \
 	utilities/dovetail-fabric.sh
 
 # Our programs first, then the Open vSwitch daemons and utilities the tests
