@@ -403,17 +403,19 @@ index_remove(struct pcache *pc, uint32_t hash, uint32_t id)
 
 /* Computes into '*r' the entry switch 'sw' should hold for 'key' (whose
  * destination's dps_ip_hash() is 'dst_hash'), from the policy service
- * 'dps'.  Returns false, leaving '*r' uninitialized, if
- * nothing should be cached: the network or destination is unknown, or
- * the destination cannot be reached from 'sw' (not located, its port not
- * there yet, no tunnel).  On success the caller must
- * pcache_result_uninit(r). */
+ * 'dps', in which 'net' is the network of the key's VNI
+ * (dps_find_network_by_vni(), looked up once by a caller that also
+ * prefetches from it), or NULL if there is none.  Returns false, leaving
+ * '*r' uninitialized, if nothing should be cached: the network or
+ * destination is unknown, or the destination cannot be reached from 'sw'
+ * (not located, its port not there yet, no tunnel).  On success the
+ * caller must pcache_result_uninit(r). */
 bool
 pcache_compute(const struct dps *dps, const struct pcache_switch *sw,
+               const struct dps_network *net,
                const struct pcache_key *key, uint32_t dst_hash,
                struct pcache_result *r)
 {
-    const struct dps_network *net = dps_find_network_by_vni(dps, key->vni);
     if (!net) {
         return false;
     }
@@ -841,8 +843,9 @@ revalidate_entry(const struct dps *dps, const struct pcache_switch *sw,
                  size_t *allocated)
 {
     struct pcache_result r;
-    bool valid = pcache_compute(dps, sw, &e->key, dps_ip_hash(&e->key.dst),
-                                &r);
+    bool valid = pcache_compute(dps, sw,
+                                dps_find_network_by_vni(dps, e->key.vni),
+                                &e->key, dps_ip_hash(&e->key.dst), &r);
     if (valid) {
         valid = r.cookie == e->cookie && r.actions == e->actions;
         pcache_result_uninit(&r);

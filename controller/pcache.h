@@ -169,6 +169,7 @@ size_t pcache_count(const struct pcache *);
 size_t pcache_pool_bytes(void);
 
 bool pcache_compute(const struct dps *, const struct pcache_switch *,
+                    const struct dps_network *,
                     const struct pcache_key *, uint32_t dst_hash,
                     struct pcache_result *);
 bool pcache_result_init(struct pcache_result *, enum dps_verdict,

@@ -144,6 +144,7 @@ static unsigned long long int n_held_total, n_held_dropped, n_db_writes;
 
 static void handle_policy_miss(struct ctlsw *, const struct pcache_switch *,
                                enum ofputil_protocol, struct sp_packet_in *,
+                               const struct dps_network *,
                                const struct pcache_key *, uint32_t hash,
                                uint32_t dst_hash, long long int now);
 static void handle_arp_miss(struct ctlsw *, const struct sp_packet_in *);
@@ -382,7 +383,8 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
 
         if (pin->opcode == SP_POLICY_MISS) {
             handle_policy_miss(sw, have_psw ? &psw : NULL, protocol, pin,
-                               &keys[j], hashes[j], dst_hashes[j], now);
+                               nets[j], &keys[j], hashes[j], dst_hashes[j],
+                               now);
         } else {
             ovs_assert(pin->opcode < ARRAY_SIZE(handlers)
                        && handlers[pin->opcode]);
@@ -441,7 +443,8 @@ source_endpoint(const struct sp_packet_in *pin,
 }
 
 /* Handles policy miss 'pin' for 'key' (whose pcache_key_hash() is 'hash',
- * and its destination's dps_ip_hash() 'dst_hash') from 'sw', which is
+ * its destination's dps_ip_hash() 'dst_hash', and its network 'net', or
+ * NULL if the policy service has none with its VNI) from 'sw', which is
  * 'psw' to the policy cache (NULL if the switch's ports are not known
  * yet) and speaks 'protocol' (if 'psw' is nonnull), at 'now'.  Its flow
  * may be partial (struct sp_packet_in): what reads more than the policy
@@ -449,6 +452,7 @@ source_endpoint(const struct sp_packet_in *pin,
 static void
 handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
                    enum ofputil_protocol protocol, struct sp_packet_in *pin,
+                   const struct dps_network *net,
                    const struct pcache_key *key_, uint32_t hash,
                    uint32_t dst_hash, long long int now)
 {
@@ -474,7 +478,7 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
     }
 
     struct pcache_result r;
-    if (!pcache_compute(dps, psw, &key, dst_hash, &r)) {
+    if (!pcache_compute(dps, psw, net, &key, dst_hash, &r)) {
         COVERAGE_INC(pcache_unknown);
         sw->pcache.stats.unknown++;
         if (!VLOG_DROP_DBG(&rl)) {
@@ -488,8 +492,6 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
         /* An endpoint between two locations (its port unbound for a
          * migration, or its port here down as it leaves): hold the packet
          * until it can be reached, then replay it through the pipeline. */
-        const struct dps_network *net
-            = dps_find_network_by_vni(dps, key.vni);
         const struct dps_endpoint *ep
             = net ? dps_find_endpoint_by_ip(dps, net, &key.dst) : NULL;
         uint64_t dpid;
