@@ -142,8 +142,21 @@ static struct ovsdb_idl_txn *db_txn;
 /* Global statistics for pinctrl/show. */
 static unsigned long long int n_held_total, n_held_dropped, n_db_writes;
 
+/* What pinctrl_packet_ins() keeps of a decoded packet-in until its turn to
+ * be handled.  A policy miss needs only these few fields, so it is decoded
+ * into a 'struct sp_packet_in' that the next packet-in reuses (one that
+ * stays in the CPU cache), unless its network is SARP's: it may go to the
+ * SARP cache, which reads the whole flow. */
+struct decoded {
+    enum sp_opcode opcode;
+    ofp_port_t in_port;
+    const void *packet;         /* Points into the message. */
+    size_t packet_len;
+    struct sp_packet_in *pin;   /* The whole packet-in, or NULL. */
+};
+
 static void handle_policy_miss(struct ctlsw *, const struct pcache_switch *,
-                               enum ofputil_protocol, struct sp_packet_in *,
+                               enum ofputil_protocol, const struct decoded *,
                                const struct dps_network *,
                                const struct pcache_key *, uint32_t hash,
                                uint32_t dst_hash, long long int now);
@@ -248,16 +261,16 @@ decode_packet_in(struct ctlsw *sw, const struct ofp_header *oh,
     return true;
 }
 
-/* Checks decoded packet-in 'pin' against its port's rate limit, counting
- * it.  Returns false if it is to be dropped. */
+/* Checks a decoded packet-in from 'in_port' against the port's rate limit,
+ * counting it.  Returns false if it is to be dropped. */
 static bool
-check_rate(struct ctlsw *sw, const struct sp_packet_in *pin)
+check_rate(struct ctlsw *sw, ofp_port_t in_port)
 {
-    if (!rate_allows(sw, pin->in_port)) {
+    if (!rate_allows(sw, in_port)) {
         COVERAGE_INC(pinctrl_rate_limited);
         sw->stats.rate_limited++;
         VLOG_DBG_RL(&rl, "port %"PRIu16": over the packet-in rate limit",
-                    ofp_to_u16(pin->in_port));
+                    ofp_to_u16(in_port));
         return false;
     }
     return true;
@@ -317,15 +330,20 @@ void
 pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
                    size_t n)
 {
+    /* At 856 bytes each on x86-64, all of these do not fit in the L1
+     * cache; a batch of policy misses uses only the first. */
     static struct sp_packet_in pins[SWCONN_MAX_BATCH];
-    uint8_t order[SWCONN_MAX_BATCH]; /* Indexes into 'pins' of those within
-                                      * their ports' rate limits. */
+    size_t n_pins = 0;
+
+    struct decoded decoded[SWCONN_MAX_BATCH];
+    uint8_t order[SWCONN_MAX_BATCH]; /* Indexes into 'decoded' of those
+                                      * within their ports' rate limits. */
     struct pcache_key keys[SWCONN_MAX_BATCH];
     uint32_t hashes[SWCONN_MAX_BATCH];
     uint32_t dst_hashes[SWCONN_MAX_BATCH];
     const struct dps_network *nets[SWCONN_MAX_BATCH];
     size_t n_decoded = 0;
-    size_t n_pins = 0;
+    size_t n_allowed = 0;
 
     BUILD_ASSERT_DECL(SWCONN_MAX_BATCH <= UINT8_MAX + 1);
     ovs_assert(n <= SWCONN_MAX_BATCH);
@@ -339,32 +357,42 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
             }
         }
 
-        struct sp_packet_in *pin = &pins[n_decoded];
+        struct sp_packet_in *pin = &pins[n_pins];
         if (!decode_packet_in(sw, ohs[i], pin)) {
             continue;
         }
+        struct decoded *d = &decoded[n_decoded];
+        d->opcode = pin->opcode;
+        d->in_port = pin->in_port;
+        d->packet = pin->packet;
+        d->packet_len = pin->packet_len;
+        d->pin = pin;
         nets[n_decoded] = NULL;
         if (pin->opcode == SP_POLICY_MISS) {
             struct pcache_key *key = &keys[n_decoded];
+            const struct dps_network *net;
 
             policy_miss_key(pin, key);
             hashes[n_decoded] = pcache_key_hash(key);
             pcache_prefetch(&sw->pcache, hashes[n_decoded]);
             dst_hashes[n_decoded] = dps_ip_hash(&key->dst);
-            nets[n_decoded] = dps_find_network_by_vni(dps, pin->vni);
-            if (nets[n_decoded]) {
-                dps_prefetch_ip(nets[n_decoded], &key->dst,
-                                dst_hashes[n_decoded], 0);
+            net = nets[n_decoded] = dps_find_network_by_vni(dps, pin->vni);
+            if (net) {
+                dps_prefetch_ip(net, &key->dst, dst_hashes[n_decoded], 0);
+            }
+            if (!net || !dps_network_is_sarp(net)) {
+                d->pin = NULL;
             }
         }
+        n_pins += d->pin != NULL;
         n_decoded++;
     }
     for (size_t i = 0; i < n_decoded; i++) {
-        if (check_rate(sw, &pins[i])) {
-            order[n_pins++] = i;
+        if (check_rate(sw, decoded[i].in_port)) {
+            order[n_allowed++] = i;
         }
     }
-    for (size_t i = 0; i < n_pins; i++) {
+    for (size_t i = 0; i < n_allowed; i++) {
         size_t j = order[i];
         if (nets[j]) {
             dps_prefetch_ip(nets[j], &keys[j].dst, dst_hashes[j], 1);
@@ -377,18 +405,18 @@ pinctrl_packet_ins(struct ctlsw *sw, const struct ofp_header *const ohs[],
                                       ? swconn_get_protocol(sw->swconn)
                                       : 0);
     long long int now = time_msec();
-    for (size_t i = 0; i < n_pins; i++) {
+    for (size_t i = 0; i < n_allowed; i++) {
         size_t j = order[i];
-        struct sp_packet_in *pin = &pins[j];
+        const struct decoded *d = &decoded[j];
 
-        if (pin->opcode == SP_POLICY_MISS) {
-            handle_policy_miss(sw, have_psw ? &psw : NULL, protocol, pin,
+        if (d->opcode == SP_POLICY_MISS) {
+            handle_policy_miss(sw, have_psw ? &psw : NULL, protocol, d,
                                nets[j], &keys[j], hashes[j], dst_hashes[j],
                                now);
         } else {
-            ovs_assert(pin->opcode < ARRAY_SIZE(handlers)
-                       && handlers[pin->opcode]);
-            handlers[pin->opcode](sw, pin);
+            ovs_assert(d->opcode < ARRAY_SIZE(handlers)
+                       && handlers[d->opcode]);
+            handlers[d->opcode](sw, d->pin);
         }
     }
 }
@@ -442,16 +470,17 @@ source_endpoint(const struct sp_packet_in *pin,
     return net ? dps_find_endpoint_by_mac(dps, net, pin->flow.dl_src) : NULL;
 }
 
-/* Handles policy miss 'pin' for 'key' (whose pcache_key_hash() is 'hash',
+/* Handles policy miss 'd' for 'key' (whose pcache_key_hash() is 'hash',
  * its destination's dps_ip_hash() 'dst_hash', and its network 'net', or
  * NULL if the policy service has none with its VNI) from 'sw', which is
  * 'psw' to the policy cache (NULL if the switch's ports are not known
- * yet) and speaks 'protocol' (if 'psw' is nonnull), at 'now'.  Its flow
- * may be partial (struct sp_packet_in): what reads more than the policy
- * cache does completes it first. */
+ * yet) and speaks 'protocol' (if 'psw' is nonnull), at 'now'.  Its whole
+ * packet-in is there only if 'net' is SARP's (struct decoded), and its
+ * flow may be partial (struct sp_packet_in): the SARP cache, which reads
+ * more of it than the policy cache does, completes it first. */
 static void
 handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
-                   enum ofputil_protocol protocol, struct sp_packet_in *pin,
+                   enum ofputil_protocol protocol, const struct decoded *d,
                    const struct dps_network *net,
                    const struct pcache_key *key_, uint32_t hash,
                    uint32_t dst_hash, long long int now)
@@ -471,7 +500,7 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
         COVERAGE_INC(pcache_hit_after_install);
         sw->pcache.stats.hits_after_install++;
         if (strcmp(e->actions, "drop")) {
-            packet_out(sw, pin->packet, pin->packet_len, pin->in_port,
+            packet_out(sw, d->packet, d->packet_len, d->in_port,
                        e->actions);
         }
         return;
@@ -498,13 +527,14 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
         ovs_be32 tunnel_ip;
         if (ep && ((!dps_endpoint_location(ep, &dpid, &tunnel_ip) && !dpid)
                    || dpid == psw->dpid)) {
-            hold(HELD_POLICY, sw, pin->in_port, dps_endpoint_uuid(ep), 0,
-                 htonl(0), pin->packet, pin->packet_len);
+            hold(HELD_POLICY, sw, d->in_port, dps_endpoint_uuid(ep), 0,
+                 htonl(0), d->packet, d->packet_len);
         } else if (!ep && net && dps_network_is_sarp(net)) {
             /* Perhaps behind an edge that is not dovetail's: the SARP
-             * cache asks across the interconnect (controller/sarp.h). */
-            sp_complete_flow(pin);
-            sarp_packet_in(idl, sw, pin);
+             * cache asks across the interconnect (controller/sarp.h).  In
+             * a SARP network the packet-in was kept whole. */
+            sp_complete_flow(d->pin);
+            sarp_packet_in(idl, sw, d->pin);
         }
         return;
     }
@@ -513,7 +543,7 @@ handle_policy_miss(struct ctlsw *sw, const struct pcache_switch *psw,
                    swconn_batch(sw->swconn));
     swconn_batch_added(sw->swconn);
     if (r.verdict == DPS_FORWARD) {
-        pcache_put_packet_out(&r, pin->in_port, pin->packet, pin->packet_len,
+        pcache_put_packet_out(&r, d->in_port, d->packet, d->packet_len,
                               protocol, swconn_output(sw->swconn));
     }
     pcache_result_uninit(&r);

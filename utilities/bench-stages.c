@@ -10,10 +10,10 @@
  *
  *   decode  sp_decode_packet_in() of the NXT_PACKET_IN2 that
  *           ovs-vswitchd sends for an IPv4 policy miss (OpenFlow 1.4),
- *           the same message over and over, into the packet-ins of a
- *           batch in turn as pinctrl decodes them (SWCONN_MAX_BATCH, 64
- *           of 856 bytes on x86-64): the instructions' cost, with the
- *           message in the CPU cache.  The first result is checked.
+ *           the same message over and over, into one packet-in, as
+ *           pinctrl decodes a batch of policy misses: the instructions'
+ *           cost, with the message in the CPU cache.  The first result
+ *           is checked.
  *
  *   cache   a policy cache (controller/pcache) answering misses as
  *           pinctrl does: 50 keys at a time are hashed and their index
@@ -54,7 +54,6 @@
 
 #include "command-line.h"
 #include "controller/pcache.h"
-#include "controller/swconn.h"
 #include "flow.h"
 #include "ofproto-ext/pipeline.h"
 #include "ofproto-ext/slowpath.h"
@@ -166,19 +165,18 @@ static void
 stage_decode(const struct stages_params *p, struct stage_result *r)
 {
     struct ofpbuf *msg = stages_packet_in();
-    static struct sp_packet_in pins[SWCONN_MAX_BATCH];
+    static struct sp_packet_in pin;
 
-    char *error = sp_decode_packet_in(msg->data, &pins[0]);
+    char *error = sp_decode_packet_in(msg->data, &pin);
     if (error) {
         ovs_fatal(0, "decode: %s", error);
     }
-    if (pins[0].opcode != SP_POLICY_MISS || pins[0].vni != STAGES_VNI
-        || pins[0].domain != STAGES_DOMAIN
-        || pins[0].flow.nw_dst != htonl(STAGES_DST)) {
+    if (pin.opcode != SP_POLICY_MISS || pin.vni != STAGES_VNI
+        || pin.domain != STAGES_DOMAIN
+        || pin.flow.nw_dst != htonl(STAGES_DST)) {
         ovs_fatal(0, "decode: the packet-in decoded wrong (opcode %d, vni "
                   "%"PRIu32", domain %#"PRIx32", nw_dst "IP_FMT")",
-                  pins[0].opcode, pins[0].vni, pins[0].domain,
-                  IP_ARGS(pins[0].flow.nw_dst));
+                  pin.opcode, pin.vni, pin.domain, IP_ARGS(pin.flow.nw_dst));
     }
 
     long long int start = bench_monotonic_ns();
@@ -186,8 +184,7 @@ stage_decode(const struct stages_params *p, struct stage_result *r)
     long long int now;
     do {
         for (size_t i = 0; i < 65536; i++) {
-            error = sp_decode_packet_in(msg->data,
-                                        &pins[i % ARRAY_SIZE(pins)]);
+            error = sp_decode_packet_in(msg->data, &pin);
             if (error) {
                 ovs_fatal(0, "decode: %s", error);
             }
