@@ -34,8 +34,8 @@
 # plus the 2 s an entry is kept after it, and caches of millions of
 # entries took about 20 s to grow on the development machine),
 # DT_BENCH_ARGS (extra arguments for every dovetail-bench run, default
-# "--endpoints=40000 --domains=64": 2.56M keys a switch, so that every
-# request is for a key the controller does not hold up to 3.4M/s),
+# "--endpoints=60000 --domains=64": 3.84M keys a switch, so that every
+# request is for a key the controller does not hold up to 5.1M/s),
 # DT_BENCH_RATES (default "5000 50000 100000 250000 500000"),
 # DT_BENCH_TC_ARGS (extra
 # arguments for the ovs-testcontroller run, default "--endpoints=1000":
@@ -57,7 +57,7 @@ bench_cpu=${DT_BENCH_CPU:-1}
 seconds=${DT_BENCH_SECONDS:-5}
 warmup=${DT_BENCH_WARMUP:-20}
 rates=${DT_BENCH_RATES:-5000 50000 100000 250000 500000}
-args=${DT_BENCH_ARGS---endpoints=40000 --domains=64}
+args=${DT_BENCH_ARGS---endpoints=60000 --domains=64}
 tc_args=${DT_BENCH_TC_ARGS:---endpoints=1000}
 reflect_args=${DT_BENCH_REFLECT_ARGS---endpoints=80000}
 
