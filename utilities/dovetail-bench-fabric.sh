@@ -38,8 +38,9 @@
 #            enough to be seen); then the time from adding one endpoint
 #            until every switch is in sync again.  When the switches would
 #            have more ports each than an Open vSwitch bridge can number
-#            (65278 endpoints a switch) the switch part is skipped.
-#            Each N uses a fresh database and controller.
+#            (65278 endpoints a switch), the fabric has as many hypervisors
+#            as it takes to stay below that, and the switch part is
+#            skipped.  Each N uses a fresh database and controller.
 #
 # Progress goes to stderr, one JSON object per result to stdout.  Needs
 # root: it re-executes itself under "unshare --net --mount", with a private
@@ -98,6 +99,10 @@ iperf_seconds=${DT_BENCH_IPERF_SECONDS:-10}
 ping_pairs=${DT_BENCH_PING_PAIRS:-2}
 endpoints=${DT_BENCH_ENDPOINTS:-10000 100000}
 switches=${DT_BENCH_SWITCHES:-4}
+# The most endpoints "dovetail-bench policy" puts on one switch: an Open
+# vSwitch bridge numbers its ports below OFPP_MAX (65280), and the bench's
+# first endpoint port is 2.
+max_ports=65278
 
 : "${DT_SCHEMA:=$srcdir/lib/dovetail.ovsschema}"
 if test -z "$DT_OVS_SCHEMA"; then
@@ -507,11 +512,24 @@ bench_memory () {
 
         # The fabric into the database; the bench then fails to reach its
         # (absent) target, which leaves the controller with no switch.
-        say "memory N=$n: writing the fabric"
+        # The bench gives each hypervisor at most max_ports endpoints, so
+        # a fabric too large for $switches of them gets more.
+        local hvs=$(( (n + max_ports - 1) / max_ports ))
+        test $hvs -ge $switches || hvs=$switches
+        if test $hvs = $switches; then
+            say "memory N=$n: writing the fabric"
+        else
+            say "memory N=$n: writing the fabric over $hvs hypervisors" \
+                "($switches would have more than $max_ports endpoints each)"
+        fi
         t0=$(now_ns)
         in_bg dt_root dovetail-bench policy --db="$DOVETAIL_DB" \
-            --endpoints="$n" --switches="$switches" --requests=1 \
+            --endpoints="$n" --switches="$hvs" --requests=1 \
             unix:"$DT_RUNDIR/nowhere.sock" > "$DT_RUNDIR/load.out" 2>&1
+        grep -q "^dovetail-bench: wrote $n of $n endpoints\$" \
+                "$DT_RUNDIR/load.out" \
+            || die "memory N=$n: the fabric was not written:" \
+                   "$(grep -v '|timeval|' "$DT_RUNDIR/load.out" | tail -1)"
         DT_TIMEOUT=3600 dt_wait_until "ctl_appctl dps/show \
             | grep -q '^endpoints: $n\$'" \
             || die "memory N=$n: the controller never loaded the fabric"
@@ -522,7 +540,7 @@ bench_memory () {
         # Four emulated switches, programmed and synced, on the same
         # fabric (not written again: that would churn every row), if
         # their ports fit on Open vSwitch bridges (below OFPP_MAX).
-        if test $(( (n + switches - 1) / switches )) -gt 65278; then
+        if test $hvs != $switches; then
             say "memory N=$n: $switches switches would have" \
                 "$(( (n + switches - 1) / switches ))" \
                 "ports each, more than an Open vSwitch bridge can" \
