@@ -21,12 +21,16 @@
 # datapath   TCP throughput (iperf3, $DT_BENCH_IPERF_SECONDS each, default
 #            10, both directions) between two VMs on two hypervisors (VXLAN
 #            overlay) and two VMs on one hypervisor, through the dovetail
-#            pipeline and then through a plain NORMAL br-int (no controller,
+#            pipeline and through a plain NORMAL br-int (no controller,
 #            one VXLAN port with a fixed remote_ip and key between the two
 #            hypervisors) in the same fabric shape; and the datapath flows
 #            (dpctl/dump-flows on hv1, flushed first) while iperf3 runs and
 #            while $DT_BENCH_PING_PAIRS (default 2) pairs across the
-#            hypervisors ping, divided by the active pairs.
+#            hypervisors ping, divided by the active pairs.  In
+#            $DT_BENCH_DATAPATH_ROUNDS rounds (default 4), dovetail first
+#            in odd rounds and NORMAL first in even ones (whichever runs
+#            second tends to be faster), then per case and direction the
+#            mean of each setup and their ratio.
 # memory     dovetail-controller's RSS on an empty database, then with the
 #            fabric "dovetail-bench policy" writes for each N in
 #            $DT_BENCH_ENDPOINTS (default "10000 100000"): first with no
@@ -53,8 +57,8 @@
 # /tmp/dovetail-bench-fabric.XXXXXX; kept, with every log), DT_SCHEMA and
 # DT_OVS_SCHEMA (the dovetail and Open vSwitch schemas; defaults from this
 # source tree and from the ovs-vswitchd in PATH), DT_BENCH_MIGRATIONS,
-# DT_BENCH_IPERF_SECONDS, DT_BENCH_PING_PAIRS, DT_BENCH_ENDPOINTS,
-# DT_BENCH_SWITCHES.  Needs
+# DT_BENCH_IPERF_SECONDS, DT_BENCH_DATAPATH_ROUNDS, DT_BENCH_PING_PAIRS,
+# DT_BENCH_ENDPOINTS, DT_BENCH_SWITCHES.  Needs
 # dovetail-controller, dovetail-ctl, dovetail-bench, ovsdb-server,
 # ovsdb-tool, ovs-vswitchd, ovs-vsctl, ovs-ofctl, ovs-appctl, iperf3,
 # ping, python3, unshare and nsenter in PATH.
@@ -74,6 +78,12 @@ if test -z "$DT_BENCH_FABRIC_INNER"; then
                ovsdb-tool ovs-vswitchd ovs-vsctl ovs-ofctl ovs-appctl iperf3 \
                python3 unshare nsenter; do
         command -v $cmd >/dev/null || die "$cmd: not in PATH"
+    done
+    for var in DT_BENCH_MIGRATIONS DT_BENCH_IPERF_SECONDS \
+               DT_BENCH_DATAPATH_ROUNDS DT_BENCH_PING_PAIRS DT_BENCH_SWITCHES; do
+        case ${!var-1} in
+        '' | *[!0-9]* | 0) die "$var=${!var}: not a positive integer" ;;
+        esac
     done
     for arg; do
         case $arg in
@@ -96,6 +106,7 @@ dir=$DT_BENCH_DIR
 tag=DT_BENCH_FABRIC=$dir
 migrations=${DT_BENCH_MIGRATIONS:-20}
 iperf_seconds=${DT_BENCH_IPERF_SECONDS:-10}
+datapath_rounds=${DT_BENCH_DATAPATH_ROUNDS:-4}
 ping_pairs=${DT_BENCH_PING_PAIRS:-2}
 endpoints=${DT_BENCH_ENDPOINTS:-10000 100000}
 switches=${DT_BENCH_SWITCHES:-4}
@@ -371,9 +382,10 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 print(r["end"]["sum_received"]["bits_per_second"])' "$out.json" 2>/dev/null)
     test -n "$bps" || { say "iperf3 $case $rev failed: $(cat "$out.err")"; bps=null; }
-    printf '{"bench":"iperf3","setup":"%s","case":"%s","direction":"%s","seconds":%d,"bits_per_second":%s,"hv1_datapath_flows":%d,"active_pairs":1}\n' \
-        "$setup" "$case" "$pair" "$iperf_seconds" "$bps" "$flows"
-    say "iperf3 $setup $case $pair: $(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, hv1 datapath flows $flows"
+    printf '{"bench":"iperf3","setup":"%s","round":%d,"case":"%s","direction":"%s","seconds":%d,"bits_per_second":%s,"hv1_datapath_flows":%d,"active_pairs":1}\n' \
+        "$setup" "$round" "$case" "$pair" "$iperf_seconds" "$bps" "$flows" \
+        | tee -a "$dir/iperf.json"
+    say "iperf3 $setup round $round $case $pair: $(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }') Gbit/s, hv1 datapath flows $flows"
 }
 
 # ping_flows SETUP: $ping_pairs pairs across the hypervisors ping (10 pps)
@@ -390,10 +402,10 @@ ping_flows () {
         say "ping pair $p: $(dt_ping_wait pp$p)"
     done
     flows=$(grep -c 'actions:' "$DT_RUNDIR/ping.flows")
-    printf '{"bench":"ping-flows","setup":"%s","active_pairs":%d,"hv1_datapath_flows":%d,"flows_per_pair":%s}\n' \
-        "$setup" "$ping_pairs" "$flows" \
+    printf '{"bench":"ping-flows","setup":"%s","round":%d,"active_pairs":%d,"hv1_datapath_flows":%d,"flows_per_pair":%s}\n' \
+        "$setup" "$round" "$ping_pairs" "$flows" \
         "$(awk -v f="$flows" -v p="$ping_pairs" 'BEGIN { printf "%.2f", f / p }')"
-    say "ping $setup: $ping_pairs pairs, hv1 datapath flows $flows"
+    say "ping $setup round $round: $ping_pairs pairs, hv1 datapath flows $flows"
 }
 
 # datapath_vms: vm1 (hv1) and vm2 (hv2) for the iperf3 runs, vm9 (hv1)
@@ -422,18 +434,23 @@ datapath_runs () {
     dt_ofctl hv1 dump-flows br-int > "$DT_RUNDIR/hv1-br-int.flows" 2>&1
 }
 
-bench_datapath () {
-    local n
-    say "data path: dovetail pipeline (2 hypervisors)"
-    fabric_start datapath-dovetail
+# datapath_dovetail: one round through the dovetail pipeline.
+datapath_dovetail () {
+    say "data path, round $round: dovetail pipeline (2 hypervisors)"
+    fabric_start datapath-dovetail-$round
     dovetail_fabric 2
     datapath_vms
     wait_synced 2 || die "data path: the switches never synced"
     datapath_runs dovetail
     fabric_stop
+}
 
-    say "data path: NORMAL br-int with one VXLAN port (2 hypervisors)"
-    fabric_start datapath-normal
+# datapath_normal: one round through a NORMAL br-int.
+datapath_normal () {
+    local n
+    say "data path, round $round: NORMAL br-int with one VXLAN port" \
+        "(2 hypervisors)"
+    fabric_start datapath-normal-$round
     for n in 1 2; do
         dt_hv_start "$n" || die "cannot start hv$n"
         dt_vsctl hv$n -- del-controller br-int \
@@ -450,6 +467,51 @@ bench_datapath () {
     datapath_vms
     datapath_runs normal
     fabric_stop
+}
+
+# datapath_ratios: per case and direction, the mean throughput of each
+# setup over the rounds and their ratio, from $dir/iperf.json.
+datapath_ratios () {
+    python3 - "$dir/iperf.json" <<'PYEOF'
+import json, sys
+runs = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    key = (r["case"], r["direction"])
+    if r["bits_per_second"] is not None:
+        runs.setdefault(key, {}).setdefault(r["setup"], []).append(
+            r["bits_per_second"])
+for (case, direction), setups in runs.items():
+    mean = {s: sum(v) / len(v) for s, v in setups.items()}
+    d, n = mean.get("dovetail"), mean.get("normal")
+    print(json.dumps({
+        "bench": "iperf3-ratio", "case": case, "direction": direction,
+        "rounds": min(len(v) for v in setups.values()),
+        "dovetail_bits_per_second": d, "normal_bits_per_second": n,
+        "ratio": round(d / n, 3) if d and n else None},
+        separators=(",", ":")), flush=True)
+    f = lambda b: "%.3f Gbit/s" % (b / 1e9) if b else "none"
+    print("dovetail-bench-fabric: iperf3 %s %s, mean of %d rounds: "
+          "dovetail %s, NORMAL %s, ratio %s"
+          % (case, direction, min(len(v) for v in setups.values()), f(d),
+             f(n), round(d / n, 3) if d and n else "none"),
+          file=sys.stderr, flush=True)
+PYEOF
+}
+
+bench_datapath () {
+    local round
+    rm -f "$dir/iperf.json"
+    for round in $(seq "$datapath_rounds"); do
+        if test $((round % 2)) = 1; then
+            datapath_dovetail
+            datapath_normal
+        else
+            datapath_normal
+            datapath_dovetail
+        fi
+    done
+    datapath_ratios
 }
 
 # ---------------------------------------------------------------------
