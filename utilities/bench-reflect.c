@@ -289,6 +289,9 @@ reflect_conn_run(struct reflect_conn *c)
         reflect_bundle_ctrl(c, OFPBCT_OPEN_REQUEST);
         reflect_bundle_ctrl(c, OFPBCT_COMMIT_REQUEST);
     }
+    /* The answers go now, as dovetail-controller sends its (swconn_run()),
+     * not at the next pass. */
+    ofio_flush(c->io);
 }
 
 /* Returns true if 'oh' has the bench's policy-miss packet-in's length
