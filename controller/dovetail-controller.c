@@ -226,6 +226,7 @@ main(int argc, char *argv[])
         }
         run_switches(db_changed, sarp_changed);
         pinctrl_run();
+        flowtab_run();
         if (listen) {
             unixctl_server_run(unixctl);
         }
@@ -248,6 +249,7 @@ main(int argc, char *argv[])
         }
         pinctrl_wait();
         sarp_wait();
+        flowtab_wait();
         if (listen) {
             unixctl_server_wait(unixctl);
         }
@@ -554,6 +556,7 @@ report_memory(void)
                        pcache_count(&node->pcache));
     }
     simap_increase(&usage, "flow-rules", flowtab_count_rules());
+    simap_increase(&usage, "flows-to-free", flowtab_count_pending());
     simap_increase(&usage, "cache-pool-kB", pcache_pool_bytes() / 1024);
     ovsdb_idl_get_memory_usage(idl, &usage);
 

@@ -16,6 +16,7 @@
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ofproto-ext/actions.h"
 #include "svec.h"
@@ -103,6 +104,92 @@ flowtab_clear(struct flowtab *ft)
 
     HMAP_FOR_EACH_POP (f, node, &ft->flows) {
         flow_destroy(f);
+    }
+}
+
+/* Flows of emptied tables, still to be freed: each a heap-allocated hmap
+ * of struct flowtab_flow. */
+struct pending_flows {
+    struct ovs_list list_node;  /* In 'pending'. */
+    struct hmap flows;
+};
+static struct ovs_list pending = OVS_LIST_INITIALIZER(&pending);
+static size_t n_pending;        /* Flows in 'pending'. */
+
+/* The flows flowtab_run() frees a call: a few milliseconds' worth. */
+#define FLOWTAB_FREE_BATCH 4096
+
+/* Empties 'ft' at once; its flows are freed later, by flowtab_run(). */
+void
+flowtab_clear_later(struct flowtab *ft)
+{
+    if (hmap_is_empty(&ft->flows)) {
+        return;
+    }
+    struct pending_flows *p = xmalloc(sizeof *p);
+    hmap_init(&p->flows);
+    hmap_swap(&p->flows, &ft->flows);
+    n_pending += hmap_count(&p->flows);
+    ovs_list_push_back(&pending, &p->list_node);
+}
+
+/* flowtab_destroy(), but for flowtab_clear_later() in place of
+ * flowtab_clear(). */
+void
+flowtab_destroy_later(struct flowtab *ft)
+{
+    if (ft) {
+        flowtab_clear_later(ft);
+        flowtab_destroy(ft);    /* Empty now: frees only the table. */
+    }
+}
+
+/* Frees up to 'max' of the flows flowtab_clear_later() left, oldest first.
+ * Returns how many are left. */
+size_t
+flowtab_free_pending(size_t max)
+{
+    while (max && !ovs_list_is_empty(&pending)) {
+        struct pending_flows *p = CONTAINER_OF(ovs_list_front(&pending),
+                                               struct pending_flows,
+                                               list_node);
+        struct flowtab_flow *f;
+        HMAP_FOR_EACH_POP (f, node, &p->flows) {
+            flow_destroy(f);
+            n_pending--;
+            if (!--max) {
+                break;
+            }
+        }
+        if (hmap_is_empty(&p->flows)) {
+            ovs_list_remove(&p->list_node);
+            hmap_destroy(&p->flows);
+            free(p);
+        }
+    }
+    return n_pending;
+}
+
+/* Returns the number of flows flowtab_clear_later() left to free. */
+size_t
+flowtab_count_pending(void)
+{
+    return n_pending;
+}
+
+/* Frees a batch of the flows flowtab_clear_later() left. */
+void
+flowtab_run(void)
+{
+    flowtab_free_pending(FLOWTAB_FREE_BATCH);
+}
+
+/* Wakes the main loop at once while flowtab_run() has flows to free. */
+void
+flowtab_wait(void)
+{
+    if (n_pending) {
+        poll_immediate_wake();
     }
 }
 

@@ -49,6 +49,19 @@ struct flowtab {
 void flowtab_init(struct flowtab *);
 void flowtab_destroy(struct flowtab *);
 void flowtab_clear(struct flowtab *);
+
+/* Freeing a switch's tables (a few hundred thousand flows with a large
+ * fabric) takes hundreds of milliseconds: flowtab_clear_later() empties a
+ * table at once and leaves its flows to be freed a batch at a time by
+ * flowtab_run(), so that no pass of the main loop spends that long.  Until
+ * then the flows keep their rules, so a table built meanwhile may share
+ * them as usual. */
+void flowtab_clear_later(struct flowtab *);
+void flowtab_destroy_later(struct flowtab *);
+size_t flowtab_free_pending(size_t max);
+size_t flowtab_count_pending(void);
+void flowtab_run(void);
+void flowtab_wait(void);
 void flowtab_swap(struct flowtab *, struct flowtab *);
 size_t flowtab_count(const struct flowtab *);
 size_t flowtab_count_rules(void);

@@ -202,9 +202,9 @@ swconn_destroy(struct swconn *sw)
         ofio_destroy(sw->conn);
         simap_destroy(&sw->ports);
         sset_destroy(&sw->down_ports);
-        flowtab_destroy(&sw->installed);
-        flowtab_destroy(&sw->desired);
-        flowtab_plan_destroy(&sw->plan);
+        flowtab_plan_destroy(&sw->plan);   /* It points into both. */
+        flowtab_destroy_later(&sw->installed);
+        flowtab_destroy_later(&sw->desired);
         flowtab_changes_destroy(&sw->committing);
         free(sw);
     }
@@ -332,7 +332,7 @@ void
 swconn_set_desired(struct swconn *sw, struct flowtab *desired)
 {
     flowtab_plan_clear(&sw->plan);     /* It points into 'desired'. */
-    flowtab_clear(&sw->desired);
+    flowtab_clear_later(&sw->desired);
     flowtab_swap(&sw->desired, desired);
     sw->has_desired = true;
     sw->dirty = true;
@@ -842,7 +842,7 @@ start_dump(struct swconn *sw)
     req = ofputil_encode_flow_stats_request(&fsr, protocol);
     sw->dump_xid = ((struct ofp_header *) req->data)->xid;
     flowtab_plan_clear(&sw->plan);
-    flowtab_clear(&sw->installed);
+    flowtab_clear_later(&sw->installed);
     sw->hooks.cache_reset(sw, sw->aux);
     send_msg(sw, req);
 }

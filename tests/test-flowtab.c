@@ -232,6 +232,57 @@ START_TEST(test_rules_shared)
 }
 END_TEST
 
+/* A table emptied with flowtab_clear_later() is empty at once; its flows
+ * are freed a batch at a time, and hold their rules until then, so a
+ * table built meanwhile shares them. */
+START_TEST(test_clear_later)
+{
+    size_t base = flowtab_count_rules();
+    struct flowtab a, b;
+
+    flowtab_init(&a);
+    flowtab_init(&b);
+    for (int i = 0; i < 10; i++) {
+        ck_assert(flowtab_add(&a, "table=10,priority=100,ip,nw_dst=10.0.0.%d "
+                              "actions=drop", i));
+    }
+    ck_assert_uint_eq(flowtab_count_rules(), base + 10);
+    ck_assert_uint_eq(flowtab_count_pending(), 0);
+
+    flowtab_clear_later(&a);
+    ck_assert_uint_eq(flowtab_count(&a), 0);
+    ck_assert_uint_eq(flowtab_count_pending(), 10);
+    ck_assert_uint_eq(flowtab_count_rules(), base + 10);
+
+    /* Built while the old flows wait: it shares their rules. */
+    ck_assert(flowtab_add(&b, "table=10,priority=100,ip,nw_dst=10.0.0.3 "
+                          "actions=drop"));
+    ck_assert_uint_eq(flowtab_count_rules(), base + 10);
+
+    ck_assert_uint_eq(flowtab_free_pending(4), 6);
+    ck_assert_uint_eq(flowtab_count_pending(), 6);
+    ck_assert_uint_lt(flowtab_count_rules(), base + 10);
+    ck_assert_uint_ge(flowtab_count_rules(), base + 6);
+
+    /* A second table queued behind the first, and freed after it. */
+    ck_assert(flowtab_add(&a, "table=10,priority=0 actions=drop"));
+    flowtab_destroy_later(&a);
+    ck_assert_uint_eq(flowtab_count_pending(), 7);
+    ck_assert_uint_eq(flowtab_free_pending(SIZE_MAX), 0);
+    ck_assert_uint_eq(flowtab_count_rules(), base + 1);   /* b's. */
+    ck_assert_uint_eq(flowtab_free_pending(SIZE_MAX), 0);
+
+    /* Nothing to queue for an empty table. */
+    flowtab_clear_later(&b);
+    ck_assert_uint_eq(flowtab_count_pending(), 1);
+    flowtab_destroy_later(&b);
+    ck_assert_uint_eq(flowtab_count_pending(), 1);
+    flowtab_run();
+    ck_assert_uint_eq(flowtab_count_pending(), 0);
+    ck_assert_uint_eq(flowtab_count_rules(), base);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -246,6 +297,7 @@ unit_suite(void)
     ADD_TEST(plan_in_bundles);
     ADD_TEST(desired_replaced_while_pending);
     ADD_TEST(rules_shared);
+    ADD_TEST(clear_later);
 #undef ADD_TEST
     return s;
 }
