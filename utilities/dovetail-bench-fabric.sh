@@ -481,20 +481,21 @@ for line in open(sys.argv[1]):
     if r["bits_per_second"] is not None:
         runs.setdefault(key, {}).setdefault(r["setup"], []).append(
             r["bits_per_second"])
+gbps = lambda b: "%.3f Gbit/s" % (b / 1e9) if b else "none"
 for (case, direction), setups in runs.items():
     mean = {s: sum(v) / len(v) for s, v in setups.items()}
     d, n = mean.get("dovetail"), mean.get("normal")
+    rounds = min(len(v) for v in setups.values())
+    ratio = round(d / n, 3) if d and n else None
     print(json.dumps({
         "bench": "iperf3-ratio", "case": case, "direction": direction,
-        "rounds": min(len(v) for v in setups.values()),
-        "dovetail_bits_per_second": d, "normal_bits_per_second": n,
-        "ratio": round(d / n, 3) if d and n else None},
+        "rounds": rounds, "dovetail_bits_per_second": d,
+        "normal_bits_per_second": n, "ratio": ratio},
         separators=(",", ":")), flush=True)
-    f = lambda b: "%.3f Gbit/s" % (b / 1e9) if b else "none"
     print("dovetail-bench-fabric: iperf3 %s %s, mean of %d rounds: "
           "dovetail %s, NORMAL %s, ratio %s"
-          % (case, direction, min(len(v) for v in setups.values()), f(d),
-             f(n), round(d / n, 3) if d and n else "none"),
+          % (case, direction, rounds, gbps(d), gbps(n),
+             "none" if ratio is None else ratio),
           file=sys.stderr, flush=True)
 PYEOF
 }
