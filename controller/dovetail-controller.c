@@ -111,8 +111,11 @@ static void accept_switches(void);
 static void run_switches(bool db_changed, bool flows_changed);
 static void assign_vlans(void);
 static void switch_destroy(struct ctlsw *);
-static void update_desired(struct swconn *);
+static void mark_stale(struct ctlsw *);
 static void recompute_stale(void);
+static bool compute_start(struct ctlsw *);
+static void compute_finish(void);
+static void compute_cancel(void);
 static struct swconn *find_switch(const char *dpid_s, struct ds *error);
 static struct ctlsw *find_ctlsw(const char *dpid_s, struct ds *error);
 static void report_memory(void);
@@ -135,9 +138,26 @@ static unixctl_cb_func pinctrl_show_cmd;
 #define BUSY_MSGS 16
 
 /* Computing switches' desired flows stops for this pass once it has taken
- * this long (after at least one switch), so that on a large fabric the
- * other switches' packet-ins wait for one switch's flows, not for all. */
+ * this long, so that on a large fabric the other switches' packet-ins
+ * wait for a slice of one switch's flows, not for all of them: a switch's
+ * computation looks at RECOMPUTE_SLICE endpoints between looks at the
+ * clock. */
 #define RECOMPUTE_MSEC 20
+#define RECOMPUTE_SLICE 256
+
+/* The computation of one switch's desired flows under way, if any
+ * (controller/overlay.h).  It holds pointers to the database's rows, so
+ * while it is under way the controller reads no update from the
+ * database. */
+static struct {
+    struct ctlsw *sw;           /* The switch, or NULL if none. */
+    struct overlay_build *build;
+    bool built;                 /* Has 'build' finished? */
+    struct flowtab desired;     /* What it computes. */
+    unsigned long long int stale; /* 'sw->stale' when it started, or 0 if
+                                 * the switch's flows went stale again
+                                 * since (so it will be computed again). */
+} computing;
 
 /* Order in which switches' desired flows went stale (ctlsw 'stale'). */
 static unsigned long long int stale_seq;
@@ -197,7 +217,9 @@ main(int argc, char *argv[])
             report_memory();
         }
 
-        ovsdb_idl_run(idl);
+        if (!computing.sw) {
+            ovsdb_idl_run(idl);
+        }
         unsigned int seqno = ovsdb_idl_get_seqno(idl);
         bool db_changed = seqno != last_seqno;
         last_seqno = seqno;
@@ -260,6 +282,7 @@ main(int argc, char *argv[])
     }
 
     struct ctlsw *node;
+    compute_cancel();
     LIST_FOR_EACH_POP (node, list_node, &switches) {
         switch_destroy(node);
     }
@@ -332,9 +355,7 @@ run_switches(bool db_changed, bool flows_changed)
      * synced to them (ctlsw_is_synced()). */
     if (db_changed || flows_changed) {
         LIST_FOR_EACH (node, list_node, &switches) {
-            if (!node->stale) {
-                node->stale = ++stale_seq;
-            }
+            mark_stale(node);
         }
     }
 
@@ -359,8 +380,8 @@ run_switches(bool db_changed, bool flows_changed)
         }
 
         bool sw_changed = swconn_take_changed(sw);
-        if (sw_changed && !node->stale) {
-            node->stale = ++stale_seq;
+        if (sw_changed) {
+            mark_stale(node);
         }
         if (db_changed || sw_changed) {
             node->revalidate = true;
@@ -377,32 +398,113 @@ run_switches(bool db_changed, bool flows_changed)
     recompute_stale();
 }
 
+/* Marks 'sw''s desired flows to be computed again. */
+static void
+mark_stale(struct ctlsw *sw)
+{
+    if (!sw->stale) {
+        sw->stale = ++stale_seq;
+    } else if (sw == computing.sw) {
+        /* The computation under way may have missed what changed. */
+        computing.stale = 0;
+    }
+}
+
 /* Computes the desired flows of the switches whose flows went stale,
- * those that went stale first first, for RECOMPUTE_MSEC at most (and at
- * least one switch); the rest wait for the next pass, which comes at
- * once. */
+ * those that went stale first first, for RECOMPUTE_MSEC at most; the rest
+ * waits for the next pass, which comes at once.  A computation that took
+ * more than one pass is followed by a pass that reads the database before
+ * the next one starts. */
 static void
 recompute_stale(void)
 {
     long long int start = time_msec();
+    bool resumed = computing.sw != NULL;
 
     for (;;) {
-        struct ctlsw *node, *oldest = NULL;
+        if (!computing.sw) {
+            struct ctlsw *node, *oldest = NULL;
 
-        LIST_FOR_EACH (node, list_node, &switches) {
-            if (node->stale && swconn_ports_known(node->swconn)
-                && (!oldest || node->stale < oldest->stale)) {
-                oldest = node;
+            LIST_FOR_EACH (node, list_node, &switches) {
+                if (node->stale && swconn_ports_known(node->swconn)
+                    && (!oldest || node->stale < oldest->stale)) {
+                    oldest = node;
+                }
+            }
+            if (!oldest) {
+                return;
+            } else if (resumed) {
+                poll_immediate_wake();
+                return;
+            } else if (!compute_start(oldest)) {
+                continue;
             }
         }
-        if (!oldest) {
-            return;
-        } else if (time_msec() - start >= RECOMPUTE_MSEC) {
+        if (time_msec() - start >= RECOMPUTE_MSEC) {
             poll_immediate_wake();
             return;
+        } else if (computing.built) {
+            compute_finish();
+        } else {
+            computing.built = overlay_build_run(computing.build,
+                                                RECOMPUTE_SLICE);
         }
-        oldest->stale = 0;
-        update_desired(oldest->swconn);
+    }
+}
+
+/* Starts computing 'sw''s desired flows, if the database has been read and
+ * names the switch, and returns true; otherwise leaves the switch alone,
+ * no longer stale, and returns false. */
+static bool
+compute_start(struct ctlsw *sw)
+{
+    uint64_t dpid;
+
+    if (ovsdb_idl_has_ever_connected(idl)
+        && swconn_get_dpid(sw->swconn, &dpid)) {
+        flowtab_init(&computing.desired);
+        computing.build = overlay_build_start(idl, dpid,
+                                              swconn_get_ports(sw->swconn),
+                                              tunnel_ports,
+                                              &computing.desired);
+        if (computing.build) {
+            computing.built = false;
+            computing.sw = sw;
+            computing.stale = sw->stale;
+            return true;
+        }
+        flowtab_destroy(&computing.desired);
+
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_INFO_RL(&rl, "%016"PRIx64": no Hypervisor row has this datapath "
+                     "id; leaving the switch's flows alone", dpid);
+    }
+    sw->stale = 0;
+    return false;
+}
+
+/* Hands the finished computation's flows to its switch. */
+static void
+compute_finish(void)
+{
+    struct ctlsw *sw = computing.sw;
+
+    swconn_set_desired(sw->swconn, &computing.desired);
+    if (sw->stale == computing.stale) {
+        sw->stale = 0;
+    }
+    compute_cancel();
+}
+
+/* Drops the computation under way, if any (its switch stays stale). */
+static void
+compute_cancel(void)
+{
+    if (computing.sw) {
+        overlay_build_destroy(computing.build);
+        flowtab_destroy_later(&computing.desired);
+        computing.sw = NULL;
+        computing.build = NULL;
     }
 }
 
@@ -431,6 +533,9 @@ revalidate_cache(struct ctlsw *sw)
 static void
 switch_destroy(struct ctlsw *sw)
 {
+    if (sw == computing.sw) {
+        compute_cancel();
+    }
     swconn_destroy(sw->swconn);
     pcache_destroy(&sw->pcache);
     pinctrl_switch_destroy(sw);
@@ -517,29 +622,6 @@ ctlsw_pcache_switch(struct ctlsw *sw, struct pcache_switch *psw)
     }
     memcpy(psw->tunnel_ports, sw->tunnel_ports, sizeof psw->tunnel_ports);
     return true;
-}
-
-/* Computes the flows 'sw' should hold, if the database has been read and
- * names the switch; otherwise leaves the switch alone. */
-static void
-update_desired(struct swconn *sw)
-{
-    struct flowtab desired;
-    uint64_t dpid;
-
-    if (!ovsdb_idl_has_ever_connected(idl) || !swconn_get_dpid(sw, &dpid)) {
-        return;
-    }
-    flowtab_init(&desired);
-    if (overlay_build_flows(idl, dpid, swconn_get_ports(sw), tunnel_ports,
-                            &desired)) {
-        swconn_set_desired(sw, &desired);
-    } else {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_INFO_RL(&rl, "%016"PRIx64": no Hypervisor row has this datapath "
-                     "id; leaving the switch's flows alone", dpid);
-    }
-    flowtab_destroy(&desired);
 }
 
 static void

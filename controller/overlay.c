@@ -38,6 +38,7 @@
 VLOG_DEFINE_THIS_MODULE(overlay);
 
 COVERAGE_DEFINE(overlay_build);
+COVERAGE_DEFINE(overlay_build_slice);
 COVERAGE_DEFINE(overlay_bad_row);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -86,26 +87,75 @@ static void add_anycast_flows(struct flowtab *,
 static void add_gre_ingress(struct flowtab *, const struct ovsdb_idl *,
                             unsigned int gre_port);
 
-/* Computes the flows of the switch with datapath id 'dpid'.  See
+/* A computation of one switch's flows under way: see overlay.h. */
+struct overlay_build {
+    const struct ovsdb_idl *idl;
+    uint64_t dpid;
+    const struct dtrec_hypervisor *hv;  /* The switch's hypervisor. */
+    const struct simap *ports;          /* The switch's, looked up anew in
+                                         * each slice (they may change in
+                                         * between). */
+    const char *const *tunnel_ports;    /* DT_N_ENCAPS names. */
+    struct flowtab *flows;              /* The result. */
+
+    /* The endpoints still to look at: those of the stage, from 'next'. */
+    enum {
+        BUILD_LOCAL,            /* Local endpoints: port security, DHCP,
+                                 * delivery. */
+        BUILD_ARP,              /* ARP answers. */
+        BUILD_DONE
+    } stage;
+    const struct dtrec_endpoint *next;
+
+    struct hmapx local_nets;    /* Networks with a local endpoint. */
+    struct sset port_flows;     /* Ports whose own flows are added. */
+    struct ds dhcp_request;     /* The controller actions of the local */
+    struct ds dhcp_reply;       /* endpoints' flows. */
+    struct ds learn_address;
+};
+
+static void add_local_endpoint(struct overlay_build *,
+                               const struct dtrec_endpoint *);
+static void add_arp_answers(struct overlay_build *,
+                            const struct dtrec_endpoint *);
+static void build_finish(struct overlay_build *);
+
+/* Starts computing the flows of the switch with datapath id 'dpid'.  See
  * overlay.h. */
-bool
-overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
+struct overlay_build *
+overlay_build_start(const struct ovsdb_idl *idl, uint64_t dpid,
                     const struct simap *ports,
                     const char *const tunnel_ports[DT_N_ENCAPS],
                     struct flowtab *flows)
 {
     const struct dtrec_hypervisor *hv
         = dt_db_find_hypervisor_by_dpid(idl, dpid);
-    const struct simap_node *tun_node
-        = simap_find(ports, tunnel_ports[DT_ENCAP_VXLAN]);
-    const struct dtrec_endpoint *ep;
-    struct hmapx local_nets = HMAPX_INITIALIZER(&local_nets);
     struct ds miss = DS_EMPTY_INITIALIZER;
 
     if (!hv) {
-        return false;
+        return NULL;
     }
     COVERAGE_INC(overlay_build);
+
+    struct overlay_build *b = xmalloc(sizeof *b);
+    *b = (struct overlay_build) {
+        .idl = idl,
+        .dpid = dpid,
+        .hv = hv,
+        .ports = ports,
+        .tunnel_ports = tunnel_ports,
+        .flows = flows,
+        .stage = BUILD_LOCAL,
+        .next = dtrec_endpoint_first(idl),
+        .local_nets = HMAPX_INITIALIZER(&b->local_nets),
+        .port_flows = SSET_INITIALIZER(&b->port_flows),
+        .dhcp_request = DS_EMPTY_INITIALIZER,
+        .dhcp_reply = DS_EMPTY_INITIALIZER,
+        .learn_address = DS_EMPTY_INITIALIZER,
+    };
+    sp_put_controller_action(&b->dhcp_request, SP_DHCP_REQUEST);
+    sp_put_controller_action(&b->dhcp_reply, SP_DHCP_REPLY);
+    sp_put_controller_action(&b->learn_address, SP_LEARN_ADDRESS);
 
     /* Every stage ends in a drop whose counter shows what it refused, or
      * in the controller action that handles what it cannot.  A frame from
@@ -149,242 +199,296 @@ overlay_build_flows(const struct ovsdb_idl *idl, uint64_t dpid,
                         "goto_table:%d", PL_INGRESS, node->data, PL_TUNNEL_IN);
         }
     }
+    ds_destroy(&miss);
+    return b;
+}
 
-    /* Local endpoints: port security, DHCP, delivery. */
-    struct ds dhcp_request = DS_EMPTY_INITIALIZER;
-    struct ds dhcp_reply = DS_EMPTY_INITIALIZER;
-    struct ds learn_address = DS_EMPTY_INITIALIZER;
-    sp_put_controller_action(&dhcp_request, SP_DHCP_REQUEST);
-    sp_put_controller_action(&dhcp_reply, SP_DHCP_REPLY);
-    sp_put_controller_action(&learn_address, SP_LEARN_ADDRESS);
-    struct sset port_flows = SSET_INITIALIZER(&port_flows);
-    DTREC_ENDPOINT_FOR_EACH (ep, idl) {
-        struct ep_addrs a;
-        struct ep_trunk t;
-        const struct simap_node *port;
-
-        if (ep->hypervisor != hv || !ep->port
-            || channel_network(ep->network)     /* controller/channel.h */
-            || sarp_network_is_sarp(ep->network)
-            || !(port = simap_find(ports, ep->port))
-            || !ep_addrs_get(ep, &a)) {
-            continue;
-        }
-        ep_trunk_get(ep, u16_to_ofp(port->data), &t);
-        if (ep->n_vlan_request && !t.trunk) {
-            /* Behind a conventional vswitch, but no VLAN yet. */
-            free(a.ips);
-            continue;
-        }
-        uint32_t cookie = ep_cookie(ep);
-        char *classify = ep_classify(ep, &a);
-        if (!classify) {
-            free(a.ips);
-            continue;
-        }
-        hmapx_add(&local_nets, CONST_CAST(struct dtrec_virtual_network *,
-                                          ep->network));
-
-        /* A port with an endpoint bound to it admits only what the
-         * endpoint may send: its own MAC.  Frames with another source
-         * MAC are dropped here, those whose OUI is another tenant's (or
-         * nobody's) apart from those that claim another MAC of the
-         * endpoint's own tenant, so each flow's counter tells which.  (A
-         * trunk is shared: its flows are added once.) */
-        const struct dtrec_tenant *tenant = ep->network->tenant;
-        bool first_on_port = sset_add(&port_flows, ep->port) != NULL;
-        if (first_on_port) {
-            flowtab_add(flows, "table=%d,priority=10,cookie=%#"PRIx32","
-                        "in_port=%u,actions=drop", PL_INGRESS, cookie,
-                        port->data);
-        }
-        for (size_t i = 0; first_on_port && tenant && i < tenant->n_ouis;
-             i++) {
-            uint32_t oui;
-            char *error = dt_parse_oui(tenant->ouis[i], &oui);
-            if (error) {
-                free(error);    /* ep_classify() logged it. */
-                continue;
+/* Looks at up to 'max' more endpoints for 'b' (at least one, if any is
+ * left).  Returns true if the computation is done: the flows are all in
+ * the table 'b' was started with. */
+bool
+overlay_build_run(struct overlay_build *b, size_t max)
+{
+    for (size_t n = 0; b->stage != BUILD_DONE; n++) {
+        if (!b->next) {
+            if (b->stage == BUILD_LOCAL) {
+                b->stage = BUILD_ARP;
+                b->next = dtrec_endpoint_first(b->idl);
+            } else {
+                build_finish(b);
+                b->stage = BUILD_DONE;
             }
-            flowtab_add(flows, "table=%d,priority=11,cookie=%#"PRIx32","
-                        "in_port=%u,dl_src=%02"PRIx32":%02"PRIx32":%02"PRIx32
-                        ":00:00:00/ff:ff:ff:00:00:00,actions=drop", PL_INGRESS,
-                        cookie, port->data, oui >> 16, (oui >> 8) & 0xff,
-                        oui & 0xff);
+            continue;
+        } else if (n >= max && n) {
+            COVERAGE_INC(overlay_build_slice);
+            return false;
         }
-        /* DHCP, before it has an address and after: to the controller,
-         * which sends it to the domain's servers only (or, from a
-         * server, to the client only). */
-        char *match = xasprintf("in_port=%u,dl_src=%s,udp,tp_src=68,"
-                                "tp_dst=67", port->data, a.mac_s);
-        char *actions = xasprintf("%s,%s", classify, ds_cstr(&dhcp_request));
-        add_ingress_flow(flows, &t, true, PL_INGRESS, 120, cookie, match,
-                         actions);
-        free(match);
-        free(actions);
-        match = xasprintf("in_port=%u,dl_src=%s,udp,tp_src=67,tp_dst=68",
-                          port->data, a.mac_s);
-        actions = xasprintf("%s,%s", classify, ds_cstr(&dhcp_reply));
-        add_ingress_flow(flows, &t, true, PL_INGRESS, 120, cookie, match,
-                         actions);
-        free(match);
-        free(actions);
-        for (size_t i = 0; i < a.n_ips; i++) {
-            /* IP goes on to the policy cache, through the L2 stage if the
-             * network has an anycast gateway MAC. */
-            match = xasprintf("in_port=%u,dl_src=%s,ip,nw_src="IP_FMT,
-                              port->data, a.mac_s, IP_ARGS(a.ips[i]));
-            actions = xasprintf("%s,goto_table:%d", classify,
-                                a.anycast ? PL_L2 : PL_POLICY);
-            add_ingress_flow(flows, &t, true, PL_INGRESS, 100, cookie, match,
-                             actions);
-            free(match);
-            free(actions);
-            /* IPv4 multicast goes to the multicast stage instead
-             * (controller/mcast.h). */
-            match = xasprintf("in_port=%u,dl_src=%s,ip,nw_src="IP_FMT
-                              ",nw_dst=224.0.0.0/4", port->data, a.mac_s,
-                              IP_ARGS(a.ips[i]));
-            actions = xasprintf("%s,goto_table:%d", classify, PL_MCAST);
-            add_ingress_flow(flows, &t, true, PL_INGRESS, 105, cookie, match,
-                             actions);
-            free(match);
-            free(actions);
-            if (a.anycast) {
-                /* Routed to this VM: a frame that reached its hypervisor
-                 * with the anycast gateway MAC as destination gets the
-                 * VM's own MAC back. */
-                flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                            PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,ip,nw_dst="
-                            IP_FMT",actions=set_field:%s->eth_dst,"
-                            PL_LOAD_LIVE_PORT",goto_table:%d",
-                            PL_TUNNEL_IN, cookie, a.vni, a.anycast_s,
-                            IP_ARGS(a.ips[i]), a.mac_s, port->data,
-                            PL_DELIVER);
-            }
-            /* ARP keeps its tag, if any: the responder sends the answer
-             * back out the port it came in on, to the same VLAN. */
-            match = xasprintf("in_port=%u,dl_src=%s,arp,arp_spa="IP_FMT
-                              ",arp_sha=%s", port->data, a.mac_s,
-                              IP_ARGS(a.ips[i]), a.mac_s);
-            actions = xasprintf("%s,goto_table:%d", classify, PL_ARP);
-            add_ingress_flow(flows, &t, false, PL_INGRESS, 100, cookie, match,
-                            actions);
-            free(match);
-            free(actions);
-            /* A gratuitous ARP announces the endpoint's own address:
-             * consumed, never answered. */
-            flowtab_add(flows, "table=%d,priority=110,cookie=%#"PRIx32","
-                        PL_NETWORK_FIELD"=%"PRIu32",arp,arp_spa="IP_FMT
-                        ",arp_tpa="IP_FMT",actions=drop", PL_ARP, cookie,
-                        a.vni, IP_ARGS(a.ips[i]), IP_ARGS(a.ips[i]));
-        }
-        if (!a.n_ips) {
-            /* The database knows the endpoint's MAC but not its address
-             * (a silent host): its ARP tells the controller. */
-            match = xasprintf("in_port=%u,dl_src=%s,arp,arp_sha=%s",
-                              port->data, a.mac_s, a.mac_s);
-            actions = xasprintf("%s,%s", classify, ds_cstr(&learn_address));
-            add_ingress_flow(flows, &t, false, PL_INGRESS, 100, cookie, match,
-                            actions);
-            free(match);
-            free(actions);
-        }
-        /* Delivery from the tunnel only while the port is live: a VM
-         * leaving this hypervisor takes its port with it before the
-         * controller has removed this flow, and what arrives meanwhile
-         * goes to the controller instead of out a port that is gone. */
-        flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                    PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,actions="
-                    PL_LOAD_LIVE_PORT",goto_table:%d",
-                    PL_TUNNEL_IN, cookie, a.vni, a.mac_s, port->data,
-                    PL_DELIVER);
-        if (!t.trunk) {
-            flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                        PL_PORT_FIELD"=%u,actions=output:%u", PL_DELIVER,
-                        cookie, port->data, port->data);
+        const struct dtrec_endpoint *ep = b->next;
+        b->next = dtrec_endpoint_next(ep);
+        if (b->stage == BUILD_LOCAL) {
+            add_local_endpoint(b, ep);
         } else {
-            /* Out the trunk with the VM's tag; during a re-tag, with the
-             * old one as well: the conventional vswitch delivers whichever
-             * the VM's access port has at that moment, so the move loses
-             * nothing. */
-            struct ds flow = DS_EMPTY_INITIALIZER;
-            ds_put_format(&flow, "table=%d,priority=110,cookie=%#"PRIx32","
-                          PL_PORT_FIELD"=%u,dl_dst=%s,actions=", PL_DELIVER,
-                          cookie, port->data, a.mac_s);
-            /* From one VM of the trunk to another, out the port it came
-             * in on: OpenFlow outputs there only once in_port is not it. */
-            ds_put_cstr(&flow, "load:0->NXM_OF_IN_PORT[],");
-            if (t.also) {
-                ds_put_format(&flow, "clone(vlan_unique(egress,trunk=%u,"
-                              "vid=%d)),", port->data, t.also);
-            }
-            ds_put_format(&flow, "vlan_unique(egress,trunk=%u,vid=%d)",
-                          port->data, t.vid);
-            add_ext_flow(flows, ep->name, ds_cstr(&flow));
-            ds_destroy(&flow);
+            add_arp_answers(b, ep);
         }
-        if (a.anycast) {
-            /* The L2 stage: a MAC hosted here is switched here (through
-             * the policy cache, which delivers it locally). */
-            flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
-                        PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,"
-                        "actions=goto_table:%d", PL_L2, cookie, a.vni, a.mac_s,
-                        PL_POLICY);
-        }
-        free(classify);
-        free(a.ips);
     }
-    sset_destroy(&port_flows);
-    ds_destroy(&dhcp_request);
-    ds_destroy(&dhcp_reply);
-    ds_destroy(&learn_address);
+    return true;
+}
 
-    /* ARP answers for every endpoint of the networks with a local
-     * endpoint: no ARP request ever leaves the hypervisor. */
-    DTREC_ENDPOINT_FOR_EACH (ep, idl) {
-        struct ep_addrs a;
+void
+overlay_build_destroy(struct overlay_build *b)
+{
+    if (b) {
+        hmapx_destroy(&b->local_nets);
+        sset_destroy(&b->port_flows);
+        ds_destroy(&b->dhcp_request);
+        ds_destroy(&b->dhcp_reply);
+        ds_destroy(&b->learn_address);
+        free(b);
+    }
+}
 
-        if (!hmapx_contains(&local_nets,
-                            CONST_CAST(struct dtrec_virtual_network *,
-                                       ep->network))
-            || !ep_addrs_get(ep, &a)) {
+/* Port security, DHCP and delivery for 'ep', if it is local. */
+static void
+add_local_endpoint(struct overlay_build *b, const struct dtrec_endpoint *ep)
+{
+    const struct dtrec_hypervisor *hv = b->hv;
+    const struct simap *ports = b->ports;
+    struct flowtab *flows = b->flows;
+    struct ep_addrs a;
+    struct ep_trunk t;
+    const struct simap_node *port;
+
+    if (ep->hypervisor != hv || !ep->port
+        || channel_network(ep->network)     /* controller/channel.h */
+        || sarp_network_is_sarp(ep->network)
+        || !(port = simap_find(ports, ep->port))
+        || !ep_addrs_get(ep, &a)) {
+        return;
+    }
+    ep_trunk_get(ep, u16_to_ofp(port->data), &t);
+    if (ep->n_vlan_request && !t.trunk) {
+        /* Behind a conventional vswitch, but no VLAN yet. */
+        free(a.ips);
+        return;
+    }
+    uint32_t cookie = ep_cookie(ep);
+    char *classify = ep_classify(ep, &a);
+    if (!classify) {
+        free(a.ips);
+        return;
+    }
+    hmapx_add(&b->local_nets, CONST_CAST(struct dtrec_virtual_network *,
+                                         ep->network));
+
+    /* A port with an endpoint bound to it admits only what the
+     * endpoint may send: its own MAC.  Frames with another source
+     * MAC are dropped here, those whose OUI is another tenant's (or
+     * nobody's) apart from those that claim another MAC of the
+     * endpoint's own tenant, so each flow's counter tells which.  (A
+     * trunk is shared: its flows are added once.) */
+    const struct dtrec_tenant *tenant = ep->network->tenant;
+    bool first_on_port = sset_add(&b->port_flows, ep->port) != NULL;
+    if (first_on_port) {
+        flowtab_add(flows, "table=%d,priority=10,cookie=%#"PRIx32","
+                    "in_port=%u,actions=drop", PL_INGRESS, cookie,
+                    port->data);
+    }
+    for (size_t i = 0; first_on_port && tenant && i < tenant->n_ouis;
+         i++) {
+        uint32_t oui;
+        char *error = dt_parse_oui(tenant->ouis[i], &oui);
+        if (error) {
+            free(error);    /* ep_classify() logged it. */
             continue;
         }
-        uint32_t cookie = ep_cookie(ep);
-        /* With an anycast gateway MAC, a VM learns the real MAC only of
-         * the VMs on its own hypervisor, so local traffic never hairpins;
-         * the others are behind the gateway. */
-        const char *answer = (a.anycast && ep->hypervisor != hv
-                              ? a.anycast_s : a.mac_s);
-        for (size_t i = 0; i < a.n_ips; i++) {
-            overlay_add_arp_responder(flows, PL_ARP, cookie, a.vni,
-                                      a.ips[i], answer);
-        }
-        free(a.ips);
+        flowtab_add(flows, "table=%d,priority=11,cookie=%#"PRIx32","
+                    "in_port=%u,dl_src=%02"PRIx32":%02"PRIx32":%02"PRIx32
+                    ":00:00:00/ff:ff:ff:00:00:00,actions=drop", PL_INGRESS,
+                    cookie, port->data, oui >> 16, (oui >> 8) & 0xff,
+                    oui & 0xff);
     }
+    /* DHCP, before it has an address and after: to the controller,
+     * which sends it to the domain's servers only (or, from a
+     * server, to the client only). */
+    char *match = xasprintf("in_port=%u,dl_src=%s,udp,tp_src=68,"
+                            "tp_dst=67", port->data, a.mac_s);
+    char *actions = xasprintf("%s,%s", classify, ds_cstr(&b->dhcp_request));
+    add_ingress_flow(flows, &t, true, PL_INGRESS, 120, cookie, match,
+                     actions);
+    free(match);
+    free(actions);
+    match = xasprintf("in_port=%u,dl_src=%s,udp,tp_src=67,tp_dst=68",
+                      port->data, a.mac_s);
+    actions = xasprintf("%s,%s", classify, ds_cstr(&b->dhcp_reply));
+    add_ingress_flow(flows, &t, true, PL_INGRESS, 120, cookie, match,
+                     actions);
+    free(match);
+    free(actions);
+    for (size_t i = 0; i < a.n_ips; i++) {
+        /* IP goes on to the policy cache, through the L2 stage if the
+         * network has an anycast gateway MAC. */
+        match = xasprintf("in_port=%u,dl_src=%s,ip,nw_src="IP_FMT,
+                          port->data, a.mac_s, IP_ARGS(a.ips[i]));
+        actions = xasprintf("%s,goto_table:%d", classify,
+                            a.anycast ? PL_L2 : PL_POLICY);
+        add_ingress_flow(flows, &t, true, PL_INGRESS, 100, cookie, match,
+                         actions);
+        free(match);
+        free(actions);
+        /* IPv4 multicast goes to the multicast stage instead
+         * (controller/mcast.h). */
+        match = xasprintf("in_port=%u,dl_src=%s,ip,nw_src="IP_FMT
+                          ",nw_dst=224.0.0.0/4", port->data, a.mac_s,
+                          IP_ARGS(a.ips[i]));
+        actions = xasprintf("%s,goto_table:%d", classify, PL_MCAST);
+        add_ingress_flow(flows, &t, true, PL_INGRESS, 105, cookie, match,
+                         actions);
+        free(match);
+        free(actions);
+        if (a.anycast) {
+            /* Routed to this VM: a frame that reached its hypervisor
+             * with the anycast gateway MAC as destination gets the
+             * VM's own MAC back. */
+            flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                        PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,ip,nw_dst="
+                        IP_FMT",actions=set_field:%s->eth_dst,"
+                        PL_LOAD_LIVE_PORT",goto_table:%d",
+                        PL_TUNNEL_IN, cookie, a.vni, a.anycast_s,
+                        IP_ARGS(a.ips[i]), a.mac_s, port->data,
+                        PL_DELIVER);
+        }
+        /* ARP keeps its tag, if any: the responder sends the answer
+         * back out the port it came in on, to the same VLAN. */
+        match = xasprintf("in_port=%u,dl_src=%s,arp,arp_spa="IP_FMT
+                          ",arp_sha=%s", port->data, a.mac_s,
+                          IP_ARGS(a.ips[i]), a.mac_s);
+        actions = xasprintf("%s,goto_table:%d", classify, PL_ARP);
+        add_ingress_flow(flows, &t, false, PL_INGRESS, 100, cookie, match,
+                        actions);
+        free(match);
+        free(actions);
+        /* A gratuitous ARP announces the endpoint's own address:
+         * consumed, never answered. */
+        flowtab_add(flows, "table=%d,priority=110,cookie=%#"PRIx32","
+                    PL_NETWORK_FIELD"=%"PRIu32",arp,arp_spa="IP_FMT
+                    ",arp_tpa="IP_FMT",actions=drop", PL_ARP, cookie,
+                    a.vni, IP_ARGS(a.ips[i]), IP_ARGS(a.ips[i]));
+    }
+    if (!a.n_ips) {
+        /* The database knows the endpoint's MAC but not its address
+         * (a silent host): its ARP tells the controller. */
+        match = xasprintf("in_port=%u,dl_src=%s,arp,arp_sha=%s",
+                          port->data, a.mac_s, a.mac_s);
+        actions = xasprintf("%s,%s", classify, ds_cstr(&b->learn_address));
+        add_ingress_flow(flows, &t, false, PL_INGRESS, 100, cookie, match,
+                        actions);
+        free(match);
+        free(actions);
+    }
+    /* Delivery from the tunnel only while the port is live: a VM
+     * leaving this hypervisor takes its port with it before the
+     * controller has removed this flow, and what arrives meanwhile
+     * goes to the controller instead of out a port that is gone. */
+    flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,actions="
+                PL_LOAD_LIVE_PORT",goto_table:%d",
+                PL_TUNNEL_IN, cookie, a.vni, a.mac_s, port->data,
+                PL_DELIVER);
+    if (!t.trunk) {
+        flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                    PL_PORT_FIELD"=%u,actions=output:%u", PL_DELIVER,
+                    cookie, port->data, port->data);
+    } else {
+        /* Out the trunk with the VM's tag; during a re-tag, with the
+         * old one as well: the conventional vswitch delivers whichever
+         * the VM's access port has at that moment, so the move loses
+         * nothing. */
+        struct ds flow = DS_EMPTY_INITIALIZER;
+        ds_put_format(&flow, "table=%d,priority=110,cookie=%#"PRIx32","
+                      PL_PORT_FIELD"=%u,dl_dst=%s,actions=", PL_DELIVER,
+                      cookie, port->data, a.mac_s);
+        /* From one VM of the trunk to another, out the port it came
+         * in on: OpenFlow outputs there only once in_port is not it. */
+        ds_put_cstr(&flow, "load:0->NXM_OF_IN_PORT[],");
+        if (t.also) {
+            ds_put_format(&flow, "clone(vlan_unique(egress,trunk=%u,"
+                          "vid=%d)),", port->data, t.also);
+        }
+        ds_put_format(&flow, "vlan_unique(egress,trunk=%u,vid=%d)",
+                      port->data, t.vid);
+        add_ext_flow(flows, ep->name, ds_cstr(&flow));
+        ds_destroy(&flow);
+    }
+    if (a.anycast) {
+        /* The L2 stage: a MAC hosted here is switched here (through
+         * the policy cache, which delivers it locally). */
+        flowtab_add(flows, "table=%d,priority=100,cookie=%#"PRIx32","
+                    PL_NETWORK_FIELD"=%"PRIu32",dl_dst=%s,"
+                    "actions=goto_table:%d", PL_L2, cookie, a.vni, a.mac_s,
+                    PL_POLICY);
+    }
+    free(classify);
+    free(a.ips);
+}
+
+/* ARP answers for 'ep', if its network has a local endpoint: no ARP
+ * request ever leaves the hypervisor. */
+static void
+add_arp_answers(struct overlay_build *b, const struct dtrec_endpoint *ep)
+{
+    const struct dtrec_hypervisor *hv = b->hv;
+    struct flowtab *flows = b->flows;
+    struct ep_addrs a;
+
+    if (!hmapx_contains(&b->local_nets,
+                        CONST_CAST(struct dtrec_virtual_network *,
+                                   ep->network))
+        || !ep_addrs_get(ep, &a)) {
+        return;
+    }
+    uint32_t cookie = ep_cookie(ep);
+    /* With an anycast gateway MAC, a VM learns the real MAC only of
+     * the VMs on its own hypervisor, so local traffic never hairpins;
+     * the others are behind the gateway. */
+    const char *answer = (a.anycast && ep->hypervisor != hv
+                          ? a.anycast_s : a.mac_s);
+    for (size_t i = 0; i < a.n_ips; i++) {
+        overlay_add_arp_responder(flows, PL_ARP, cookie, a.vni,
+                                  a.ips[i], answer);
+    }
+    free(a.ips);
+}
+
+/* The flows that do not come an endpoint at a time. */
+static void
+build_finish(struct overlay_build *b)
+{
+    const struct ovsdb_idl *idl = b->idl;
+    const struct dtrec_hypervisor *hv = b->hv;
+    const struct simap *ports = b->ports;
+    const char *const *tunnel_ports = b->tunnel_ports;
+    struct flowtab *flows = b->flows;
+    const struct simap_node *tun_node
+        = simap_find(ports, tunnel_ports[DT_ENCAP_VXLAN]);
 
     /* Endpoints of "sarp" networks: controller/sarp.h. */
     sarp_build_flows(idl, hv, ports, flows);
 
     /* The L2 stage of each local network with an anycast gateway MAC. */
     struct hmapx_node *hn;
-    HMAPX_FOR_EACH (hn, &local_nets) {
+    HMAPX_FOR_EACH (hn, &b->local_nets) {
         add_anycast_flows(flows, hn->data, ports);
     }
     flowtab_add(flows, "table=%d,priority=0,actions=drop", PL_L2);
-    channel_build_flows(idl, hv, dpid, ports, tun_node ? tun_node->data : 0,
+    channel_build_flows(idl, hv, b->dpid, ports, tun_node ? tun_node->data : 0,
                         flows);
     mcast_build_flows(idl, hv, ports, tun_node ? tun_node->data : 0, flows);
 
-    if (!tun_node && !hmapx_is_empty(&local_nets)) {
+    if (!tun_node && !hmapx_is_empty(&b->local_nets)) {
         VLOG_WARN_RL(&rl, "%016"PRIx64": no tunnel port \"%s\": remote "
-                     "endpoints unreachable", dpid,
+                     "endpoints unreachable", b->dpid,
                      tunnel_ports[DT_ENCAP_VXLAN]);
     }
-    hmapx_destroy(&local_nets);
-    ds_destroy(&miss);
-    return true;
 }
 
 /* Validates 'ep''s MAC, network and IPv4 addresses into 'a' (IPv6

@@ -35,16 +35,28 @@ struct simap;
 #define OVERLAY_DEFAULT_GENEVE_PORT "geneve0"
 #define OVERLAY_DEFAULT_GRE_PORT "gre0"
 
-/* Computes into 'flows' (which should be empty) the flows the switch with
- * datapath id 'dpid' should hold, given its ports 'ports' (name ->
- * OpenFlow port number) and the names of its tunnel ports, indexed by
- * enum dt_encap.  Returns false, leaving 'flows' empty, if no Hypervisor
- * row has that datapath id: a switch the database does not know is left
- * alone. */
-bool overlay_build_flows(const struct ovsdb_idl *, uint64_t dpid,
-                         const struct simap *ports,
-                         const char *const tunnel_ports[DT_N_ENCAPS],
-                         struct flowtab *);
+/* Computing a switch's flows reads every endpoint of the database, which
+ * with tens of thousands of endpoints a hypervisor takes over a second:
+ * it goes a slice at a time, so that the controller answers its switches
+ * in between.
+ *
+ * overlay_build_start() starts computing into 'flows' (which should be
+ * empty) the flows the switch with datapath id 'dpid' should hold, given
+ * its ports 'ports' (name -> OpenFlow port number) and the names of its
+ * tunnel ports, indexed by enum dt_encap.  It returns NULL, leaving
+ * 'flows' empty, if no Hypervisor row has that datapath id: a switch the
+ * database does not know is left alone.  Then overlay_build_run() looks
+ * at a slice of the endpoints each call, until it returns true: the flows
+ * are all there.  Until then the database must not change (the
+ * computation keeps pointers to its rows), nor must 'ports', 'flows' or
+ * 'tunnel_ports' go away; 'ports' may change. */
+struct overlay_build;
+struct overlay_build *overlay_build_start(
+    const struct ovsdb_idl *, uint64_t dpid, const struct simap *ports,
+    const char *const tunnel_ports[DT_N_ENCAPS], struct flowtab *);
+bool overlay_build_run(struct overlay_build *, size_t max_endpoints);
+void overlay_build_destroy(struct overlay_build *);
+
 void overlay_add_arp_responder(struct flowtab *, int table, uint32_t cookie,
                                uint32_t vni, ovs_be32 ip, const char *mac_s);
 

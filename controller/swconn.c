@@ -43,6 +43,7 @@ VLOG_DEFINE_THIS_MODULE(swconn);
 COVERAGE_DEFINE(swconn_connect);
 COVERAGE_DEFINE(swconn_bundle);
 COVERAGE_DEFINE(swconn_bundle_failed);
+COVERAGE_DEFINE(swconn_bundle_slice);
 COVERAGE_DEFINE(swconn_flow_mod);
 COVERAGE_DEFINE(swconn_packet_in);
 COVERAGE_DEFINE(swconn_switch_error);
@@ -62,6 +63,10 @@ COVERAGE_DEFINE(swconn_bad_message);
 /* Flow_mods in one reconciliation bundle, at most: see
  * swconn_set_max_bundle(). */
 static size_t max_bundle = SWCONN_DEFAULT_MAX_BUNDLE;
+
+/* Flow_mods of a reconciliation bundle encoded in one pass, at most (see
+ * reconcile()): about 10 ms of work. */
+#define SWCONN_FILL_SLICE 4096
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
@@ -101,13 +106,19 @@ struct swconn {
     /* Outstanding requests. */
     ovs_be32 ports_xid;         /* Port description request. */
     ovs_be32 dump_xid;          /* Flow-stats request. */
-    bool bundle_pending;        /* A bundle awaits its commit reply. */
+    bool bundle_pending;        /* A bundle is being sent ('filling') or
+                                 * awaits its commit reply. */
+    bool filling;               /* Its flow_mods are being sent, a slice a
+                                 * pass, and its commit is not yet... */
+    size_t n_filled;            /* ...after these many of them. */
     bool bundle_failed;         /* An error arrived for the pending bundle. */
     uint32_t bundle_id;         /* Id of the last bundle opened. */
     uint32_t pending_id;        /* Id of the pending bundle. */
     uint32_t open_xid;          /* Open request of the pending bundle... */
-    uint32_t commit_xid;        /* ...to its commit request: the xids of
-                                 * its messages, in host byte order. */
+    uint32_t commit_xid;        /* ...to its commit request (while
+                                 * 'filling', its last message sent): the
+                                 * xids of its messages, in host byte
+                                 * order. */
     long long int retry_at;     /* No new dump before this time. */
     long long int programmed_at; /* When the switch first held exactly the
                                  * desired flows, or 0. */
@@ -248,8 +259,10 @@ swconn_run(struct swconn *sw)
         && time_msec() >= sw->retry_at) {
         start_dump(sw);
     }
-    if (sw->state == SWCONN_READY && sw->has_desired && !sw->bundle_pending
-        && (sw->dirty || flowtab_plan_left(&sw->plan))) {
+    if (sw->state == SWCONN_READY && sw->has_desired
+        && (sw->filling
+            || (!sw->bundle_pending
+                && (sw->dirty || flowtab_plan_left(&sw->plan))))) {
         reconcile(sw);
     }
     if (!sw->programmed_at && swconn_is_synced(sw)) {
@@ -889,39 +902,52 @@ process_flow_stats_reply(struct swconn *sw, const struct ofp_header *oh)
 /* Sends the next changes that turn the installed flows into the desired
  * ones, as one atomic bundle of at most 'max_bundle' flow_mods, finding
  * the changes first if 'desired' or 'installed' may have moved.  Marks
- * 'sw' synced if there is nothing left to change. */
+ * 'sw' synced if there is nothing left to change.
+ *
+ * A bundle's flow_mods go SWCONN_FILL_SLICE a call, one call a pass, and
+ * the commit after the last: encoding 65536 of them took 170 ms, during
+ * which every switch's packet-ins waited.  If 'desired' changes
+ * meanwhile, the bundle is committed with what it has. */
 static void
 reconcile(struct swconn *sw)
 {
     enum ofp_version version = swconn_version(sw);
-    enum ofputil_protocol protocol;
-    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
-    struct ofpbuf *msg;
-    size_t n;
-
-    if (sw->dirty) {
-        flowtab_plan(&sw->plan, &sw->desired, &sw->installed);
-        sw->dirty = false;
-    }
-    sw->synced = !flowtab_plan_left(&sw->plan);
-    if (sw->synced) {
-        return;
-    }
-
-    size_t left = flowtab_plan_left(&sw->plan);
-    protocol = ofputil_protocol_from_ofp_version(version);
-    n = flowtab_plan_take(&sw->plan, max_bundle, protocol, &msgs,
-                          &sw->committing);
-    COVERAGE_INC(swconn_bundle);
-    COVERAGE_ADD(swconn_flow_mod, n);
     struct ofputil_bundle_ctrl_msg bc = {
-        .bundle_id = ++sw->bundle_id,
-        .type = OFPBCT_OPEN_REQUEST,
+        .bundle_id = sw->pending_id,
         .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
     };
-    msg = ofputil_encode_bundle_ctrl_request(version, &bc);
-    sw->open_xid = ntohl(((struct ofp_header *) msg->data)->xid);
-    send_msg(sw, msg);
+    struct ofpbuf *msg;
+
+    if (!sw->filling) {
+        if (sw->dirty) {
+            flowtab_plan(&sw->plan, &sw->desired, &sw->installed);
+            sw->dirty = false;
+        }
+        sw->synced = !flowtab_plan_left(&sw->plan);
+        if (sw->synced) {
+            return;
+        }
+
+        COVERAGE_INC(swconn_bundle);
+        bc.bundle_id = ++sw->bundle_id;
+        bc.type = OFPBCT_OPEN_REQUEST;
+        msg = ofputil_encode_bundle_ctrl_request(version, &bc);
+        sw->open_xid = ntohl(((struct ofp_header *) msg->data)->xid);
+        sw->commit_xid = sw->open_xid;
+        send_msg(sw, msg);
+        sw->bundle_pending = true;
+        sw->bundle_failed = false;
+        sw->pending_id = bc.bundle_id;
+        sw->filling = true;
+        sw->n_filled = 0;
+    }
+
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    size_t left = flowtab_plan_left(&sw->plan);
+    size_t n = flowtab_plan_take(
+        &sw->plan, MIN(SWCONN_FILL_SLICE, max_bundle - sw->n_filled),
+        ofputil_protocol_from_ofp_version(version), &msgs, &sw->committing);
+    COVERAGE_ADD(swconn_flow_mod, n);
     LIST_FOR_EACH_POP (msg, list_node, &msgs) {
         if (VLOG_IS_DBG_ENABLED()) {
             char *s = ofp_to_string(msg->data, msg->size, NULL, NULL, 1);
@@ -934,26 +960,34 @@ reconcile(struct swconn *sw)
             .flags = bc.flags,
             .msg = msg->data,
         };
+        sw->commit_xid = ntohl(((struct ofp_header *) msg->data)->xid);
         send_msg(sw, ofputil_encode_bundle_add(version, &bam));
         ofpbuf_delete(msg);
     }
+    sw->n_filled += n;
+    left -= n;
+    if (left && sw->n_filled < max_bundle) {
+        /* More of this bundle at the next pass, which comes at once. */
+        COVERAGE_INC(swconn_bundle_slice);
+        poll_immediate_wake();
+        return;
+    }
+
     bc.type = OFPBCT_COMMIT_REQUEST;
     msg = ofputil_encode_bundle_ctrl_request(version, &bc);
     sw->commit_xid = ntohl(((struct ofp_header *) msg->data)->xid);
     send_msg(sw, msg);
+    sw->filling = false;
 
-    if (n < left) {
+    if (left) {
         VLOG_INFO("%016"PRIx64": bundle %"PRIu32" with %zu flow_mods "
-                  "(%zu more to follow)", sw->dpid, bc.bundle_id, n,
-                  left - n);
+                  "(%zu more to follow)", sw->dpid, bc.bundle_id,
+                  sw->n_filled, left);
     } else {
         VLOG_INFO("%016"PRIx64": bundle %"PRIu32" with %zu flow_mods",
-                  sw->dpid, bc.bundle_id, n);
+                  sw->dpid, bc.bundle_id, sw->n_filled);
     }
-    sw->n_flow_mods += n;
-    sw->bundle_pending = true;
-    sw->bundle_failed = false;
-    sw->pending_id = bc.bundle_id;
+    sw->n_flow_mods += sw->n_filled;
 }
 
 static void
@@ -1005,13 +1039,16 @@ process_error(struct swconn *sw, const struct ofp_header *oh)
     sw->n_errors++;
     VLOG_WARN_RL(&rl, "%016"PRIx64": switch reported error: %s", sw->dpid,
                  ofperr_to_string(error));
-    /* Only an error for one of the pending reconciliation bundle's own
-     * messages fails it (xids are allocated in increasing order, and that
-     * bundle's messages were allocated one after another). */
+    /* Only an error for one of the pending reconciliation bundle's
+     * messages fails it: xids are allocated in increasing order, so its
+     * messages' are from its open request's to its commit request's.
+     * (Other messages sent while it was filling have xids in between, so
+     * an error for one of those fails it too: the switch's flows are then
+     * read again, which costs time but loses nothing.) */
     if (sw->bundle_pending
         && xid - sw->open_xid <= sw->commit_xid - sw->open_xid) {
         sw->bundle_failed = true;
-        if (xid == sw->commit_xid) {
+        if (xid == sw->commit_xid && !sw->filling) {
             bundle_done(sw, false);
         }
     }
