@@ -154,9 +154,10 @@ static struct {
     struct overlay_build *build;
     bool built;                 /* Has 'build' finished? */
     struct flowtab desired;     /* What it computes. */
-    unsigned long long int stale; /* 'sw->stale' when it started, or 0 if
-                                 * the switch's flows went stale again
-                                 * since (so it will be computed again). */
+    unsigned long long int stale; /* 'sw->stale' when it started: if that
+                                 * has changed since, the switch's flows
+                                 * went stale again, and are computed
+                                 * again. */
 } computing;
 
 /* Order in which switches' desired flows went stale (ctlsw 'stale'). */
@@ -398,15 +399,15 @@ run_switches(bool db_changed, bool flows_changed)
     recompute_stale();
 }
 
-/* Marks 'sw''s desired flows to be computed again. */
+/* Marks 'sw''s desired flows to be computed again.  A switch whose flows
+ * are being computed goes to the back of the queue (the computation under
+ * way may have missed what changed, so another follows it, but only after
+ * the other switches' turn). */
 static void
 mark_stale(struct ctlsw *sw)
 {
-    if (!sw->stale) {
+    if (!sw->stale || sw == computing.sw) {
         sw->stale = ++stale_seq;
-    } else if (sw == computing.sw) {
-        /* The computation under way may have missed what changed. */
-        computing.stale = 0;
     }
 }
 
