@@ -14,6 +14,7 @@
 #include "controller/ofio.h"
 #include "coverage.h"
 #include "ofproto-ext/pipeline.h"
+#include "openflow/openflow-1.4.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-bundle.h"
@@ -54,8 +55,11 @@ COVERAGE_DEFINE(swconn_bad_message);
 #define MAX_MSGS_PER_RUN SWCONN_MAX_BATCH
 
 /* How long to wait before reading a switch's flows again after one of
- * our bundles failed, so a persistent failure cannot spin. */
+ * our bundles failed, so a persistent failure cannot spin: RETRY_MSEC
+ * after the first failure, twice as long after each further one in a row,
+ * up to RETRY_MAX_MSEC. */
 #define RETRY_MSEC 1000
+#define RETRY_MAX_MSEC 32000
 
 /* Inactivity probe interval for switch connections, in seconds. */
 #define PROBE_INTERVAL 15
@@ -114,12 +118,8 @@ struct swconn {
     bool bundle_failed;         /* An error arrived for the pending bundle. */
     uint32_t bundle_id;         /* Id of the last bundle opened. */
     uint32_t pending_id;        /* Id of the pending bundle. */
-    uint32_t open_xid;          /* Open request of the pending bundle... */
-    uint32_t commit_xid;        /* ...to its commit request (while
-                                 * 'filling', its last message sent): the
-                                 * xids of its messages, in host byte
-                                 * order. */
     long long int retry_at;     /* No new dump before this time. */
+    unsigned int n_failed_in_row; /* Bundles failed since one committed. */
     long long int programmed_at; /* When the switch first held exactly the
                                  * desired flows, or 0. */
 
@@ -931,10 +931,7 @@ reconcile(struct swconn *sw)
         COVERAGE_INC(swconn_bundle);
         bc.bundle_id = ++sw->bundle_id;
         bc.type = OFPBCT_OPEN_REQUEST;
-        msg = ofputil_encode_bundle_ctrl_request(version, &bc);
-        sw->open_xid = ntohl(((struct ofp_header *) msg->data)->xid);
-        sw->commit_xid = sw->open_xid;
-        send_msg(sw, msg);
+        send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
         sw->bundle_pending = true;
         sw->bundle_failed = false;
         sw->pending_id = bc.bundle_id;
@@ -960,7 +957,6 @@ reconcile(struct swconn *sw)
             .flags = bc.flags,
             .msg = msg->data,
         };
-        sw->commit_xid = ntohl(((struct ofp_header *) msg->data)->xid);
         send_msg(sw, ofputil_encode_bundle_add(version, &bam));
         ofpbuf_delete(msg);
     }
@@ -974,9 +970,7 @@ reconcile(struct swconn *sw)
     }
 
     bc.type = OFPBCT_COMMIT_REQUEST;
-    msg = ofputil_encode_bundle_ctrl_request(version, &bc);
-    sw->commit_xid = ntohl(((struct ofp_header *) msg->data)->xid);
-    send_msg(sw, msg);
+    send_msg(sw, ofputil_encode_bundle_ctrl_request(version, &bc));
     sw->filling = false;
 
     if (left) {
@@ -996,21 +990,31 @@ bundle_done(struct swconn *sw, bool ok)
     sw->bundle_pending = false;
     if (ok) {
         sw->n_bundles++;
+        sw->n_failed_in_row = 0;
         flowtab_apply(&sw->installed, &sw->committing);
         /* The rest of the plan, if any, still holds, unless 'desired'
          * changed meanwhile (which set 'dirty'). */
         sw->synced = !sw->dirty && !flowtab_plan_left(&sw->plan);
     } else {
+        long long int delay = RETRY_MSEC;
+        for (unsigned int i = 0; i < sw->n_failed_in_row
+                 && delay < RETRY_MAX_MSEC; i++) {
+            delay *= 2;
+        }
+        delay = MIN(delay, RETRY_MAX_MSEC);
+
         COVERAGE_INC(swconn_bundle_failed);
         sw->n_failures++;
+        sw->n_failed_in_row++;
         VLOG_WARN_RL(&rl, "%016"PRIx64": bundle %"PRIu32" failed; reading "
-                     "the switch's flows again", sw->dpid, sw->pending_id);
+                     "the switch's flows again in %lld ms", sw->dpid,
+                     sw->pending_id, delay);
         flowtab_changes_clear(&sw->committing);
         flowtab_plan_clear(&sw->plan);
         sw->dirty = true;
         sw->state = SWCONN_DUMP;
         sw->dump_xid = 0;
-        sw->retry_at = time_msec() + RETRY_MSEC;
+        sw->retry_at = time_msec() + delay;
     }
 }
 
@@ -1029,26 +1033,62 @@ process_bundle_reply(struct swconn *sw, const struct ofp_header *oh)
     }
 }
 
+/* If 'oh', an error message, is about a bundle control or bundle add
+ * request, returns true and stores the request's bundle id in
+ * '*bundle_id' and whether it was a commit in '*commit'.  A switch reports
+ * a bundle's failure that way: OVS quotes the failed request, whose
+ * bundle id comes first after its header, in the error's data, both for a
+ * flow_mod it rejected as it was added and for one it could not apply at
+ * the commit (and then also the commit). */
+static bool
+error_bundle(const struct ofp_header *oh, uint32_t *bundle_id, bool *commit)
+{
+    struct ofpbuf request;
+    enum ofptype type;
+
+    if (!ofperr_decode_msg(oh, &request)
+        || ofptype_pull(&type, &request)
+        || (type != OFPTYPE_BUNDLE_CONTROL
+            && type != OFPTYPE_BUNDLE_ADD_MESSAGE)
+        || request.size < sizeof(struct ofp14_bundle_ctrl_msg)) {
+        return false;
+    }
+
+    /* The request starts 12 or 16 bytes into the error: unaligned. */
+    struct ofp14_bundle_ctrl_msg bcm;
+    memcpy(&bcm, request.data, sizeof bcm);
+    *bundle_id = ntohl(bcm.bundle_id);
+    *commit = (type == OFPTYPE_BUNDLE_CONTROL
+               && bcm.type == htons(OFPBCT_COMMIT_REQUEST));
+    return true;
+}
+
 static void
 process_error(struct swconn *sw, const struct ofp_header *oh)
 {
     enum ofperr error = ofperr_decode_msg(oh, NULL);
-    uint32_t xid = ntohl(oh->xid);
+    uint32_t bundle_id;
+    bool commit;
 
     COVERAGE_INC(swconn_switch_error);
     sw->n_errors++;
-    VLOG_WARN_RL(&rl, "%016"PRIx64": switch reported error: %s", sw->dpid,
-                 ofperr_to_string(error));
-    /* Only an error for one of the pending reconciliation bundle's
-     * messages fails it: xids are allocated in increasing order, so its
-     * messages' are from its open request's to its commit request's.
-     * (Other messages sent while it was filling have xids in between, so
-     * an error for one of those fails it too: the switch's flows are then
-     * read again, which costs time but loses nothing.) */
-    if (sw->bundle_pending
-        && xid - sw->open_xid <= sw->commit_xid - sw->open_xid) {
+    if (!error_bundle(oh, &bundle_id, &commit)) {
+        VLOG_WARN_RL(&rl, "%016"PRIx64": switch reported error: %s",
+                     sw->dpid, ofperr_to_string(error));
+        return;
+    }
+    VLOG_WARN_RL(&rl, "%016"PRIx64": switch reported error for bundle "
+                 "%"PRIu32"%s: %s", sw->dpid, bundle_id,
+                 commit ? "'s commit" : "", ofperr_to_string(error));
+
+    /* Only an error for the pending reconciliation bundle fails it; one for
+     * a bundle of policy cache entries (swconn_send_bundle() and
+     * swconn_batch()), or for any other message sent while it was filling,
+     * does not.  The error for its commit comes last, instead of the
+     * commit reply. */
+    if (sw->bundle_pending && bundle_id == sw->pending_id) {
         sw->bundle_failed = true;
-        if (xid == sw->commit_xid && !sw->filling) {
+        if (commit) {
             bundle_done(sw, false);
         }
     }
