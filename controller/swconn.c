@@ -1043,24 +1043,24 @@ process_bundle_reply(struct swconn *sw, const struct ofp_header *oh)
 static bool
 error_bundle(const struct ofp_header *oh, uint32_t *bundle_id, bool *commit)
 {
-    struct ofpbuf request;
+    struct ofpbuf request;      /* A copy of what the error quotes. */
     enum ofptype type;
+    bool found = false;
 
-    if (!ofperr_decode_msg(oh, &request)
-        || ofptype_pull(&type, &request)
-        || (type != OFPTYPE_BUNDLE_CONTROL
-            && type != OFPTYPE_BUNDLE_ADD_MESSAGE)
-        || request.size < sizeof(struct ofp14_bundle_ctrl_msg)) {
-        return false;
+    if (ofperr_decode_msg(oh, &request)
+        && !ofptype_pull(&type, &request)
+        && (type == OFPTYPE_BUNDLE_CONTROL
+            || type == OFPTYPE_BUNDLE_ADD_MESSAGE)
+        && request.size >= sizeof(struct ofp14_bundle_ctrl_msg)) {
+        const struct ofp14_bundle_ctrl_msg *bcm = request.data;
+
+        *bundle_id = ntohl(bcm->bundle_id);
+        *commit = (type == OFPTYPE_BUNDLE_CONTROL
+                   && bcm->type == htons(OFPBCT_COMMIT_REQUEST));
+        found = true;
     }
-
-    /* The request starts 12 or 16 bytes into the error: unaligned. */
-    struct ofp14_bundle_ctrl_msg bcm;
-    memcpy(&bcm, request.data, sizeof bcm);
-    *bundle_id = ntohl(bcm.bundle_id);
-    *commit = (type == OFPTYPE_BUNDLE_CONTROL
-               && bcm.type == htons(OFPBCT_COMMIT_REQUEST));
-    return true;
+    ofpbuf_uninit(&request);
+    return found;
 }
 
 static void
