@@ -115,7 +115,7 @@ static void mark_stale(struct ctlsw *);
 static void recompute_stale(void);
 static bool compute_start(struct ctlsw *);
 static void compute_finish(void);
-static void compute_cancel(void);
+static void compute_end(void);
 static struct swconn *find_switch(const char *dpid_s, struct ds *error);
 static struct ctlsw *find_ctlsw(const char *dpid_s, struct ds *error);
 static void report_memory(void);
@@ -283,7 +283,7 @@ main(int argc, char *argv[])
     }
 
     struct ctlsw *node;
-    compute_cancel();
+    compute_end();
     LIST_FOR_EACH_POP (node, list_node, &switches) {
         switch_destroy(node);
     }
@@ -494,12 +494,13 @@ compute_finish(void)
     if (sw->stale == computing.stale) {
         sw->stale = 0;
     }
-    compute_cancel();
+    compute_end();
 }
 
-/* Drops the computation under way, if any (its switch stays stale). */
+/* Ends the computation under way, if any, and frees what is left of it.
+ * Its switch stays stale unless compute_finish() handed it its flows. */
 static void
-compute_cancel(void)
+compute_end(void)
 {
     if (computing.sw) {
         overlay_build_destroy(computing.build);
@@ -535,7 +536,7 @@ static void
 switch_destroy(struct ctlsw *sw)
 {
     if (sw == computing.sw) {
-        compute_cancel();
+        compute_end();
     }
     swconn_destroy(sw->swconn);
     pcache_destroy(&sw->pcache);

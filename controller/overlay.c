@@ -209,26 +209,28 @@ overlay_build_start(const struct ovsdb_idl *idl, uint64_t dpid,
 bool
 overlay_build_run(struct overlay_build *b, size_t max)
 {
-    for (size_t n = 0; b->stage != BUILD_DONE; n++) {
-        if (!b->next) {
-            if (b->stage == BUILD_LOCAL) {
-                b->stage = BUILD_ARP;
-                b->next = dtrec_endpoint_first(b->idl);
-            } else {
-                build_finish(b);
-                b->stage = BUILD_DONE;
+    size_t n = 0;               /* Endpoints looked at in this call. */
+
+    while (b->stage != BUILD_DONE) {
+        if (b->next) {
+            if (n >= max && n) {
+                COVERAGE_INC(overlay_build_slice);
+                return false;
             }
-            continue;
-        } else if (n >= max && n) {
-            COVERAGE_INC(overlay_build_slice);
-            return false;
-        }
-        const struct dtrec_endpoint *ep = b->next;
-        b->next = dtrec_endpoint_next(ep);
-        if (b->stage == BUILD_LOCAL) {
-            add_local_endpoint(b, ep);
+            const struct dtrec_endpoint *ep = b->next;
+            b->next = dtrec_endpoint_next(ep);
+            if (b->stage == BUILD_LOCAL) {
+                add_local_endpoint(b, ep);
+            } else {
+                add_arp_answers(b, ep);
+            }
+            n++;
+        } else if (b->stage == BUILD_LOCAL) {
+            b->stage = BUILD_ARP;
+            b->next = dtrec_endpoint_first(b->idl);
         } else {
-            add_arp_answers(b, ep);
+            build_finish(b);
+            b->stage = BUILD_DONE;
         }
     }
     return true;
