@@ -980,9 +980,9 @@ policy_write_db(struct policy_run *run, struct ovsdb_idl *idl)
     } while (!policy_commit(p, txn, "importing the fabric"));
     dt_blueprint_destroy(&bp);
 
+    fprintf(stderr, "dovetail-bench: wrote %"PRIuSIZE" of %"PRIuSIZE
+            " endpoints\n", n_first, f->n_eps);
     if (n_first < f->n_eps) {
-        fprintf(stderr, "dovetail-bench: wrote %"PRIuSIZE" of %"PRIuSIZE
-                " endpoints\n", n_first, f->n_eps);
         policy_append_endpoints(run, idl, n_first, f->n_eps);
     }
 }

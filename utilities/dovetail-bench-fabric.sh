@@ -37,9 +37,10 @@
 #            switch connected (the database replica and the policy
 #            service), then with $DT_BENCH_SWITCHES (default 4) emulated
 #            switches, one a hypervisor, connected and synced (add the
-#            desired and installed flow tables; the bench then sends 12000
-#            policy misses at 200/s, so that the synced state lasts long
-#            enough to be seen); then the time from adding one endpoint
+#            desired and installed flow tables; the bench then sends
+#            policy misses at 200/s for $DT_BENCH_MEMORY_SECONDS, default
+#            60, so that the synced state lasts long enough to be seen);
+#            then the time from adding one endpoint
 #            until every switch is in sync again.  When the switches would
 #            have more ports each than an Open vSwitch bridge can number
 #            (65278 endpoints a switch), the fabric has as many hypervisors
@@ -58,7 +59,7 @@
 # DT_OVS_SCHEMA (the dovetail and Open vSwitch schemas; defaults from this
 # source tree and from the ovs-vswitchd in PATH), DT_BENCH_MIGRATIONS,
 # DT_BENCH_IPERF_SECONDS, DT_BENCH_DATAPATH_ROUNDS, DT_BENCH_PING_PAIRS,
-# DT_BENCH_ENDPOINTS, DT_BENCH_SWITCHES.  Needs
+# DT_BENCH_ENDPOINTS, DT_BENCH_SWITCHES, DT_BENCH_MEMORY_SECONDS.  Needs
 # dovetail-controller, dovetail-ctl, dovetail-bench, ovsdb-server,
 # ovsdb-tool, ovs-vswitchd, ovs-vsctl, ovs-ofctl, ovs-appctl, iperf3,
 # ping, python3, unshare and nsenter in PATH.
@@ -80,7 +81,8 @@ if test -z "$DT_BENCH_FABRIC_INNER"; then
         command -v $cmd >/dev/null || die "$cmd: not in PATH"
     done
     for var in DT_BENCH_MIGRATIONS DT_BENCH_IPERF_SECONDS \
-               DT_BENCH_DATAPATH_ROUNDS DT_BENCH_PING_PAIRS DT_BENCH_SWITCHES; do
+               DT_BENCH_DATAPATH_ROUNDS DT_BENCH_PING_PAIRS DT_BENCH_SWITCHES \
+               DT_BENCH_MEMORY_SECONDS; do
         case ${!var-1} in
         '' | *[!0-9]* | 0) die "$var=${!var}: not a positive integer" ;;
         esac
@@ -110,6 +112,7 @@ datapath_rounds=${DT_BENCH_DATAPATH_ROUNDS:-4}
 ping_pairs=${DT_BENCH_PING_PAIRS:-2}
 endpoints=${DT_BENCH_ENDPOINTS:-10000 100000}
 switches=${DT_BENCH_SWITCHES:-4}
+memory_seconds=${DT_BENCH_MEMORY_SECONDS:-60}
 # The most endpoints "dovetail-bench policy" puts on one switch: an Open
 # vSwitch bridge numbers its ports below OFPP_MAX (65280), and the bench's
 # first endpoint port is 2.
@@ -614,7 +617,8 @@ bench_memory () {
         say "memory N=$n: connecting $switches switches"
         t0=$(now_ns)
         dt_root dovetail-bench policy --db="$DOVETAIL_DB" --endpoints="$n" \
-            --switches="$switches" --rate=200 --requests=12000 --timeout=60 \
+            --switches="$switches" --rate=200 \
+            --requests=$((200 * memory_seconds)) --timeout=60 \
             --reuse-fabric \
             unix:"$DT_RUNDIR/controller.sock" \
             > "$DT_RUNDIR/bench.out" 2>&1 &
