@@ -541,11 +541,19 @@ installed_flows () {
     ctl_appctl memory/show | sed -n 's/.*installed-flows:\([0-9]*\).*/\1/p'
 }
 
-# memory_resync N: one endpoint more in the synced fabric of N endpoints
-# (dovetail-ctl, which reads the whole database first, is timed apart),
-# and how long from its commit until every switch holds the endpoint's ARP
-# answer and is in sync again (the controller computes every switch's
-# flows again).
+# memory_resynced FLOWS: every switch is in sync, with FLOWS installed in
+# all.
+memory_resynced () {
+    test "$(installed_flows)" = "$1" \
+        && test "$(ctl_appctl switch/list | grep -c ' synced ')" = "$switches"
+}
+
+# memory_resync N BENCH: one endpoint more in the synced fabric of N
+# endpoints (dovetail-ctl, which reads the whole database first, is timed
+# apart), and how long from its commit until every switch holds the
+# endpoint's ARP answer and is in sync again (the controller computes every
+# switch's flows again), while the bench whose pid is BENCH keeps the
+# switches connected.
 memory_resync () {
     local flows t0 t1 ctl_ms ms
     flows=$(installed_flows)
@@ -553,9 +561,12 @@ memory_resync () {
     dovetail-ctl endpoint-add bench bench-extra 02:be:ff:ff:ff:01 \
         10.255.255.1 > /dev/null || die "memory N=$1: endpoint-add failed"
     t1=$(now_ns)
-    DT_TIMEOUT=600 dt_wait_until "test \$(installed_flows) = $((flows + switches)) \
-        && test \$(ctl_appctl switch/list | grep -c ' synced ') = $switches" \
+    DT_TIMEOUT=600 dt_wait_until "memory_resynced $((flows + switches)) \
+                                  || ! dt_pid_alive $2" \
         || die "memory N=$1: the switches never got the new endpoint"
+    memory_resynced $((flows + switches)) \
+        || die "memory N=$1: the bench ended before the switches had the" \
+               "new endpoint: give more DT_BENCH_MEMORY_SECONDS"
     ms=$(( ($(now_ns) - t1) / 1000000 ))
     ctl_ms=$(( (t1 - t0) / 1000000 ))
     printf '{"bench":"memory","endpoints":%d,"phase":"endpoint-added","ctl_ms":%d,"resync_ms":%d}\n' \
@@ -628,7 +639,7 @@ bench_memory () {
         if dt_pid_alive $bench; then
             say "memory N=$n: $switches switches synced in $(( ($(now_ns) - t0) / 1000000 )) ms"
             memory_json "$n" switches-synced
-            memory_resync "$n"
+            memory_resync "$n" $bench
         else
             say "memory N=$n: the bench ended before the switches synced:" \
                 "$(tail -1 "$DT_RUNDIR/bench.out")"
