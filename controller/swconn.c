@@ -1033,46 +1033,46 @@ process_bundle_reply(struct swconn *sw, const struct ofp_header *oh)
     }
 }
 
-/* If 'oh', an error message, is about a bundle control or bundle add
- * request, returns true and stores the request's bundle id in
- * '*bundle_id' and whether it was a commit in '*commit'.  A switch reports
- * a bundle's failure that way: OVS quotes the failed request, whose
- * bundle id comes first after its header, in the error's data, both for a
+/* If 'request', what an error message quotes of the request it is about,
+ * is a bundle control or bundle add request, returns true and stores its
+ * bundle id in '*bundle_id' and whether it was a commit in '*commit'.  A
+ * switch reports a bundle's failure that way: OVS quotes the failed
+ * request, whose bundle id comes first after its header, both for a
  * flow_mod it rejected as it was added and for one it could not apply at
  * the commit (and then also the commit). */
 static bool
-error_bundle(const struct ofp_header *oh, uint32_t *bundle_id, bool *commit)
+error_bundle(const struct ofpbuf *request, uint32_t *bundle_id,
+             bool *commit)
 {
-    struct ofpbuf request;      /* A copy of what the error quotes. */
+    struct ofpbuf b = *request;
     enum ofptype type;
-    bool found = false;
 
-    if (ofperr_decode_msg(oh, &request)
-        && !ofptype_pull(&type, &request)
-        && (type == OFPTYPE_BUNDLE_CONTROL
-            || type == OFPTYPE_BUNDLE_ADD_MESSAGE)
-        && request.size >= sizeof(struct ofp14_bundle_ctrl_msg)) {
-        const struct ofp14_bundle_ctrl_msg *bcm = request.data;
-
-        *bundle_id = ntohl(bcm->bundle_id);
-        *commit = (type == OFPTYPE_BUNDLE_CONTROL
-                   && bcm->type == htons(OFPBCT_COMMIT_REQUEST));
-        found = true;
+    if (ofptype_pull(&type, &b)
+        || (type != OFPTYPE_BUNDLE_CONTROL
+            && type != OFPTYPE_BUNDLE_ADD_MESSAGE)
+        || b.size < sizeof(struct ofp14_bundle_ctrl_msg)) {
+        return false;
     }
-    ofpbuf_uninit(&request);
-    return found;
+    const struct ofp14_bundle_ctrl_msg *bcm = b.data;
+    *bundle_id = ntohl(bcm->bundle_id);
+    *commit = (type == OFPTYPE_BUNDLE_CONTROL
+               && bcm->type == htons(OFPBCT_COMMIT_REQUEST));
+    return true;
 }
 
 static void
 process_error(struct swconn *sw, const struct ofp_header *oh)
 {
-    enum ofperr error = ofperr_decode_msg(oh, NULL);
+    struct ofpbuf request;      /* A copy of what the error quotes. */
+    enum ofperr error = ofperr_decode_msg(oh, &request);
     uint32_t bundle_id;
     bool commit;
+    bool for_bundle = error && error_bundle(&request, &bundle_id, &commit);
 
+    ofpbuf_uninit(&request);
     COVERAGE_INC(swconn_switch_error);
     sw->n_errors++;
-    if (!error_bundle(oh, &bundle_id, &commit)) {
+    if (!for_bundle) {
         VLOG_WARN_RL(&rl, "%016"PRIx64": switch reported error: %s",
                      sw->dpid, ofperr_to_string(error));
         return;
